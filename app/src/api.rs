@@ -1,0 +1,258 @@
+//! The JSON shapes of the auth API, shared by the server (which produces them)
+//! and the browser (which reads them), so the two can never drift apart.
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the session cookie the server sets (`HttpOnly`, so scripts never see it).
+pub const SESSION_COOKIE: &str = "authlens_sid";
+/// `localStorage` key of the access token kept by the JWT column.
+pub const ACCESS_TOKEN_KEY: &str = "authlens.access_token";
+/// `localStorage` key of the refresh token kept by the JWT column.
+pub const REFRESH_TOKEN_KEY: &str = "authlens.refresh_token";
+
+/// A seeded demo account; the page shows these so visitors can log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+}
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 2] = [
+    DemoAccount {
+        username: "alice",
+        password: "wonderland",
+        display_name: "Alice",
+    },
+    DemoAccount {
+        username: "bob",
+        password: "builder",
+        display_name: "Bob",
+    },
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// What the server tells the page about a session. The id is shortened on purpose:
+/// the whole id is a bearer credential and only ever travels in the cookie.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// The earlier of the idle and the absolute deadline, Unix milliseconds.
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    pub user: UserView,
+    pub session: SessionView,
+    pub cart: Vec<String>,
+    pub trace: Trace,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogoutResponse {
+    pub logged_out: bool,
+    pub trace: Trace,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub trace: Trace,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JwtMeResponse {
+    pub user: UserView,
+    pub claims: serde_json::Value,
+    pub trace: Trace,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartRequest {
+    pub item: String,
+}
+
+/// Longest cart item accepted, in characters.
+pub const MAX_CART_ITEM_CHARS: usize = 64;
+/// Most items a cart holds. Enough to push an access token well past the 4 KB a cookie can hold.
+pub const MAX_CART_ITEMS: usize = 200;
+
+/// Why a cart item is refused, or `None` if it is fine.
+pub fn cart_item_problem(cart: &[String], item: &str) -> Option<&'static str> {
+    if item.trim().is_empty() {
+        Some("A cart item needs a name.")
+    } else if item.chars().count() > MAX_CART_ITEM_CHARS {
+        Some("A cart item name is at most 64 characters.")
+    } else if cart.len() >= MAX_CART_ITEMS {
+        Some("The cart is full (200 items).")
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /api/jwt/cart`: a new access token carrying the bigger cart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CartTokenResponse {
+    pub access_token: String,
+    /// Size of the new token in bytes: what every request now carries.
+    pub token_bytes: usize,
+    pub cart: Vec<String>,
+    pub trace: Trace,
+}
+
+/// One row of `GET /api/session/store`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: String,
+    pub username: String,
+    pub cart_items: usize,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionListing {
+    pub backend: String,
+    pub count: usize,
+    pub sessions: Vec<SessionRow>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilyState {
+    /// The family's newest refresh token can still be used.
+    Active,
+    /// Revoked by logout or by reuse of an already-rotated token.
+    Revoked,
+}
+
+/// One row of `GET /api/jwt/refresh-store`: a login's chain of refresh tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshFamilyRow {
+    pub family: String,
+    pub username: String,
+    pub state: FamilyState,
+    /// Refresh tokens of this family already rotated out (each now invalid).
+    pub rotated: u32,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshListing {
+    pub backend: String,
+    pub count: usize,
+    pub families: Vec<RefreshFamilyRow>,
+}
+
+/// Every error the API answers has this body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+/// What the server saw and did for one request: the parts of the exchange
+/// that the browser hides from JavaScript, and the work done behind them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Request headers JavaScript cannot read back (`Cookie`, `Authorization`).
+    pub received: Vec<HeaderLine>,
+    /// Response headers fetch hides from JavaScript (`Set-Cookie`).
+    pub emitted: Vec<HeaderLine>,
+    pub store: Vec<StoreOp>,
+    pub verify: Vec<VerifyStep>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderLine {
+    pub name: String,
+    pub value: String,
+}
+
+/// One read, write or delete against a server-side store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreOp {
+    pub backend: String,
+    pub op: String,
+    pub key: String,
+    pub found: Option<bool>,
+    pub micros: u64,
+}
+
+/// One step of checking a credential (signature, algorithm, claims…).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyStep {
+    pub step: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Shortens a secret identifier for display: enough to tell two apart, never enough to use.
+pub fn shorten_id(id: &str) -> String {
+    let head: String = id.chars().take(6).collect();
+    format!("{head}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cart_items_are_checked() {
+        assert_eq!(cart_item_problem(&[], "apple"), None);
+        assert!(cart_item_problem(&[], "  ").is_some());
+        assert!(cart_item_problem(&[], &"x".repeat(65)).is_some());
+        assert_eq!(
+            cart_item_problem(&[], &"가".repeat(64)),
+            None,
+            "characters, not bytes"
+        );
+        let full = vec!["apple".to_owned(); MAX_CART_ITEMS];
+        assert!(cart_item_problem(&full, "pear").is_some());
+    }
+
+    #[test]
+    fn shortened_ids_never_reveal_the_whole_id() {
+        let id = "q2Zk7t0eWJ4mX9cL1vR8sYbN3hF6dA5uPoIiKjGgTtE";
+        let short = shorten_id(id);
+        assert_eq!(short, "q2Zk7t…");
+        assert!(!short.contains(id));
+    }
+
+    #[test]
+    fn error_body_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: "invalid_credentials".into(),
+            message: "Wrong username or password.".into(),
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "invalid_credentials", "message": "Wrong username or password."})
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! authlens's page: the shell the server renders and the components the browser hydrates.
+
+pub mod api;
+pub mod client;
+pub mod i18n;
+mod jwt_panel;
+mod session_panel;
+mod widgets;
+
+use i18n::{Lang, Texts};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use jwt_panel::JwtPanel;
+use session_panel::SessionPanel;
+use widgets::{DemoAccounts, LanguageSwitch};
+
+/// `localStorage` key remembering the visitor's language.
+pub const LANG_KEY: &str = "authlens.lang";
+
+/// The HTML document around the app, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The texts of the current language, for use inside `view!` closures.
+pub(crate) fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
+    let lang = expect_context::<RwSignal<Lang>>();
+    move || lang.get().texts()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(Lang::En);
+    provide_context(lang);
+
+    // Effects run only in the browser, once the page is hydrated.
+    Effect::new(move |_| {
+        if let Some(saved) = client::storage::load(LANG_KEY).and_then(|code| Lang::from_code(&code))
+        {
+            lang.set(saved);
+        }
+        // Clicks made before hydration are lost; tests wait for this mark instead of retrying.
+        set_root_attribute("data-hydrated", "true");
+    });
+    Effect::new(move |_| set_root_attribute("lang", lang.get().code()));
+
+    let texts = use_texts();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/authlens.css"/>
+        <Title text=move || texts().page_title/>
+        <Router>
+            <Routes fallback=move || view! { <p class="not-found">{texts().not_found}</p> }>
+                <Route path=path!("") view=HomePage/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    let texts = use_texts();
+    view! {
+        <header class="masthead">
+            <div>
+                <h1>"authlens"</h1>
+                <p class="tagline">{move || texts().tagline}</p>
+            </div>
+            <LanguageSwitch/>
+        </header>
+        <main>
+            <DemoAccounts/>
+            <div class="columns">
+                <SessionPanel/>
+                <JwtPanel/>
+            </div>
+        </main>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn set_root_attribute(name: &str, value: &str) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute(name, value);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn set_root_attribute(_name: &str, _value: &str) {}

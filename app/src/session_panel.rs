@@ -1,0 +1,78 @@
+//! The left column: a session id in an `HttpOnly` cookie, state on the server.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use crate::client::{self, Exchange, Method};
+use crate::use_texts;
+use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
+
+#[component]
+pub fn SessionPanel() -> AnyView {
+    let texts = use_texts();
+    let reply = RwSignal::new(None::<Exchange>);
+    let sign_in = RwSignal::new(SignIn::Unknown);
+    // What this page's JavaScript can see of its cookies (an HttpOnly cookie is not in it).
+    let visible_cookies = RwSignal::new(String::new());
+    Effect::new(move |_| visible_cookies.set(document_cookie()));
+
+    // The browser attaches the cookie by itself: no credential is passed here.
+    let call = move |method: Method, path: &'static str, body: Option<Value>| {
+        spawn_local(async move {
+            let exchange = client::send(method, path, body, None).await;
+            sign_in.update(|state| *state = state.clone().after(&exchange));
+            visible_cookies.set(document_cookie());
+            reply.set(Some(exchange));
+        });
+    };
+    let login = move |request| {
+        call(
+            Method::Post,
+            "/api/session/login",
+            serde_json::to_value(request).ok(),
+        );
+    };
+
+    view! {
+        <section class="column session" aria-labelledby="session-title">
+            <h2 id="session-title">{move || texts().session_title}</h2>
+            <p class="blurb">{move || texts().session_blurb}</p>
+            <LoginForm id_prefix="session" on_login=login/>
+            <div class="actions">
+                <button type="button" on:click=move |_| call(Method::Get, "/api/session/me", None)>
+                    {move || texts().call_me}
+                </button>
+                <button type="button" on:click=move |_| call(Method::Post, "/api/session/logout", None)>
+                    {move || texts().log_out}
+                </button>
+            </div>
+            <SignInStatus state=sign_in/>
+            <section class="holds" aria-labelledby="session-holds-title">
+                <h3 id="session-holds-title">{move || texts().browser_holds}</h3>
+                <p>
+                    <code>"document.cookie = "</code>
+                    <code data-testid="document-cookie">{move || format!("{:?}", visible_cookies.get())}</code>
+                </p>
+                <p class="muted">{move || texts().cookie_hidden}</p>
+            </section>
+            <ResponseView reply id_prefix="session"/>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "hydrate")]
+fn document_cookie() -> String {
+    use leptos::wasm_bindgen::JsCast;
+    document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()
+        .and_then(|doc| doc.cookie().ok())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn document_cookie() -> String {
+    String::new()
+}

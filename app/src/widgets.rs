@@ -1,0 +1,216 @@
+//! Pieces both columns use: the login form, the response view, the sign-in status,
+//! plus the page-level language switch and demo-account list.
+
+use leptos::prelude::*;
+
+use crate::api::{DEMO_ACCOUNTS, LoginRequest};
+use crate::client::{Exchange, storage};
+use crate::i18n::Lang;
+use crate::{LANG_KEY, use_texts};
+
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = use_texts();
+    let switch = move |_| {
+        let next = lang.get_untracked().other();
+        lang.set(next);
+        storage::save(LANG_KEY, next.code());
+    };
+    view! {
+        <div class="language" role="group" aria-label=move || texts().language>
+            <button type="button" lang=move || lang.get().other().code() on:click=switch>
+                {move || texts().switch_language}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+pub fn DemoAccounts() -> impl IntoView {
+    let texts = use_texts();
+    view! {
+        <section class="demo-accounts" aria-labelledby="demo-accounts-title">
+            <h2 id="demo-accounts-title">{move || texts().demo_accounts}</h2>
+            <ul>
+                {DEMO_ACCOUNTS
+                    .iter()
+                    .map(|account| {
+                        view! {
+                            <li>
+                                <code>{account.username}</code>
+                                " / "
+                                <code>{account.password}</code>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginForm(
+    /// Prefix that keeps the two columns' input ids unique.
+    id_prefix: &'static str,
+    #[prop(into)] on_login: Callback<LoginRequest>,
+) -> impl IntoView {
+    let texts = use_texts();
+    let account = DEMO_ACCOUNTS[0];
+    let username = RwSignal::new(account.username.to_owned());
+    let password = RwSignal::new(account.password.to_owned());
+    let (user_id, user_for) = (
+        format!("{id_prefix}-username"),
+        format!("{id_prefix}-username"),
+    );
+    let (password_id, password_for) = (
+        format!("{id_prefix}-password"),
+        format!("{id_prefix}-password"),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        on_login.run(LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <form class="login" on:submit=submit>
+            <label for=user_for>{move || texts().username}</label>
+            <input id=user_id name="username" autocomplete="username" bind:value=username/>
+            <label for=password_for>{move || texts().password}</label>
+            <input
+                id=password_id
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                bind:value=password
+            />
+            <button type="submit">{move || texts().log_in}</button>
+        </form>
+    }
+}
+
+/// Who the column believes is signed in, learned only from server answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Unknown,
+    SignedIn(String),
+    SignedOut,
+}
+
+impl SignIn {
+    /// The state after an answer: a user in the body means signed in, a logout or a
+    /// 401 means signed out, anything else (a 400, a network error) changes nothing.
+    pub fn after(self, exchange: &Exchange) -> SignIn {
+        if let Some(name) = exchange
+            .field(&["user", "display_name"])
+            .filter(|_| exchange.ok())
+        {
+            SignIn::SignedIn(name)
+        } else if exchange.ok() && exchange.body.get("logged_out").is_some() {
+            SignIn::SignedOut
+        } else if exchange.status == Some(401) {
+            SignIn::SignedOut
+        } else {
+            self
+        }
+    }
+}
+
+#[component]
+pub fn SignInStatus(state: RwSignal<SignIn>) -> impl IntoView {
+    let texts = use_texts();
+    view! {
+        <p class="sign-in" role="status">
+            {move || match state.get() {
+                SignIn::Unknown => texts().status_unknown.to_owned(),
+                SignIn::SignedIn(name) => format!("{} {name}", texts().signed_in_as),
+                SignIn::SignedOut => texts().signed_out.to_owned(),
+            }}
+        </p>
+    }
+}
+
+#[component]
+pub fn ResponseView(reply: RwSignal<Option<Exchange>>, id_prefix: &'static str) -> impl IntoView {
+    let texts = use_texts();
+    let heading_id = format!("{id_prefix}-response-title");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="response" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{move || texts().last_response}</h3>
+            <div aria-live="polite">
+                {move || match reply.get() {
+                    None => view! { <p class="muted">{texts().no_request_yet}</p> }.into_any(),
+                    Some(exchange) => {
+                        let status = match exchange.status {
+                            Some(code) => code.to_string(),
+                            None => texts().request_failed.to_owned(),
+                        };
+                        let pretty = serde_json::to_string_pretty(&exchange.body).unwrap_or_default();
+                        view! {
+                            <p class="request-line">
+                                <code>{exchange.method.as_str()} " " {exchange.path.clone()}</code>
+                                " → "
+                                <strong class="status" class:ok=exchange.ok() data-testid="status">
+                                    {status}
+                                </strong>
+                            </p>
+                            <pre class="json">{pretty}</pre>
+                        }
+                            .into_any()
+                    }
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Method;
+    use serde_json::json;
+
+    fn answer(status: u16, body: serde_json::Value) -> Exchange {
+        Exchange {
+            method: Method::Get,
+            path: "/api/session/me".into(),
+            status: Some(status),
+            body,
+        }
+    }
+
+    #[test]
+    fn a_user_in_a_success_means_signed_in() {
+        let me = answer(200, json!({"user": {"display_name": "Alice"}}));
+        assert_eq!(SignIn::Unknown.after(&me), SignIn::SignedIn("Alice".into()));
+    }
+
+    #[test]
+    fn logout_and_401_mean_signed_out() {
+        let signed_in = SignIn::SignedIn("Alice".into());
+        assert_eq!(
+            signed_in
+                .clone()
+                .after(&answer(200, json!({"logged_out": true}))),
+            SignIn::SignedOut
+        );
+        let rejected = answer(401, json!({"error": "invalid_session", "message": "…"}));
+        assert_eq!(signed_in.after(&rejected), SignIn::SignedOut);
+    }
+
+    #[test]
+    fn other_failures_change_nothing() {
+        let signed_in = SignIn::SignedIn("Alice".into());
+        let bad_request = answer(400, json!({"error": "bad_request", "message": "…"}));
+        assert_eq!(signed_in.clone().after(&bad_request), signed_in);
+        let offline = Exchange {
+            status: None,
+            ..answer(0, json!("offline"))
+        };
+        assert_eq!(signed_in.clone().after(&offline), signed_in);
+    }
+}

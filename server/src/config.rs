@@ -1,0 +1,75 @@
+//! Every setting has a command-line flag and an `AUTHLENS_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Parser, Clone, Debug)]
+#[command(
+    name = "authlens",
+    version,
+    about = "See how login works: a cookie session and a JWT side by side"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "AUTHLENS_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Folder holding the built site (`pkg/` with the wasm, js and css).
+    #[arg(long, env = "AUTHLENS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Idle timeout of a session: it ends when unused this long.
+    #[arg(long, env = "AUTHLENS_SESSION_IDLE", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub session_idle: Duration,
+
+    /// Absolute timeout of a session: it ends this long after login, used or not.
+    #[arg(long, env = "AUTHLENS_SESSION_ABSOLUTE", default_value = "8h", value_parser = humantime::parse_duration)]
+    pub session_absolute: Duration,
+
+    /// When the session cookie gets the `Secure` attribute.
+    #[arg(long, env = "AUTHLENS_SECURE_COOKIE", value_enum, default_value_t = SecureCookie::Auto)]
+    pub secure_cookie: SecureCookie,
+
+    /// Lifetime of an access token (kept short for the demo).
+    #[arg(long, env = "AUTHLENS_ACCESS_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub access_ttl: Duration,
+
+    /// Lifetime of a refresh token.
+    #[arg(long, env = "AUTHLENS_REFRESH_TTL", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub refresh_ttl: Duration,
+
+    /// File holding the HS256 secret (at least 32 bytes). Without it a random secret is made at start.
+    #[arg(long, env = "AUTHLENS_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// Argon2 memory cost in KiB (OWASP's minimum for argon2id is 19456).
+    #[arg(long, env = "AUTHLENS_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+
+    /// Argon2 passes over memory.
+    #[arg(long, env = "AUTHLENS_ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
+    pub body_limit: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecureCookie {
+    /// `Secure` when the request came over https or to localhost / 127.0.0.1 / ::1,
+    /// which browsers treat as secure contexts.
+    Auto,
+    Always,
+    Never,
+}
+
+impl Config {
+    /// The defaults, as if started with no flags and no environment.
+    pub fn defaults() -> Self {
+        Config::parse_from(["authlens"])
+    }
+}

@@ -1,0 +1,92 @@
+//! The error body every API error shares, and the JSON extractor that turns
+//! malformed or oversized input into a clean 400 / 413 instead of axum's plain-text rejection.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use app::api::ErrorBody;
+
+/// Builds the `{error, message}` response all error types share.
+pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = ErrorBody {
+        error: code.to_owned(),
+        message: message.into(),
+    };
+    let mut response = (status, Json(body)).into_response();
+    // Error answers about credentials must not be cached either.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Bad request input, the same for every flow.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("The request body is larger than this server accepts.")]
+    TooLarge,
+    #[error("The request body is not the JSON this endpoint expects: {0}")]
+    Malformed(String),
+}
+
+impl IntoResponse for InputError {
+    fn into_response(self) -> Response {
+        match &self {
+            InputError::TooLarge => error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                self.to_string(),
+            ),
+            InputError::Malformed(_) => {
+                error_response(StatusCode::BAD_REQUEST, "bad_request", self.to_string())
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for InputError {
+    fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            InputError::TooLarge
+        } else {
+            InputError::Malformed(rejection.body_text())
+        }
+    }
+}
+
+/// `Json<T>` whose rejection is an [`InputError`].
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = InputError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(request, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// JSON 404 for unknown API paths (the page router would answer HTML).
+pub async fn api_not_found() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no API endpoint at this path.",
+    )
+}
+
+/// JSON 405 for a known API path called with the wrong method.
+pub async fn api_method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This API endpoint does not accept that HTTP method.",
+    )
+}

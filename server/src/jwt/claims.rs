@@ -1,0 +1,43 @@
+//! What the tokens say. The header's `typ` tells an access token (`at+jwt`, RFC 9068)
+//! from a refresh token, so neither is ever accepted as the other.
+
+use serde::{Deserialize, Serialize};
+
+pub const ISSUER: &str = "authlens";
+pub const AUDIENCE: &str = "authlens-api";
+pub const ACCESS_TYP: &str = "at+jwt";
+pub const REFRESH_TYP: &str = "refresh+jwt";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+    pub name: String,
+    /// State in the token: the cart travels with every request instead of living on the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cart: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+    /// The family: every refresh token descended from one login.
+    pub fid: String,
+}
+
+/// A random id for `jti` and families: 128 bits, base64url.
+pub fn random_id() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

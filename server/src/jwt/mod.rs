@@ -1,0 +1,419 @@
+//! The stateless flow (with a stateful refresh, the usual hybrid). The access token
+//! carries who you are and is checked by signature alone; no store is read.
+//! Read top to bottom: login → me / cart → refresh → logout, then the refresh-store listing.
+
+mod claims;
+mod error;
+mod keys;
+pub mod refresh;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Header, Validation};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use app::api::{
+    CartRequest, CartTokenResponse, JwtMeResponse, LoginRequest, LogoutResponse, RefreshListing,
+    RefreshRequest, TokenResponse, UserView, cart_item_problem, shorten_id,
+};
+
+use crate::AppState;
+use crate::clock::Clock;
+use crate::error::ApiJson;
+use crate::trace::TraceRecorder;
+use claims::random_id;
+pub use claims::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER, REFRESH_TYP, RefreshClaims};
+pub use error::JwtError;
+pub use keys::SigningKeys;
+use refresh::{Family, RefreshStore, Rotation};
+
+/// Families the demo's refresh-store listing shows at most.
+const LISTING_LIMIT: usize = 100;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/cart", post(add_to_cart))
+        .route("/refresh", post(refresh))
+        .route("/logout", post(logout))
+        .route("/refresh-store", get(list_refresh_store))
+}
+
+/// Signing, verifying and the refresh-token record: everything the JWT flow needs.
+pub struct JwtService {
+    pub keys: SigningKeys,
+    pub refresh: Arc<dyn RefreshStore>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub clock: Clock,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, JwtError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let user = state
+        .users
+        .check_login(&request, &mut trace)
+        .await
+        .ok_or(JwtError::InvalidCredentials)?;
+    let jwt = &state.jwt;
+    let now = jwt.clock.now_ms();
+    let family = Family {
+        id: random_id(),
+        username: user.username.clone(),
+        current_jti: random_id(),
+        rotated: 0,
+        revoked: false,
+        created_at: now,
+        expires_at: now + jwt.refresh_ttl.as_millis() as i64,
+    };
+    // The only server-side state of a token login: the refresh family, not the access token.
+    let store = &jwt.refresh;
+    trace
+        .store(
+            store.backend(),
+            "write",
+            shorten_id(&family.id),
+            |_| None,
+            store.start(&family),
+        )
+        .await?;
+    let body = jwt.token_pair(&user, &family.id, &family.current_jti)?;
+    Ok(trace.respond(None, body))
+}
+
+async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, JwtError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let claims: AccessClaims = state
+        .jwt
+        .verify(bearer_token(&headers)?, ACCESS_TYP, &mut trace)
+        .await?;
+    trace.step(
+        "store",
+        true,
+        "no store read: the signed token itself says who you are",
+    );
+    let user = UserView {
+        username: claims.sub.clone(),
+        display_name: claims.name.clone(),
+    };
+    let claims = serde_json::to_value(&claims).unwrap_or_default();
+    Ok(trace.respond(None, |trace| JwtMeResponse {
+        user,
+        claims,
+        trace,
+    }))
+}
+
+async fn add_to_cart(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CartRequest>,
+) -> Result<Response, JwtError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let jwt = &state.jwt;
+    let mut claims: AccessClaims = jwt
+        .verify(bearer_token(&headers)?, ACCESS_TYP, &mut trace)
+        .await?;
+    if let Some(problem) = cart_item_problem(&claims.cart, &request.item) {
+        return Err(JwtError::BadCartItem(problem));
+    }
+    // The server stores nothing: the cart goes into a new token, which every request then carries.
+    // The new token keeps the old `exp`, so adding to the cart never extends a login.
+    claims.cart.push(request.item);
+    claims.jti = random_id();
+    claims.iat = jwt.clock.now_secs();
+    let access_token = jwt.sign(ACCESS_TYP, &claims)?;
+    trace.step(
+        "store",
+        true,
+        "no store write: the cart now travels inside the token",
+    );
+    Ok(trace.respond(None, |trace| CartTokenResponse {
+        token_bytes: access_token.len(),
+        access_token,
+        cart: claims.cart,
+        trace,
+    }))
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<Response, JwtError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let jwt = &state.jwt;
+    let claims: RefreshClaims = jwt
+        .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
+        .await?;
+    let next_jti = random_id();
+    let expires_at = jwt.clock.now_ms() + jwt.refresh_ttl.as_millis() as i64;
+    let store = &jwt.refresh;
+    let outcome = trace
+        .store(
+            store.backend(),
+            "rotate",
+            shorten_id(&claims.fid),
+            |outcome| Some(*outcome != Rotation::Unknown),
+            store.rotate(&claims.fid, &claims.jti, &next_jti, expires_at),
+        )
+        .await?;
+    match outcome {
+        Rotation::Rotated => {
+            trace.step(
+                "rotation",
+                true,
+                "current refresh token: rotated out, a new one issued",
+            );
+        }
+        Rotation::ReuseDetected => {
+            trace.step(
+                "rotation",
+                false,
+                "already rotated out: reuse detected, whole family revoked",
+            );
+            return Err(JwtError::RefreshReused);
+        }
+        Rotation::Revoked => return Err(JwtError::RefreshRevoked),
+        Rotation::Unknown => return Err(JwtError::RefreshUnknown),
+    }
+    let user = state
+        .users
+        .find(&claims.sub)
+        .ok_or(JwtError::RefreshUnknown)?;
+    let body = jwt.token_pair(&user, &claims.fid, &next_jti)?;
+    Ok(trace.respond(None, body))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<Response, JwtError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let jwt = &state.jwt;
+    let claims: RefreshClaims = jwt
+        .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
+        .await?;
+    let store = &jwt.refresh;
+    trace
+        .store(
+            store.backend(),
+            "revoke",
+            shorten_id(&claims.fid),
+            |revoked| Some(*revoked),
+            store.revoke(&claims.fid),
+        )
+        .await?;
+    // The access token is not revoked: it is checked by signature alone and stays valid until
+    // its `exp`. That is the price of stateless access, and what the demo shows.
+    trace.step(
+        "access token",
+        true,
+        "still valid until its exp: nothing on the server can cancel it",
+    );
+    Ok(trace.respond(None, |trace| LogoutResponse {
+        logged_out: true,
+        trace,
+    }))
+}
+
+async fn list_refresh_store(
+    State(state): State<AppState>,
+) -> Result<Json<RefreshListing>, JwtError> {
+    let store = &state.jwt.refresh;
+    let families = store.list(LISTING_LIMIT).await?;
+    Ok(Json(RefreshListing {
+        backend: store.backend().to_owned(),
+        count: store.count().await?,
+        families: families.iter().map(Family::row).collect(),
+    }))
+}
+
+/// The token from `Authorization: Bearer <token>`: the header the page's code attaches.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, JwtError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .ok_or(JwtError::MissingToken)?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(JwtError::MissingToken),
+    }
+}
+
+impl JwtService {
+    /// Issues an access token and a refresh token of `family`, as the login/refresh body.
+    fn token_pair(
+        &self,
+        user: &UserView,
+        family: &str,
+        refresh_jti: &str,
+    ) -> Result<impl FnOnce(app::api::Trace) -> TokenResponse + use<>, JwtError> {
+        let now = self.clock.now_secs();
+        let access = AccessClaims {
+            iss: ISSUER.to_owned(),
+            sub: user.username.clone(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + self.access_ttl.as_secs(),
+            jti: random_id(),
+            name: user.display_name.clone(),
+            cart: Vec::new(),
+        };
+        let refresh = RefreshClaims {
+            iss: ISSUER.to_owned(),
+            sub: user.username.clone(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + self.refresh_ttl.as_secs(),
+            jti: refresh_jti.to_owned(),
+            fid: family.to_owned(),
+        };
+        let access_token = self.sign(ACCESS_TYP, &access)?;
+        let refresh_token = self.sign(REFRESH_TYP, &refresh)?;
+        let expires_in = self.access_ttl.as_secs();
+        Ok(move |trace| TokenResponse {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".to_owned(),
+            expires_in,
+            trace,
+        })
+    }
+
+    pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, JwtError> {
+        let header = Header {
+            typ: Some(typ.to_owned()),
+            ..Header::new(self.keys.algorithm)
+        };
+        jsonwebtoken::encode(&header, claims, &self.keys.encoding)
+            .map_err(|err| JwtError::Signing(err.to_string()))
+    }
+
+    fn validation(&self) -> Validation {
+        let mut validation = Validation::new(self.keys.algorithm);
+        validation.leeway = 0;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation
+    }
+
+    /// Checks a token step by step, recording each step and why it failed.
+    pub async fn verify<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        expected_typ: &str,
+        trace: &mut TraceRecorder,
+    ) -> Result<C, JwtError> {
+        let header = trace
+            .verify("header", async {
+                match peek_header(token) {
+                    Ok(header) => {
+                        let detail = format!("alg {:?}, typ {:?}", header.alg, header.typ);
+                        (Ok(header), true, detail)
+                    }
+                    Err(why) => (Err(JwtError::InvalidToken(why.clone())), false, why),
+                }
+            })
+            .await?;
+        let expected_alg = format!("{:?}", self.keys.algorithm);
+        if header.alg != expected_alg {
+            let why = format!(
+                "the token names algorithm {:?}; this server accepts {expected_alg} only",
+                header.alg
+            );
+            trace.step("algorithm", false, why.clone());
+            return Err(JwtError::InvalidToken(why));
+        }
+        trace.step(
+            "algorithm",
+            true,
+            format!("{expected_alg}, fixed by the server; any key named in the header is ignored"),
+        );
+        if header.typ.as_deref() != Some(expected_typ) {
+            let why = format!(
+                "the token's typ is {:?}, but this endpoint takes {expected_typ:?} tokens only",
+                header.typ.as_deref().unwrap_or("(none)")
+            );
+            trace.step("typ", false, why.clone());
+            return Err(JwtError::InvalidToken(why));
+        }
+        trace.step("typ", true, expected_typ);
+        let validation = self.validation();
+        trace
+            .verify("signature and claims", async {
+                match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &validation) {
+                    Ok(data) => (
+                        Ok(data.claims),
+                        true,
+                        "signature valid; iss, aud, exp checked with no leeway".to_owned(),
+                    ),
+                    Err(err) => {
+                        let why = describe(err.kind());
+                        (Err(JwtError::InvalidToken(why.clone())), false, why)
+                    }
+                }
+            })
+            .await
+    }
+}
+
+/// The parts of the header that decide how a token is checked.
+#[derive(Debug, serde::Deserialize)]
+struct PeekedHeader {
+    alg: String,
+    typ: Option<String>,
+}
+
+/// Reads the header without trusting it, so a bad token gets a precise reason
+/// (`alg: none`, not base64, not JSON) rather than a generic one.
+fn peek_header(token: &str) -> Result<PeekedHeader, String> {
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 3 {
+        return Err(format!(
+            "a JWT has 3 dot-separated parts; this has {}",
+            parts.len()
+        ));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(parts[0])
+        .map_err(|_| "the header is not base64url".to_owned())?;
+    let header: PeekedHeader = serde_json::from_slice(&bytes)
+        .map_err(|_| "the header is not a JSON object with an alg".to_owned())?;
+    Ok(header)
+}
+
+fn describe(kind: &ErrorKind) -> String {
+    match kind {
+        ErrorKind::InvalidSignature => "the signature does not match the header and payload (tampered or signed with another key)".into(),
+        ErrorKind::ExpiredSignature => "the token has expired (exp is in the past; no leeway)".into(),
+        ErrorKind::InvalidIssuer => "the token was issued by someone else (iss)".into(),
+        ErrorKind::InvalidAudience => "the token is meant for another audience (aud)".into(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token lacks the required claim {claim}"),
+        ErrorKind::InvalidAlgorithm => "the token's algorithm is not the one this server uses".into(),
+        ErrorKind::Base64(_) => "a part of the token is not base64url".into(),
+        ErrorKind::Json(_) | ErrorKind::Utf8(_) => "the payload is not the JSON this server issues".into(),
+        other => format!("the token is malformed ({other:?})"),
+    }
+}

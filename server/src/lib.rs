@@ -1,0 +1,144 @@
+//! The authlens server: the session flow and the JWT flow side by side, the stores
+//! behind them, and the Leptos page. [`app`] builds the router that `main` serves
+//! and the tests call directly.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod jwt;
+pub mod session;
+pub mod store;
+pub mod trace;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::{HeaderMap, header};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use app::{App, shell};
+
+use clock::Clock;
+pub use config::Config;
+use config::SecureCookie;
+use jwt::JwtService;
+use jwt::refresh::MemoryRefreshStore;
+use store::{MemoryStore, SessionStore};
+use users::UserDirectory;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub users: Arc<UserDirectory>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub jwt: Arc<JwtService>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// Everything the server holds, from the configuration: hashes the demo passwords,
+    /// makes the signing key and opens the stores.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let clock = Clock::new();
+        let users =
+            UserDirectory::seeded(config.argon2_memory_kib, config.argon2_iterations).await?;
+        let keys = jwt::SigningKeys::hs256(config.jwt_secret_file.as_deref())?;
+        let jwt = JwtService {
+            keys,
+            refresh: MemoryRefreshStore::new(clock),
+            access_ttl: config.access_ttl,
+            refresh_ttl: config.refresh_ttl,
+            clock,
+        };
+        let leptos_options = LeptosOptions::builder()
+            .output_name("authlens")
+            .site_root(config.site_root.to_string_lossy().as_ref())
+            .site_pkg_dir("pkg")
+            .site_addr(config.addr)
+            .build();
+        Ok(AppState {
+            sessions: MemoryStore::new(clock),
+            users,
+            jwt: Arc::new(jwt),
+            clock,
+            leptos_options,
+            config: Arc::new(config),
+        })
+    }
+
+    /// When a session touched at `now` ends: after the idle timeout, but never past
+    /// the absolute timeout counted from login.
+    pub fn session_deadline(&self, created_at: i64, now: i64) -> i64 {
+        let idle = now + self.config.session_idle.as_millis() as i64;
+        let absolute = created_at + self.config.session_absolute.as_millis() as i64;
+        idle.min(absolute)
+    }
+
+    /// Whether the session cookie gets `Secure`.
+    pub fn cookie_secure(&self, headers: &HeaderMap) -> bool {
+        match self.config.secure_cookie {
+            SecureCookie::Always => true,
+            SecureCookie::Never => false,
+            SecureCookie::Auto => came_over_https(headers) || is_loopback_host(headers),
+        }
+    }
+}
+
+/// `X-Forwarded-Proto: https` from a TLS-terminating proxy in front of authlens.
+fn came_over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+/// Browsers treat http://localhost, 127.0.0.1 and [::1] as secure contexts and keep `Secure` cookies there.
+fn is_loopback_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.starts_with("127.") || name == "::1"
+}
+
+/// The whole server: the JSON API under `/api`, then the server-rendered page and static files.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .nest("/session", session::routes())
+        .nest("/jwt", jwt::routes())
+        .route("/health", get(health))
+        .fallback(error::api_not_found)
+        .method_not_allowed_fallback(error::api_method_not_allowed);
+    let page_routes = generate_route_list(App);
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .nest("/api", api)
+        .leptos_routes(&state, page_routes, move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The cheapest possible answer: the baseline the benchmarks compare the flows against.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}

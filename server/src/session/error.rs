@@ -1,0 +1,41 @@
+//! Everything the session flow can answer besides success, mapped to a status in one place.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::error_response;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("Wrong username or password.")]
+    InvalidCredentials,
+    #[error("No session cookie was sent. Log in first.")]
+    NoSession,
+    #[error(
+        "This session is not valid: it was never issued, has been logged out, or has expired. Log in again."
+    )]
+    UnknownSession,
+    #[error("{0}")]
+    BadCartItem(&'static str),
+    #[error(
+        "The session store is unavailable right now; session logins will work again once it is back."
+    )]
+    StoreUnavailable(#[from] StoreError),
+}
+
+impl IntoResponse for SessionError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            SessionError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            SessionError::NoSession => (StatusCode::UNAUTHORIZED, "no_session"),
+            SessionError::UnknownSession => (StatusCode::UNAUTHORIZED, "invalid_session"),
+            SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            SessionError::StoreUnavailable(err) => {
+                tracing::warn!(error = %err, "session store failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+            }
+        };
+        error_response(status, code, self.to_string())
+    }
+}

@@ -1,0 +1,247 @@
+//! The stateful flow: the server keeps a session record, the browser keeps only its
+//! id in an `HttpOnly` cookie and sends it by itself. Read top to bottom:
+//! login → me / cart → logout, then the store listing for the demo.
+
+mod cookie;
+mod error;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+
+use app::api::{
+    CartRequest, LoginRequest, LogoutResponse, SessionListing, SessionResponse, SessionRow,
+    SessionView, Trace, UserView, cart_item_problem,
+};
+
+use crate::AppState;
+use crate::error::ApiJson;
+use crate::store::{SessionId, SessionRecord};
+use crate::trace::TraceRecorder;
+use cookie::{CookieValue, expired_cookie, session_cookie};
+pub use error::SessionError;
+
+/// Rows the demo's store listing shows at most.
+const LISTING_LIMIT: usize = 100;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/cart", post(add_to_cart))
+        .route("/logout", post(logout))
+        .route("/store", get(list_store))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, SessionError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let user = check_password(&state, &request, &mut trace).await?;
+
+    // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
+    if let CookieValue::Id(old) = cookie::read(&jar) {
+        let store = &state.sessions;
+        trace
+            .store(
+                store.backend(),
+                "delete",
+                old.short(),
+                |deleted| Some(*deleted),
+                store.delete(&old),
+            )
+            .await?;
+    }
+    let now = state.clock.now_ms();
+    let record = SessionRecord {
+        id: SessionId::generate(),
+        username: user.username.clone(),
+        cart: Vec::new(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: state.session_deadline(now, now),
+    };
+    save(&state, &record, &mut trace).await?;
+
+    let set_cookie = session_cookie(
+        &record.id,
+        state.cookie_secure(&headers),
+        state.config.session_absolute,
+    );
+    Ok(trace.respond(Some(set_cookie), |trace| session_body(user, &record, trace)))
+}
+
+async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, SessionError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let (user, record) = live_session(&state, &jar, &mut trace).await?;
+    Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
+}
+
+async fn add_to_cart(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(request): ApiJson<CartRequest>,
+) -> Result<Response, SessionError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    let (user, mut record) = live_session(&state, &jar, &mut trace).await?;
+    if let Some(problem) = cart_item_problem(&record.cart, &request.item) {
+        return Err(SessionError::BadCartItem(problem));
+    }
+    // The cart lives on the server: the cookie stays the same size however much it holds.
+    record.cart.push(request.item);
+    save(&state, &record, &mut trace).await?;
+    Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, SessionError> {
+    let mut trace = TraceRecorder::for_request(&headers);
+    // Deleting the record is what ends the session: the old cookie is worthless from now on,
+    // even if someone kept a copy.
+    if let CookieValue::Id(id) = cookie::read(&jar) {
+        let store = &state.sessions;
+        trace
+            .store(
+                store.backend(),
+                "delete",
+                id.short(),
+                |deleted| Some(*deleted),
+                store.delete(&id),
+            )
+            .await?;
+    }
+    let set_cookie = expired_cookie(state.cookie_secure(&headers));
+    Ok(trace.respond(Some(set_cookie), |trace| LogoutResponse {
+        logged_out: true,
+        trace,
+    }))
+}
+
+async fn list_store(State(state): State<AppState>) -> Result<Json<SessionListing>, SessionError> {
+    let store = &state.sessions;
+    let sessions = store.list(LISTING_LIMIT).await?;
+    Ok(Json(SessionListing {
+        backend: store.backend().to_owned(),
+        count: store.count().await?,
+        sessions: sessions
+            .iter()
+            .map(|record| SessionRow {
+                id: record.id.short(),
+                username: record.username.clone(),
+                cart_items: record.cart.len(),
+                created_at: record.created_at,
+                expires_at: record.expires_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Argon2 check of the submitted password; one answer for unknown user and wrong password.
+async fn check_password(
+    state: &AppState,
+    request: &LoginRequest,
+    trace: &mut TraceRecorder,
+) -> Result<UserView, SessionError> {
+    state
+        .users
+        .check_login(request, trace)
+        .await
+        .ok_or(SessionError::InvalidCredentials)
+}
+
+/// The live session named by the cookie, with its idle deadline pushed forward.
+async fn live_session(
+    state: &AppState,
+    jar: &CookieJar,
+    trace: &mut TraceRecorder,
+) -> Result<(UserView, SessionRecord), SessionError> {
+    let id = match cookie::read(jar) {
+        CookieValue::Missing => return Err(SessionError::NoSession),
+        CookieValue::Malformed => {
+            trace.step(
+                "cookie",
+                false,
+                "the cookie's value is not a session id this server issues",
+            );
+            return Err(SessionError::UnknownSession);
+        }
+        CookieValue::Id(id) => id,
+    };
+    let store = &state.sessions;
+    let found = trace
+        .store(
+            store.backend(),
+            "read",
+            id.short(),
+            |record| Some(record.is_some()),
+            store.load(&id),
+        )
+        .await?;
+    let Some(mut record) = found else {
+        trace.step(
+            "session",
+            false,
+            "no live session with this id (never issued, logged out or expired)",
+        );
+        return Err(SessionError::UnknownSession);
+    };
+    let Some(user) = state.users.find(&record.username) else {
+        return Err(SessionError::UnknownSession);
+    };
+    trace.step(
+        "session",
+        true,
+        format!("live session of {}", record.username),
+    );
+
+    let now = state.clock.now_ms();
+    record.last_seen_at = now;
+    record.expires_at = state.session_deadline(record.created_at, now);
+    save(state, &record, trace).await?;
+    Ok((user, record))
+}
+
+async fn save(
+    state: &AppState,
+    record: &SessionRecord,
+    trace: &mut TraceRecorder,
+) -> Result<(), SessionError> {
+    let store = &state.sessions;
+    trace
+        .store(
+            store.backend(),
+            "write",
+            record.id.short(),
+            |_| None,
+            store.save(record),
+        )
+        .await?;
+    Ok(())
+}
+
+fn session_body(user: UserView, record: &SessionRecord, trace: Trace) -> SessionResponse {
+    SessionResponse {
+        user,
+        session: SessionView {
+            id: record.id.short(),
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+        },
+        cart: record.cart.clone(),
+        trace,
+    }
+}

@@ -1,0 +1,108 @@
+//! The session-store seam. The session flow talks only to [`SessionStore`];
+//! the in-memory store is the embedded default and Redis is the real central store.
+
+pub mod expiring;
+pub mod memory;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+pub use memory::MemoryStore;
+
+/// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId([u8; 32]);
+
+impl SessionId {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        // Without OS randomness there is no safe id to hand out; this cannot be recovered from.
+        getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+        SessionId(bytes)
+    }
+
+    /// Parses the cookie's value; anything that is not exactly 32 base64url bytes is no id at all.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() != 43 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        Some(SessionId(bytes.try_into().ok()?))
+    }
+
+    /// A prefix for display that cannot be used as the credential.
+    pub fn short(&self) -> String {
+        app::api::shorten_id(&self.to_string())
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
+    }
+}
+
+/// Never log a whole id: it is a bearer credential.
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({})", self.short())
+    }
+}
+
+impl Serialize for SessionId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        SessionId::parse(&text).ok_or_else(|| serde::de::Error::custom("not a session id"))
+    }
+}
+
+/// What the server remembers about one login. Times are Unix milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub username: String,
+    pub cart: Vec<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The earlier of the idle deadline and the absolute deadline.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the session store cannot be reached: {0}")]
+    Unavailable(String),
+    #[error("the session store holds a record this server cannot read: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Short name shown in traces and the "server holds" panel (`memory`, `redis`…).
+    fn backend(&self) -> &'static str;
+
+    /// The live record, or `None` if the id is unknown or its deadline has passed.
+    async fn load(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Creates or replaces the record; the store forgets it at `expires_at`.
+    async fn save(&self, record: &SessionRecord) -> Result<(), StoreError>;
+
+    /// Removes the record; `true` if there was one.
+    async fn delete(&self, id: &SessionId) -> Result<bool, StoreError>;
+
+    /// Up to `limit` live records, soonest expiry first, for the demo's "server holds" panel.
+    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// How many live records the store holds.
+    async fn count(&self) -> Result<usize, StoreError>;
+}

@@ -1,0 +1,160 @@
+//! Records what the server saw and did for one request, for the `trace` object in
+//! every auth response and its `Server-Timing` header.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use app::api::{HeaderLine, StoreOp, Trace, VerifyStep};
+
+/// Request headers that JavaScript cannot read back, so the page learns them from the trace.
+const HIDDEN_REQUEST_HEADERS: [HeaderName; 2] = [header::COOKIE, header::AUTHORIZATION];
+
+#[derive(Default)]
+pub struct TraceRecorder {
+    trace: Trace,
+    store_time: Duration,
+    verify_time: Duration,
+}
+
+impl TraceRecorder {
+    pub fn for_request(headers: &HeaderMap) -> Self {
+        let mut recorder = TraceRecorder::default();
+        for name in HIDDEN_REQUEST_HEADERS {
+            for value in headers.get_all(&name) {
+                recorder.trace.received.push(HeaderLine {
+                    name: name.to_string(),
+                    value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                });
+            }
+        }
+        recorder
+    }
+
+    /// Runs one store operation, timing it and recording it with its outcome.
+    pub async fn store<T, E>(
+        &mut self,
+        backend: &str,
+        op: &str,
+        key: String,
+        found: impl FnOnce(&T) -> Option<bool>,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let started = Instant::now();
+        let result = work.await;
+        let elapsed = started.elapsed();
+        self.store_time += elapsed;
+        self.trace.store.push(StoreOp {
+            backend: backend.to_owned(),
+            op: op.to_owned(),
+            key,
+            found: result.as_ref().ok().and_then(found),
+            micros: elapsed.as_micros() as u64,
+        });
+        result
+    }
+
+    /// Runs one verification step, timing it. `work` yields its value, whether it passed, and why.
+    pub async fn verify<T>(
+        &mut self,
+        step: &str,
+        work: impl Future<Output = (T, bool, String)>,
+    ) -> T {
+        let started = Instant::now();
+        let (value, ok, detail) = work.await;
+        self.verify_time += started.elapsed();
+        self.step(step, ok, detail);
+        value
+    }
+
+    /// Records a check that costs nothing worth timing.
+    pub fn step(&mut self, step: &str, ok: bool, detail: impl Into<String>) {
+        self.trace.verify.push(VerifyStep {
+            step: step.to_owned(),
+            ok,
+            detail: detail.into(),
+        });
+    }
+
+    /// Records a response header that fetch hides from the page (`Set-Cookie`).
+    pub fn emitted(&mut self, name: &HeaderName, value: &HeaderValue) {
+        self.trace.emitted.push(HeaderLine {
+            name: name.to_string(),
+            value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        });
+    }
+
+    /// The `Server-Timing` header: store and verify durations in milliseconds.
+    pub fn server_timing(&self) -> (HeaderName, HeaderValue) {
+        let value = format!(
+            "store;dur={:.3};desc=\"session/refresh store\", verify;dur={:.3};desc=\"credential checks\"",
+            self.store_time.as_secs_f64() * 1000.0,
+            self.verify_time.as_secs_f64() * 1000.0,
+        );
+        let value = HeaderValue::from_str(&value)
+            .unwrap_or_else(|_| HeaderValue::from_static("store, verify"));
+        (HeaderName::from_static("server-timing"), value)
+    }
+
+    pub fn finish(self) -> Trace {
+        self.trace
+    }
+
+    /// The JSON response carrying the trace, with `Server-Timing`, `Cache-Control: no-store`
+    /// (credentials must never be cached) and the `Set-Cookie`, if any.
+    pub fn respond<T: Serialize>(
+        mut self,
+        set_cookie: Option<HeaderValue>,
+        body: impl FnOnce(Trace) -> T,
+    ) -> Response {
+        if let Some(value) = &set_cookie {
+            self.emitted(&header::SET_COOKIE, value);
+        }
+        let (timing_name, timing) = self.server_timing();
+        let mut response = Json(body(self.finish())).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(timing_name, timing);
+        if let Some(value) = set_cookie {
+            headers.insert(header::SET_COOKIE, value);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_only_the_headers_javascript_cannot_see() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("authlens_sid=abc"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        let trace = TraceRecorder::for_request(&headers).finish();
+        let names: Vec<_> = trace
+            .received
+            .iter()
+            .map(|line| line.name.as_str())
+            .collect();
+        assert_eq!(names, ["cookie", "authorization"]);
+        assert_eq!(trace.received[0].value, "authlens_sid=abc");
+    }
+
+    #[test]
+    fn server_timing_names_store_and_verify() {
+        let (name, value) = TraceRecorder::default().server_timing();
+        assert_eq!(name, "server-timing");
+        let value = value.to_str().unwrap();
+        assert!(value.starts_with("store;dur=0.000"), "{value}");
+        assert!(value.contains("verify;dur="), "{value}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Drives the real router in-process with `tower::ServiceExt::oneshot`: no port, no sleeping.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use server::{AppState, Config, app};
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: impl header::AsHeaderName) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// `name=value` of the session cookie this reply set.
+    pub fn cookie_pair(&self) -> String {
+        self.header(header::SET_COOKIE)
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn text(&self, pointer: &str) -> &str {
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// The default configuration with the cheapest argon2 cost, so tests stay quick.
+pub fn test_config() -> Config {
+    let mut config = Config::defaults();
+    config.argon2_memory_kib = 8;
+    config.argon2_iterations = 1;
+    config
+}
+
+pub async fn start(config: Config) -> TestApp {
+    let state = AppState::new(config).await.expect("the app starts");
+    TestApp {
+        router: app(state.clone()),
+        state,
+    }
+}
+
+pub async fn start_default() -> TestApp {
+    start(test_config()).await
+}
+
+impl TestApp {
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
+        self.send(request("POST", path, Body::from(body.to_string()), extra))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, extra: &[(&str, &str)]) -> Reply {
+        self.send(request("GET", path, Body::empty(), extra)).await
+    }
+}
+
+pub fn request(method: &str, path: &str, body: Body, extra: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in extra {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body).expect("a valid request")
+}
+
+pub fn alice() -> Value {
+    serde_json::json!({"username": "alice", "password": "wonderland"})
+}

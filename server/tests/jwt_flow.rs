@@ -1,0 +1,290 @@
+//! The JWT flow over HTTP, through the real router.
+
+mod common;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::*;
+use serde_json::{Value, json};
+
+use server::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER};
+
+async fn login(app: &TestApp) -> (String, String) {
+    let reply = app.post("/api/jwt/login", alice(), &[]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    (
+        reply.text("/access_token").to_owned(),
+        reply.text("/refresh_token").to_owned(),
+    )
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+async fn me(app: &TestApp, token: &str) -> Reply {
+    app.get("/api/jwt/me", &[("authorization", &bearer(token))])
+        .await
+}
+
+fn assert_invalid_token(reply: &Reply, reason: &str) {
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    assert_eq!(reply.body["error"], "invalid_token");
+    let challenge = reply.header("www-authenticate");
+    assert!(challenge.starts_with("Bearer "), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    assert!(challenge.contains("error_description="), "{challenge}");
+    assert!(
+        reply.text("/message").contains(reason),
+        "expected {reason:?} in {}",
+        reply.body
+    );
+}
+
+/// Re-encodes one part of a token, keeping the others.
+fn with_part(token: &str, index: usize, part: &Value) -> String {
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[index] = URL_SAFE_NO_PAD.encode(part.to_string());
+    parts.join(".")
+}
+
+fn part(token: &str, index: usize) -> Value {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(index).unwrap())
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn login_answers_the_documented_token_response() {
+    let app = start_default().await;
+    let reply = app.post("/api/jwt/login", alice(), &[]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["token_type"], "Bearer");
+    assert_eq!(reply.body["expires_in"], 30);
+    assert_eq!(reply.header("cache-control"), "no-store");
+    assert!(
+        reply.header("set-cookie").is_empty(),
+        "a token login sets no cookie"
+    );
+    let access = reply.text("/access_token");
+    assert_eq!(part(access, 0), json!({"typ": "at+jwt", "alg": "HS256"}));
+    let claims = part(access, 1);
+    for claim in ["iss", "sub", "aud", "iat", "exp", "jti"] {
+        assert!(claims.get(claim).is_some(), "{claim} missing from {claims}");
+    }
+    assert_eq!(claims["sub"], "alice");
+    // The only server-side record is the refresh family.
+    assert_eq!(reply.body["trace"]["store"][0]["op"], "write");
+    assert_eq!(app.state.jwt.refresh.count().await.unwrap(), 1);
+    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn me_verifies_the_signature_without_touching_a_store() {
+    let app = start_default().await;
+    let (access, _) = login(&app).await;
+    let reply = me(&app, &access).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.text("/user/username"), "alice");
+    assert_eq!(reply.body["claims"]["aud"], AUDIENCE);
+    assert_eq!(reply.body["trace"]["store"], json!([]), "no store read");
+    assert_eq!(reply.text("/trace/received/0/name"), "authorization");
+    assert!(reply.header("server-timing").contains("verify;dur="));
+}
+
+#[tokio::test]
+async fn no_token_gets_a_bare_bearer_challenge() {
+    let app = start_default().await;
+    for headers in [
+        vec![],
+        vec![("authorization", "Basic YWxpY2U6d29uZGVybGFuZA==")],
+        vec![("authorization", "Bearer ")],
+    ] {
+        let reply = app.get("/api/jwt/me", &headers).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(reply.body["error"], "missing_token");
+        assert_eq!(
+            reply.header("www-authenticate"),
+            r#"Bearer realm="authlens""#
+        );
+    }
+}
+
+#[tokio::test]
+async fn garbage_and_truncated_tokens_are_rejected() {
+    let app = start_default().await;
+    let (access, _) = login(&app).await;
+    assert_invalid_token(&me(&app, "garbage").await, "3 dot-separated parts");
+    let (signed, signature) = access.rsplit_once('.').unwrap();
+    let mut forged: Vec<char> = signature.chars().collect();
+    forged[5] = if forged[5] == 'A' { 'B' } else { 'A' };
+    let forged = format!("{signed}.{}", forged.into_iter().collect::<String>());
+    assert_invalid_token(&me(&app, &forged).await, "signature does not match");
+    assert_invalid_token(&me(&app, &format!("{signed}.")).await, "signature does not match");
+    assert_invalid_token(&me(&app, &access[..access.len() - 10]).await, "base64url");
+    assert_invalid_token(&me(&app, "%%%.%%%.%%%").await, "base64url");
+    assert_invalid_token(&me(&app, "e30.e30.e30").await, "alg");
+}
+
+#[tokio::test]
+async fn changing_one_payload_character_breaks_the_signature() {
+    let app = start_default().await;
+    let (access, _) = login(&app).await;
+    let mut claims = part(&access, 1);
+    claims["sub"] = json!("bob");
+    assert_invalid_token(
+        &me(&app, &with_part(&access, 1, &claims)).await,
+        "signature does not match",
+    );
+}
+
+#[tokio::test]
+async fn alg_none_and_other_algorithms_never_verify() {
+    let app = start_default().await;
+    let (access, _) = login(&app).await;
+    let none = with_part(&access, 0, &json!({"alg": "none", "typ": "at+jwt"}));
+    let unsigned = format!("{}.", none.rsplit_once('.').unwrap().0);
+    assert_invalid_token(&me(&app, &unsigned).await, "\"none\"");
+    let other = with_part(&access, 0, &json!({"alg": "HS512", "typ": "at+jwt"}));
+    assert_invalid_token(&me(&app, &other).await, "accepts HS256 only");
+    let embedded_key = with_part(
+        &access,
+        0,
+        &json!({"alg": "HS256", "typ": "at+jwt", "jwk": {"kty": "oct", "k": "AAAA"}}),
+    );
+    assert_invalid_token(&me(&app, &embedded_key).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_not_an_access_token_nor_the_reverse() {
+    let app = start_default().await;
+    let (access, refresh) = login(&app).await;
+    assert_invalid_token(&me(&app, &refresh).await, "at+jwt");
+    let reply = app
+        .post("/api/jwt/refresh", json!({"refresh_token": access}), &[])
+        .await;
+    assert_invalid_token(&reply, "refresh+jwt");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_rejected_with_no_leeway() {
+    let app = start_default().await;
+    let now = app.state.jwt.clock.now_secs();
+    let expired = AccessClaims {
+        iss: ISSUER.into(),
+        sub: "alice".into(),
+        aud: AUDIENCE.into(),
+        iat: now - 60,
+        exp: now - 1,
+        jti: "j".into(),
+        name: "Alice".into(),
+        cart: vec![],
+    };
+    let token = app.state.jwt.sign(ACCESS_TYP, &expired).unwrap();
+    assert_invalid_token(&me(&app, &token).await, "expired");
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token_but_the_access_token_lives_on() {
+    let app = start_default().await;
+    let (access, refresh) = login(&app).await;
+    let logout = app
+        .post("/api/jwt/logout", json!({"refresh_token": refresh}), &[])
+        .await;
+    assert_eq!(logout.status, StatusCode::OK, "{}", logout.body);
+    assert_eq!(logout.body["logged_out"], true);
+    assert_eq!(logout.body["trace"]["store"][0]["op"], "revoke");
+
+    // The textbook point: nothing on the server can cancel a signed access token.
+    assert_eq!(me(&app, &access).await.status, StatusCode::OK);
+    let reply = app
+        .post("/api/jwt/refresh", json!({"refresh_token": refresh}), &[])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body["error"], "refresh_token_revoked");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
+    let app = start_default().await;
+    let (_, first) = login(&app).await;
+    let rotated = app
+        .post("/api/jwt/refresh", json!({"refresh_token": first}), &[])
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let second = rotated.text("/refresh_token").to_owned();
+    assert_ne!(second, first);
+    assert_eq!(
+        me(&app, rotated.text("/access_token")).await.status,
+        StatusCode::OK
+    );
+
+    // An attacker replays the first refresh token.
+    let reuse = app
+        .post("/api/jwt/refresh", json!({"refresh_token": first}), &[])
+        .await;
+    assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reuse.body["error"], "refresh_token_reused");
+    // …and the legitimate holder's newer token dies with the family.
+    let after = app
+        .post("/api/jwt/refresh", json!({"refresh_token": second}), &[])
+        .await;
+    assert_eq!(after.body["error"], "refresh_token_revoked");
+
+    let listing = app.get("/api/jwt/refresh-store", &[]).await;
+    assert_eq!(listing.body["families"][0]["state"], "revoked");
+    assert_eq!(listing.body["families"][0]["rotated"], 1);
+}
+
+#[tokio::test]
+async fn the_cart_grows_the_token_not_the_server() {
+    let app = start_default().await;
+    let (mut access, _) = login(&app).await;
+    let mut sizes = vec![access.len()];
+    for item in ["apple", "pear", "plum"] {
+        let reply = app
+            .post(
+                "/api/jwt/cart",
+                json!({"item": item}),
+                &[("authorization", &bearer(&access))],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        access = reply.text("/access_token").to_owned();
+        assert_eq!(reply.body["token_bytes"], access.len());
+        sizes.push(access.len());
+    }
+    assert!(sizes.windows(2).all(|pair| pair[1] > pair[0]), "{sizes:?}");
+    let reply = me(&app, &access).await;
+    assert_eq!(
+        reply.body["claims"]["cart"],
+        json!(["apple", "pear", "plum"])
+    );
+    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_answer() {
+    let app = start_default().await;
+    let wrong = app
+        .post(
+            "/api/jwt/login",
+            json!({"username": "alice", "password": "x"}),
+            &[],
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/jwt/login",
+            json!({"username": "zed", "password": "x"}),
+            &[],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body, unknown.body);
+}

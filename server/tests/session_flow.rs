@@ -1,0 +1,338 @@
+//! The session flow over HTTP, through the real router.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn login_sets_a_protected_cookie_and_me_knows_the_user() {
+    let app = start_default().await;
+    let login = app
+        .post("/api/session/login", alice(), &[("host", "127.0.0.1:3000")])
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let set_cookie = login.header("set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} missing: {set_cookie}"
+        );
+    }
+    assert_eq!(login.header("cache-control"), "no-store");
+    assert!(login.header("server-timing").contains("store;dur="));
+    assert_eq!(login.text("/user/username"), "alice");
+    assert_eq!(
+        login.text("/trace/emitted/0/value"),
+        set_cookie,
+        "the trace shows the Set-Cookie fetch hides"
+    );
+
+    let me = app
+        .get("/api/session/me", &[("cookie", &login.cookie_pair())])
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.text("/user/display_name"), "Alice");
+    assert_eq!(
+        me.text("/trace/received/0/name"),
+        "cookie",
+        "the trace shows the Cookie header JS cannot see"
+    );
+    assert_eq!(me.text("/trace/store/0/op"), "read");
+    assert_eq!(me.text("/trace/store/0/backend"), "memory");
+}
+
+#[tokio::test]
+async fn secure_is_left_out_for_plain_http_to_a_public_host() {
+    let app = start_default().await;
+    let login = app
+        .post(
+            "/api/session/login",
+            alice(),
+            &[("host", "authlens.example")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(!login.header("set-cookie").contains("Secure"));
+    let behind_tls = app
+        .post(
+            "/api/session/login",
+            alice(),
+            &[("host", "authlens.example"), ("x-forwarded-proto", "https")],
+        )
+        .await;
+    assert!(behind_tls.header("set-cookie").contains("Secure"));
+}
+
+#[tokio::test]
+async fn me_without_a_cookie_is_401_with_a_json_error() {
+    let app = start_default().await;
+    let me = app.get("/api/session/me", &[]).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me.body["error"], "no_session");
+    assert!(me.text("/message").contains("Log in"));
+}
+
+#[tokio::test]
+async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once() {
+    let app = start_default().await;
+    let login = app.post("/api/session/login", alice(), &[]).await;
+    let cookie = login.cookie_pair();
+    assert_eq!(app.state.sessions.count().await.unwrap(), 1);
+
+    let logout = app
+        .post("/api/session/logout", json!({}), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(logout.status, StatusCode::OK);
+    assert_eq!(logout.body["logged_out"], true);
+    assert!(
+        logout.header("set-cookie").contains("Max-Age=0"),
+        "{}",
+        logout.header("set-cookie")
+    );
+    assert_eq!(logout.body["trace"]["store"][0]["op"], "delete");
+    assert_eq!(logout.body["trace"]["store"][0]["found"], true);
+    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+
+    // Someone who kept a copy of the cookie replays it.
+    let replay = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(replay.body["error"], "invalid_session");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = start_default().await;
+    let wrong_password = app
+        .post(
+            "/api/session/login",
+            json!({"username": "alice", "password": "builder"}),
+            &[],
+        )
+        .await;
+    let unknown_user = app
+        .post(
+            "/api/session/login",
+            json!({"username": "mallory", "password": "wonderland"}),
+            &[],
+        )
+        .await;
+    assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_user.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password.body["error"], unknown_user.body["error"]);
+    assert_eq!(wrong_password.body["message"], unknown_user.body["message"]);
+    assert!(wrong_password.header("set-cookie").is_empty());
+    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_new_login_gets_a_new_id_and_the_old_one_dies() {
+    let app = start_default().await;
+    let first = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let second = app
+        .post("/api/session/login", alice(), &[("cookie", &first)])
+        .await
+        .cookie_pair();
+    assert_ne!(
+        first, second,
+        "a login must never keep the id the browser brought (fixation)"
+    );
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &first)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &second)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(app.state.sessions.count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn ids_the_server_never_issued_are_rejected() {
+    let app = start_default().await;
+    let login = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let (name, value) = login.split_once('=').unwrap();
+    let mut tampered = value.to_owned();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    for forged in [
+        format!("{name}={tampered}"),
+        format!("{name}={}", &value[..20]),
+        format!("{name}=not-a-session-id"),
+        format!("{name}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+    ] {
+        let me = app.get("/api/session/me", &[("cookie", &forged)]).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{forged}");
+        assert_eq!(me.body["error"], "invalid_session", "{forged}");
+    }
+}
+
+#[tokio::test]
+async fn the_cart_lives_on_the_server() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    for item in ["apple", "pear"] {
+        let added = app
+            .post(
+                "/api/session/cart",
+                json!({"item": item}),
+                &[("cookie", &cookie)],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        assert!(
+            added.header("set-cookie").is_empty(),
+            "the cookie does not change"
+        );
+    }
+    let me = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(me.body["cart"], json!(["apple", "pear"]));
+    let empty = app
+        .post(
+            "/api/session/cart",
+            json!({"item": " "}),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_store_listing_shows_short_ids_only() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let id = cookie.split_once('=').unwrap().1;
+    let listing = app.get("/api/session/store", &[]).await;
+    assert_eq!(listing.status, StatusCode::OK);
+    assert_eq!(listing.body["backend"], "memory");
+    assert_eq!(listing.body["count"], 1);
+    let shown = listing.text("/sessions/0/id");
+    assert!(
+        id.starts_with(shown.trim_end_matches('…')),
+        "{shown} is a prefix of the id"
+    );
+    assert!(
+        !listing.body.to_string().contains(id),
+        "the whole id never leaves the cookie"
+    );
+}
+
+#[tokio::test]
+async fn bad_json_is_400_and_a_huge_body_is_413() {
+    let app = start_default().await;
+    let send_raw = |body: String| app.send(request("POST", "/api/session/login", body.into(), &[]));
+    let malformed = send_raw("{\"username\": ".into()).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.body["error"], "bad_request");
+    let missing_field = send_raw(r#"{"username": "alice"}"#.into()).await;
+    assert_eq!(missing_field.status, StatusCode::BAD_REQUEST);
+    assert!(
+        missing_field.text("/message").contains("password"),
+        "{}",
+        missing_field.body
+    );
+    let huge = send_raw(format!(
+        r#"{{"username": "{}", "password": "x"}}"#,
+        "a".repeat(64 * 1024)
+    ))
+    .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(huge.body["error"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_json() {
+    let app = start_default().await;
+    let missing = app.get("/api/nope", &[]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body["error"], "not_found");
+    let wrong_method = app.get("/api/session/login", &[]).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.body["error"], "method_not_allowed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_session_expires_on_the_server() {
+    let mut config = test_config();
+    config.session_idle = Duration::from_secs(60);
+    config.session_absolute = Duration::from_secs(300);
+    let app = start(config).await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+
+    tokio::time::advance(Duration::from_secs(59)).await;
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::OK,
+        "used within the idle window"
+    );
+    tokio::time::advance(Duration::from_secs(59)).await;
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::OK,
+        "each use extends it"
+    );
+    tokio::time::advance(Duration::from_secs(61)).await;
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "idle too long"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_session_still_ends_at_the_absolute_timeout() {
+    let mut config = test_config();
+    config.session_idle = Duration::from_secs(60);
+    config.session_absolute = Duration::from_secs(150);
+    let app = start(config).await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    for _ in 0..2 {
+        tokio::time::advance(Duration::from_secs(50)).await;
+        assert_eq!(
+            app.get("/api/session/me", &[("cookie", &cookie)])
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    tokio::time::advance(Duration::from_secs(51)).await;
+    assert_eq!(
+        app.get("/api/session/me", &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+}
