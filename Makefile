@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both install what is missing first (scripts/setup.sh).
+
+.PHONY: run test setup build lint e2e
+
+## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
+run: setup
+	cargo leptos build --release
+	target/release/authlens
+
+## Every test: cargo tests and the Playwright suite in Chromium.
+test:
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+## Release build without serving.
+build: setup
+	cargo leptos build --release
+
+## Clippy with warnings as errors, for the server build and the wasm build.
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+## Only the browser tests, against the last debug build.
+e2e:
+	scripts/e2e.sh

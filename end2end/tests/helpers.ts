@@ -1,0 +1,28 @@
+import { expect, Page, Locator } from "@playwright/test";
+
+/** Opens a page and waits until the app marks itself hydrated (clicks before that are lost). */
+export async function open(page: Page, path = "/") {
+  await page.goto(path);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}
+
+export const sessionColumn = (page: Page): Locator =>
+  page.getByRole("region", { name: "Session + cookie (stateful)" });
+
+export const jwtColumn = (page: Page): Locator =>
+  page.getByRole("region", { name: "JWT + localStorage (stateless)" });
+
+/** Clicks a button in `scope` and returns the API response it caused. */
+export async function clickFor(page: Page, scope: Locator, button: string, path: string) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === path),
+    scope.getByRole("button", { name: button, exact: true }).click(),
+  ]);
+  return response;
+}
+
+/** Decodes one base64url part of a JWT. */
+export function jwtPart(token: string, index: number): Record<string, unknown> {
+  const part = token.split(".")[index].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(Buffer.from(part, "base64").toString("utf8"));
+}
