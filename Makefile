@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both install what is missing first (scripts/setup.sh).
 
-.PHONY: run test setup build lint e2e
+.PHONY: run test setup build lint e2e screenshots
 
 ## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
 run: setup
@@ -21,10 +21,13 @@ build: setup
 
 ## Clippy with warnings as errors, for the server build and the wasm build.
 lint: setup
-	cargo fmt --all -- --check
-	cargo clippy --all-targets --locked -- -D warnings
-	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+	scripts/lint.sh
 
 ## Only the browser tests, against the last debug build.
 e2e:
 	scripts/e2e.sh
+
+## Retake the README's screenshots (English and Korean) from a real run in headless Chromium.
+screenshots:
+	cargo leptos build
+	scripts/screenshot.sh

@@ -44,11 +44,13 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}";
   npm install --global --no-fund --no-audit "binaryen@$BINARYEN_VERSION"
 fi
 
-# --- Debian packages: the browser for the e2e tests and Redis for the store tests ---
+# --- Debian packages: the browser and its fonts for the e2e tests, Redis for the store tests ---
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v curl >/dev/null || missing+=(curl)
+# Korean glyphs for the browser (screenshots and what the Korean tests see rendered).
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   as_root apt-get update -qq

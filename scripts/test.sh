@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: formatting, the Rust tests (server over its router, client logic), then one
+# Every test: formatting and lints, the Rust tests (server over its router, client logic), then one
 # debug build of the site that the Playwright suite runs against in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "cargo fmt --check"
-cargo fmt --all -- --check
+step "cargo fmt --check and clippy (server build and wasm build)"
+scripts/lint.sh
 
 step "cargo test (server and app)"
 cargo test --locked

@@ -109,9 +109,9 @@ impl SignIn {
             .filter(|_| exchange.ok())
         {
             SignIn::SignedIn(name)
-        } else if exchange.ok() && exchange.body.get("logged_out").is_some() {
-            SignIn::SignedOut
-        } else if exchange.status == Some(401) {
+        } else if (exchange.ok() && exchange.body.get("logged_out").is_some())
+            || exchange.status == Some(401)
+        {
             SignIn::SignedOut
         } else {
             self

@@ -125,7 +125,10 @@ async fn garbage_and_truncated_tokens_are_rejected() {
     forged[5] = if forged[5] == 'A' { 'B' } else { 'A' };
     let forged = format!("{signed}.{}", forged.into_iter().collect::<String>());
     assert_invalid_token(&me(&app, &forged).await, "signature does not match");
-    assert_invalid_token(&me(&app, &format!("{signed}.")).await, "signature does not match");
+    assert_invalid_token(
+        &me(&app, &format!("{signed}.")).await,
+        "signature does not match",
+    );
     assert_invalid_token(&me(&app, &access[..access.len() - 10]).await, "base64url");
     assert_invalid_token(&me(&app, "%%%.%%%.%%%").await, "base64url");
     assert_invalid_token(&me(&app, "e30.e30.e30").await, "alg");

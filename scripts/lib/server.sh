@@ -1,0 +1,35 @@
+# Sourced by scripts that need a running authlens: starts it on a free loopback port,
+# waits until it answers, and stops it by its own PID when the calling script exits.
+#   start_authlens [extra server args…]   sets BASE_URL and SERVER_PID
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+start_authlens() {
+  local bin=${AUTHLENS_BIN:-target/debug/authlens}
+  [ -x "$bin" ] || { echo "$bin is missing; build with 'cargo leptos build' first" >&2; exit 1; }
+  [ -f target/site/pkg/authlens.wasm ] || { echo "target/site has no built front end; run 'cargo leptos build'" >&2; exit 1; }
+
+  local log_dir=target/e2e
+  mkdir -p "$log_dir"
+  local port
+  port=$(free_port)
+  BASE_URL="http://127.0.0.1:$port"
+
+  AUTHLENS_ADDR="127.0.0.1:$port" AUTHLENS_SITE_ROOT=target/site RUST_LOG=${RUST_LOG:-info,tower_http=warn} \
+    "$bin" "$@" >"$log_dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
+
+  # Wait for the server to answer (argon2 seeding takes a moment), or for it to die.
+  for _ in $(seq 1 300); do
+    if curl -fsS "$BASE_URL/api/health" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "authlens exited during start-up:" >&2
+      cat "$log_dir/server.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  curl -fsS "$BASE_URL/api/health" >/dev/null
+  echo "authlens on $BASE_URL (pid $SERVER_PID)"
+}
