@@ -41,9 +41,38 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_REFRESH_TTL", default_value = "10m", value_parser = humantime::parse_duration)]
     pub refresh_ttl: Duration,
 
-    /// File holding the HS256 secret (at least 32 bytes). Without it a random secret is made at start.
+    /// The one algorithm tokens are signed and accepted with.
+    #[arg(long, env = "AUTHLENS_JWT_ALG", value_enum, default_value_t = JwtAlg::Hs256)]
+    pub jwt_alg: JwtAlg,
+
+    /// HS256: file holding the secret (at least 32 bytes). Without it a random secret is made at start.
     #[arg(long, env = "AUTHLENS_JWT_SECRET_FILE")]
     pub jwt_secret_file: Option<PathBuf>,
+
+    /// EdDSA: PEM file holding the Ed25519 private key (PKCS#8). Without it a key pair is made at start.
+    #[arg(long, env = "AUTHLENS_JWT_KEY_FILE")]
+    pub jwt_key_file: Option<PathBuf>,
+
+    /// Redis URL (e.g. redis://127.0.0.1:6379) for the session and refresh-token stores.
+    /// Without it both live in this process's memory.
+    #[arg(long, env = "AUTHLENS_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key authlens writes.
+    #[arg(long, env = "AUTHLENS_REDIS_PREFIX", default_value = "authlens:")]
+    pub redis_prefix: String,
+
+    /// Longest wait for Redis on one store call before answering 503.
+    #[arg(long, env = "AUTHLENS_REDIS_TIMEOUT", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub redis_timeout: Duration,
+
+    /// Login attempts one client (IP address) may make in a burst; 0 turns the limit off.
+    #[arg(long, env = "AUTHLENS_LOGIN_BURST", default_value_t = 30)]
+    pub login_burst: u32,
+
+    /// Login attempts per minute one client regains after a burst.
+    #[arg(long, env = "AUTHLENS_LOGIN_PER_MINUTE", default_value_t = 30)]
+    pub login_per_minute: u32,
 
     /// Argon2 memory cost in KiB (OWASP's minimum for argon2id is 19456).
     #[arg(long, env = "AUTHLENS_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
@@ -56,6 +85,14 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlg {
+    /// HMAC-SHA256 with a shared secret: whoever can verify can also sign.
+    Hs256,
+    /// Ed25519 signatures: verifiers need only the public key, published as a JWKS.
+    Eddsa,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

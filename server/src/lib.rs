@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod rate_limit;
 pub mod session;
 pub mod store;
 pub mod trace;
@@ -27,7 +28,9 @@ use clock::Clock;
 pub use config::Config;
 use config::SecureCookie;
 use jwt::JwtService;
-use jwt::refresh::MemoryRefreshStore;
+use jwt::refresh::{MemoryRefreshStore, RedisRefreshStore, RefreshStore};
+use rate_limit::LoginLimiter;
+use store::redis::{RedisLink, RedisSessionStore};
 use store::{MemoryStore, SessionStore};
 use users::UserDirectory;
 
@@ -38,6 +41,8 @@ pub struct AppState {
     pub users: Arc<UserDirectory>,
     pub sessions: Arc<dyn SessionStore>,
     pub jwt: Arc<JwtService>,
+    /// `None` when the login rate limit is turned off.
+    pub login_limiter: Option<Arc<LoginLimiter>>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -54,13 +59,18 @@ impl AppState {
         let clock = Clock::new();
         let users =
             UserDirectory::seeded(config.argon2_memory_kib, config.argon2_iterations).await?;
-        let keys = jwt::SigningKeys::hs256(config.jwt_secret_file.as_deref())?;
+        let keys = jwt::SigningKeys::new(
+            config.jwt_alg,
+            config.jwt_secret_file.as_deref(),
+            config.jwt_key_file.as_deref(),
+        )?;
+        let (sessions, refresh) = open_stores(&config, &clock)?;
         let jwt = JwtService {
             keys,
-            refresh: MemoryRefreshStore::new(clock),
+            refresh,
             access_ttl: config.access_ttl,
             refresh_ttl: config.refresh_ttl,
-            clock,
+            clock: clock.clone(),
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("authlens")
@@ -69,7 +79,8 @@ impl AppState {
             .site_addr(config.addr)
             .build();
         Ok(AppState {
-            sessions: MemoryStore::new(clock),
+            sessions,
+            login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
             users,
             jwt: Arc::new(jwt),
             clock,
@@ -94,6 +105,31 @@ impl AppState {
             SecureCookie::Auto => came_over_https(headers) || is_loopback_host(headers),
         }
     }
+}
+
+/// Both stores in Redis when a URL is given (shared by every authlens pointing at it),
+/// otherwise both in this process's memory.
+fn open_stores(
+    config: &Config,
+    clock: &Clock,
+) -> anyhow::Result<(Arc<dyn SessionStore>, Arc<dyn RefreshStore>)> {
+    Ok(match &config.redis_url {
+        Some(url) => {
+            let link = Arc::new(RedisLink::new(
+                url,
+                &config.redis_prefix,
+                config.redis_timeout,
+            )?);
+            (
+                RedisSessionStore::new(link.clone(), clock.clone()),
+                RedisRefreshStore::new(link, clock.clone()),
+            )
+        }
+        None => (
+            MemoryStore::new(clock.clone()),
+            MemoryRefreshStore::new(clock.clone()),
+        ),
+    })
 }
 
 /// `X-Forwarded-Proto: https` from a TLS-terminating proxy in front of authlens.
@@ -122,8 +158,8 @@ fn is_loopback_host(headers: &HeaderMap) -> bool {
 /// The whole server: the JSON API under `/api`, then the server-rendered page and static files.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
-        .nest("/session", session::routes())
-        .nest("/jwt", jwt::routes())
+        .nest("/session", session::routes(&state))
+        .nest("/jwt", jwt::routes(&state))
         .route("/health", get(health))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);
@@ -131,6 +167,7 @@ pub fn app(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .nest("/api", api)
+        .route("/.well-known/jwks.json", get(jwt::jwks))
         .leptos_routes(&state, page_routes, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(state.config.body_limit))

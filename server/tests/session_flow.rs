@@ -1,4 +1,4 @@
-//! The session flow over HTTP, through the real router.
+//! The session flow over HTTP, through the real router, against every session store.
 
 mod common;
 
@@ -8,9 +8,8 @@ use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
-#[tokio::test]
-async fn login_sets_a_protected_cookie_and_me_knows_the_user() {
-    let app = start_default().await;
+async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
+    let app = start_on(backend).await;
     let login = app
         .post("/api/session/login", alice(), &[("host", "127.0.0.1:3000")])
         .await;
@@ -42,7 +41,7 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user() {
         "the trace shows the Cookie header JS cannot see"
     );
     assert_eq!(me.text("/trace/store/0/op"), "read");
-    assert_eq!(me.text("/trace/store/0/backend"), "memory");
+    assert_eq!(me.text("/trace/store/0/backend"), backend.name());
 }
 
 #[tokio::test]
@@ -76,9 +75,8 @@ async fn me_without_a_cookie_is_401_with_a_json_error() {
     assert!(me.text("/message").contains("Log in"));
 }
 
-#[tokio::test]
-async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once() {
-    let app = start_default().await;
+async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backend) {
+    let app = start_on(backend).await;
     let login = app.post("/api/session/login", alice(), &[]).await;
     let cookie = login.cookie_pair();
     assert_eq!(app.state.sessions.count().await.unwrap(), 1);
@@ -103,9 +101,8 @@ async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once() {
     assert_eq!(replay.body["error"], "invalid_session");
 }
 
-#[tokio::test]
-async fn wrong_password_and_unknown_user_get_the_same_answer() {
-    let app = start_default().await;
+async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
+    let app = start_on(backend).await;
     let wrong_password = app
         .post(
             "/api/session/login",
@@ -128,9 +125,8 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     assert_eq!(app.state.sessions.count().await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn a_new_login_gets_a_new_id_and_the_old_one_dies() {
-    let app = start_default().await;
+async fn a_new_login_gets_a_new_id_and_the_old_one_dies(backend: Backend) {
+    let app = start_on(backend).await;
     let first = app
         .post("/api/session/login", alice(), &[])
         .await
@@ -158,9 +154,8 @@ async fn a_new_login_gets_a_new_id_and_the_old_one_dies() {
     assert_eq!(app.state.sessions.count().await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn ids_the_server_never_issued_are_rejected() {
-    let app = start_default().await;
+async fn ids_the_server_never_issued_are_rejected(backend: Backend) {
+    let app = start_on(backend).await;
     let login = app
         .post("/api/session/login", alice(), &[])
         .await
@@ -181,9 +176,8 @@ async fn ids_the_server_never_issued_are_rejected() {
     }
 }
 
-#[tokio::test]
-async fn the_cart_lives_on_the_server() {
-    let app = start_default().await;
+async fn the_cart_lives_on_the_server(backend: Backend) {
+    let app = start_on(backend).await;
     let cookie = app
         .post("/api/session/login", alice(), &[])
         .await
@@ -214,9 +208,8 @@ async fn the_cart_lives_on_the_server() {
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn the_store_listing_shows_short_ids_only() {
-    let app = start_default().await;
+async fn the_store_listing_shows_short_ids_only(backend: Backend) {
+    let app = start_on(backend).await;
     let cookie = app
         .post("/api/session/login", alice(), &[])
         .await
@@ -224,7 +217,7 @@ async fn the_store_listing_shows_short_ids_only() {
     let id = cookie.split_once('=').unwrap().1;
     let listing = app.get("/api/session/store", &[]).await;
     assert_eq!(listing.status, StatusCode::OK);
-    assert_eq!(listing.body["backend"], "memory");
+    assert_eq!(listing.body["backend"], backend.name());
     assert_eq!(listing.body["count"], 1);
     let shown = listing.text("/sessions/0/id");
     assert!(
@@ -271,18 +264,17 @@ async fn unknown_api_paths_and_methods_answer_json() {
     assert_eq!(wrong_method.body["error"], "method_not_allowed");
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_idle_session_expires_on_the_server() {
+async fn an_idle_session_expires_on_the_server(backend: Backend) {
     let mut config = test_config();
     config.session_idle = Duration::from_secs(60);
     config.session_absolute = Duration::from_secs(300);
-    let app = start(config).await;
+    let app = start_with(config, backend).await;
     let cookie = app
         .post("/api/session/login", alice(), &[])
         .await
         .cookie_pair();
 
-    tokio::time::advance(Duration::from_secs(59)).await;
+    app.state.clock.advance(Duration::from_secs(59));
     assert_eq!(
         app.get("/api/session/me", &[("cookie", &cookie)])
             .await
@@ -290,7 +282,7 @@ async fn an_idle_session_expires_on_the_server() {
         StatusCode::OK,
         "used within the idle window"
     );
-    tokio::time::advance(Duration::from_secs(59)).await;
+    app.state.clock.advance(Duration::from_secs(59));
     assert_eq!(
         app.get("/api/session/me", &[("cookie", &cookie)])
             .await
@@ -298,7 +290,7 @@ async fn an_idle_session_expires_on_the_server() {
         StatusCode::OK,
         "each use extends it"
     );
-    tokio::time::advance(Duration::from_secs(61)).await;
+    app.state.clock.advance(Duration::from_secs(61));
     assert_eq!(
         app.get("/api/session/me", &[("cookie", &cookie)])
             .await
@@ -308,18 +300,17 @@ async fn an_idle_session_expires_on_the_server() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_busy_session_still_ends_at_the_absolute_timeout() {
+async fn a_busy_session_still_ends_at_the_absolute_timeout(backend: Backend) {
     let mut config = test_config();
     config.session_idle = Duration::from_secs(60);
     config.session_absolute = Duration::from_secs(150);
-    let app = start(config).await;
+    let app = start_with(config, backend).await;
     let cookie = app
         .post("/api/session/login", alice(), &[])
         .await
         .cookie_pair();
     for _ in 0..2 {
-        tokio::time::advance(Duration::from_secs(50)).await;
+        app.state.clock.advance(Duration::from_secs(50));
         assert_eq!(
             app.get("/api/session/me", &[("cookie", &cookie)])
                 .await
@@ -327,7 +318,7 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout() {
             StatusCode::OK
         );
     }
-    tokio::time::advance(Duration::from_secs(51)).await;
+    app.state.clock.advance(Duration::from_secs(51));
     assert_eq!(
         app.get("/api/session/me", &[("cookie", &cookie)])
             .await
@@ -336,3 +327,15 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout() {
     );
     assert_eq!(app.state.sessions.count().await.unwrap(), 0);
 }
+
+for_each_store!(
+    login_sets_a_protected_cookie_and_me_knows_the_user,
+    logout_deletes_the_record_so_the_old_cookie_dies_at_once,
+    wrong_password_and_unknown_user_get_the_same_answer,
+    a_new_login_gets_a_new_id_and_the_old_one_dies,
+    ids_the_server_never_issued_are_rejected,
+    the_cart_lives_on_the_server,
+    the_store_listing_shows_short_ids_only,
+    an_idle_session_expires_on_the_server,
+    a_busy_session_still_ends_at_the_absolute_timeout,
+);

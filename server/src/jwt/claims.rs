@@ -34,6 +34,23 @@ pub struct RefreshClaims {
     pub fid: String,
 }
 
+/// Claims with an expiry, checked against the server's clock.
+pub trait Expiring {
+    fn exp(&self) -> u64;
+}
+
+impl Expiring for AccessClaims {
+    fn exp(&self) -> u64 {
+        self.exp
+    }
+}
+
+impl Expiring for RefreshClaims {
+    fn exp(&self) -> u64 {
+        self.exp
+    }
+}
+
 /// A random id for `jti` and families: 128 bits, base64url.
 pub fn random_id() -> String {
     use base64::Engine;

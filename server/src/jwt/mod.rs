@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
@@ -29,10 +30,13 @@ use app::api::{
 
 use crate::AppState;
 use crate::clock::Clock;
-use crate::error::ApiJson;
+use crate::error::{ApiJson, error_response};
+use crate::rate_limit::limit_logins;
 use crate::trace::TraceRecorder;
 use claims::random_id;
-pub use claims::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER, REFRESH_TYP, RefreshClaims};
+pub use claims::{
+    ACCESS_TYP, AUDIENCE, AccessClaims, Expiring, ISSUER, REFRESH_TYP, RefreshClaims,
+};
 pub use error::JwtError;
 pub use keys::SigningKeys;
 use refresh::{Family, RefreshStore, Rotation};
@@ -40,9 +44,10 @@ use refresh::{Family, RefreshStore, Rotation};
 /// Families the demo's refresh-store listing shows at most.
 const LISTING_LIMIT: usize = 100;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let rate_limited = from_fn_with_state(state.clone(), limit_logins);
     Router::new()
-        .route("/login", post(login))
+        .route("/login", post(login).layer(rate_limited))
         .route("/me", get(me))
         .route("/cart", post(add_to_cart))
         .route("/refresh", post(refresh))
@@ -245,6 +250,26 @@ async fn list_refresh_store(
     }))
 }
 
+/// `GET /.well-known/jwks.json`: the public key anyone can verify EdDSA tokens with.
+/// HS256 has no public key (whoever verifies could also sign), so the answer is a JSON 404.
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    match &state.jwt.keys.public {
+        Some(keys) => {
+            let mut response = Json(keys).into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("public, max-age=300"),
+            );
+            response
+        }
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            "no_public_key",
+            "This server signs with HS256, a shared secret, so it has no public key to publish. Start it with --jwt-alg eddsa for a JWKS.",
+        ),
+    }
+}
+
 /// The token from `Authorization: Bearer <token>`: the header the page's code attaches.
 fn bearer_token(headers: &HeaderMap) -> Result<&str, JwtError> {
     let value = headers
@@ -304,6 +329,7 @@ impl JwtService {
     pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, JwtError> {
         let header = Header {
             typ: Some(typ.to_owned()),
+            kid: self.keys.key_id(),
             ..Header::new(self.keys.algorithm)
         };
         jsonwebtoken::encode(&header, claims, &self.keys.encoding)
@@ -313,6 +339,8 @@ impl JwtService {
     fn validation(&self) -> Validation {
         let mut validation = Validation::new(self.keys.algorithm);
         validation.leeway = 0;
+        // `exp` is checked against the server's clock below, the one every other deadline uses.
+        validation.validate_exp = false;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -320,7 +348,7 @@ impl JwtService {
     }
 
     /// Checks a token step by step, recording each step and why it failed.
-    pub async fn verify<C: DeserializeOwned>(
+    pub async fn verify<C: DeserializeOwned + Expiring>(
         &self,
         token: &str,
         expected_typ: &str,
@@ -361,9 +389,14 @@ impl JwtService {
         }
         trace.step("typ", true, expected_typ);
         let validation = self.validation();
+        let now = self.clock.now_secs();
         trace
             .verify("signature and claims", async {
                 match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &validation) {
+                    Ok(data) if data.claims.exp() <= now => {
+                        let why = describe(&ErrorKind::ExpiredSignature);
+                        (Err(JwtError::InvalidToken(why.clone())), false, why)
+                    }
                     Ok(data) => (
                         Ok(data.claims),
                         true,

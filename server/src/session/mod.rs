@@ -7,6 +7,7 @@ mod error;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -19,6 +20,7 @@ use app::api::{
 
 use crate::AppState;
 use crate::error::ApiJson;
+use crate::rate_limit::limit_logins;
 use crate::store::{SessionId, SessionRecord};
 use crate::trace::TraceRecorder;
 use cookie::{CookieValue, expired_cookie, session_cookie};
@@ -27,9 +29,10 @@ pub use error::SessionError;
 /// Rows the demo's store listing shows at most.
 const LISTING_LIMIT: usize = 100;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let rate_limited = from_fn_with_state(state.clone(), limit_logins);
     Router::new()
-        .route("/login", post(login))
+        .route("/login", post(login).layer(rate_limited))
         .route("/me", get(me))
         .route("/cart", post(add_to_cart))
         .route("/logout", post(logout))

@@ -3,6 +3,7 @@
 
 pub mod expiring;
 pub mod memory;
+pub mod redis;
 
 use std::fmt;
 

@@ -1,5 +1,11 @@
 //! Drives the real router in-process with `tower::ServiceExt::oneshot`: no port, no sleeping.
+//! Store-dependent tests run once per store: in memory, and in a real `redis-server` that the
+//! test starts on a free loopback port and stops by its PID when it ends.
 #![allow(dead_code)]
+
+mod redis_server;
+
+pub use redis_server::TestRedis;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,6 +19,48 @@ use server::{AppState, Config, app};
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The Redis this app's stores live in, stopped when the test ends.
+    pub redis: Option<TestRedis>,
+}
+
+/// Where the session and refresh stores live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Redis,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Memory => "memory",
+            Backend::Redis => "redis",
+        }
+    }
+}
+
+/// Turns each `async fn name(backend: Backend)` listed into one test per store:
+/// `memory_store::name` and `redis_store::name`.
+#[macro_export]
+macro_rules! for_each_store {
+    ($($test:ident),+ $(,)?) => {
+        mod memory_store {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::common::Backend::Memory).await
+                }
+            )+
+        }
+        mod redis_store {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::common::Backend::Redis).await
+                }
+            )+
+        }
+    };
 }
 
 pub struct Reply {
@@ -55,15 +103,29 @@ pub fn test_config() -> Config {
 }
 
 pub async fn start(config: Config) -> TestApp {
-    let state = AppState::new(config).await.expect("the app starts");
-    TestApp {
-        router: app(state.clone()),
-        state,
-    }
+    start_with(config, Backend::Memory).await
 }
 
 pub async fn start_default() -> TestApp {
     start(test_config()).await
+}
+
+pub async fn start_on(backend: Backend) -> TestApp {
+    start_with(test_config(), backend).await
+}
+
+/// An app whose stores live in `backend`; for Redis, in a `redis-server` of its own.
+pub async fn start_with(mut config: Config, backend: Backend) -> TestApp {
+    let redis = (backend == Backend::Redis).then(TestRedis::start);
+    if let Some(redis) = &redis {
+        config.redis_url = Some(redis.url());
+    }
+    let state = AppState::new(config).await.expect("the app starts");
+    TestApp {
+        router: app(state.clone()),
+        state,
+        redis,
+    }
 }
 
 impl TestApp {

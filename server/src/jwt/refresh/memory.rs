@@ -1,0 +1,84 @@
+//! Refresh families in memory: the embedded default, purged in deadline order like the sessions.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use super::{Family, RefreshStore, Rotation};
+use crate::clock::Clock;
+use crate::store::StoreError;
+use crate::store::expiring::ExpiringMap;
+use crate::store::memory::{lock, spawn_purge};
+
+pub struct MemoryRefreshStore {
+    families: Mutex<ExpiringMap<String, Family>>,
+    clock: Clock,
+}
+
+impl MemoryRefreshStore {
+    pub fn new(clock: Clock) -> Arc<Self> {
+        let store = Arc::new(MemoryRefreshStore {
+            families: Mutex::new(ExpiringMap::default()),
+            clock,
+        });
+        spawn_purge(Arc::downgrade(&store), |store| {
+            let now = store.clock.now_ms();
+            lock(&store.families).purge_until(now)
+        });
+        store
+    }
+}
+
+#[async_trait]
+impl RefreshStore for MemoryRefreshStore {
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn start(&self, family: &Family) -> Result<(), StoreError> {
+        lock(&self.families).insert(family.id.clone(), family.expires_at, family.clone());
+        Ok(())
+    }
+
+    async fn rotate(
+        &self,
+        family_id: &str,
+        presented_jti: &str,
+        next_jti: &str,
+        expires_at: i64,
+    ) -> Result<Rotation, StoreError> {
+        let now = self.clock.now_ms();
+        let mut families = lock(&self.families);
+        let key = family_id.to_owned();
+        let Some(family) = families.get_mut(&key, now) else {
+            return Ok(Rotation::Unknown);
+        };
+        let outcome = family.rotate(presented_jti, next_jti, expires_at);
+        if outcome == Rotation::Rotated {
+            let family = family.clone();
+            families.insert(key, expires_at, family);
+        }
+        Ok(outcome)
+    }
+
+    async fn revoke(&self, family_id: &str) -> Result<bool, StoreError> {
+        let now = self.clock.now_ms();
+        let mut families = lock(&self.families);
+        Ok(families
+            .get_mut(&family_id.to_owned(), now)
+            .is_some_and(Family::revoke))
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<Family>, StoreError> {
+        let now = self.clock.now_ms();
+        Ok(lock(&self.families)
+            .live(now)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        Ok(lock(&self.families).live_len(self.clock.now_ms()))
+    }
+}

@@ -1,0 +1,73 @@
+//! Sessions in Redis: one JSON row per session that Redis expires by itself, indexed by
+//! deadline so the demo can list and count live sessions.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{RedisLink, RedisTable};
+use crate::clock::Clock;
+use crate::store::{SessionId, SessionRecord, SessionStore, StoreError};
+
+pub struct RedisSessionStore {
+    table: RedisTable,
+    clock: Clock,
+}
+
+impl RedisSessionStore {
+    pub fn new(link: Arc<RedisLink>, clock: Clock) -> Arc<Self> {
+        Arc::new(RedisSessionStore {
+            table: RedisTable::new(link, "session"),
+            clock,
+        })
+    }
+
+    /// A row that does not parse, or has passed its deadline by the server's clock, is no
+    /// session at all: a bad row must never let anyone in, nor take the server down.
+    fn live(&self, json: &str) -> Option<SessionRecord> {
+        let record: SessionRecord = serde_json::from_str(json)
+            .inspect_err(|err| tracing::warn!(%err, "unreadable session record in Redis"))
+            .ok()?;
+        (record.expires_at > self.clock.now_ms()).then_some(record)
+    }
+}
+
+#[async_trait]
+impl SessionStore for RedisSessionStore {
+    fn backend(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn load(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        let json = self.table.get(&id.to_string()).await?;
+        Ok(json
+            .and_then(|json| self.live(&json))
+            .filter(|record| record.id == *id))
+    }
+
+    async fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_string(record).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        self.table
+            .put(
+                &record.id.to_string(),
+                &json,
+                record.expires_at,
+                self.clock.now_ms(),
+            )
+            .await
+    }
+
+    async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
+        self.table.remove(&id.to_string()).await
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows = self.table.live(limit, self.clock.now_ms()).await?;
+        Ok(rows.iter().filter_map(|json| self.live(json)).collect())
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        self.table.count(self.clock.now_ms()).await
+    }
+}
