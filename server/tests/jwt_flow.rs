@@ -1,4 +1,5 @@
-//! The JWT flow over HTTP, through the real router.
+//! The JWT flow over HTTP, through the real router: verification under each signing
+//! algorithm, refresh families in each store.
 
 mod common;
 
@@ -8,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
 use serde_json::{Value, json};
 
+use server::config::JwtAlg;
 use server::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER};
 
 async fn login(app: &TestApp) -> (String, String) {
@@ -59,9 +61,8 @@ fn part(token: &str, index: usize) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-#[tokio::test]
-async fn login_answers_the_documented_token_response() {
-    let app = start_default().await;
+async fn login_answers_the_documented_token_response(backend: Backend) {
+    let app = start_on(backend).await;
     let reply = app.post("/api/jwt/login", alice(), &[]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["token_type"], "Bearer");
@@ -73,6 +74,7 @@ async fn login_answers_the_documented_token_response() {
     );
     let access = reply.text("/access_token");
     assert_eq!(part(access, 0), json!({"typ": "at+jwt", "alg": "HS256"}));
+    assert_eq!(reply.body["trace"]["store"][0]["backend"], backend.name());
     let claims = part(access, 1);
     for claim in ["iss", "sub", "aud", "iat", "exp", "jti"] {
         assert!(claims.get(claim).is_some(), "{claim} missing from {claims}");
@@ -84,9 +86,8 @@ async fn login_answers_the_documented_token_response() {
     assert_eq!(app.state.sessions.count().await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn me_verifies_the_signature_without_touching_a_store() {
-    let app = start_default().await;
+async fn me_verifies_the_signature_without_touching_a_store(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (access, _) = login(&app).await;
     let reply = me(&app, &access).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -115,9 +116,8 @@ async fn no_token_gets_a_bare_bearer_challenge() {
     }
 }
 
-#[tokio::test]
-async fn garbage_and_truncated_tokens_are_rejected() {
-    let app = start_default().await;
+async fn garbage_and_truncated_tokens_are_rejected(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (access, _) = login(&app).await;
     assert_invalid_token(&me(&app, "garbage").await, "3 dot-separated parts");
     let (signed, signature) = access.rsplit_once('.').unwrap();
@@ -129,14 +129,22 @@ async fn garbage_and_truncated_tokens_are_rejected() {
         &me(&app, &format!("{signed}.")).await,
         "signature does not match",
     );
-    assert_invalid_token(&me(&app, &access[..access.len() - 10]).await, "base64url");
+    // Cut short, the signature is either not base64url or the wrong size, depending on the algorithm.
+    let truncated = me(&app, &access[..access.len() - 10]).await;
+    assert_invalid_token(&truncated, "");
+    assert!(
+        ["base64url", "signature does not match"]
+            .iter()
+            .any(|reason| truncated.text("/message").contains(reason)),
+        "{}",
+        truncated.body
+    );
     assert_invalid_token(&me(&app, "%%%.%%%.%%%").await, "base64url");
     assert_invalid_token(&me(&app, "e30.e30.e30").await, "alg");
 }
 
-#[tokio::test]
-async fn changing_one_payload_character_breaks_the_signature() {
-    let app = start_default().await;
+async fn changing_one_payload_character_breaks_the_signature(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (access, _) = login(&app).await;
     let mut claims = part(&access, 1);
     claims["sub"] = json!("bob");
@@ -146,26 +154,31 @@ async fn changing_one_payload_character_breaks_the_signature() {
     );
 }
 
-#[tokio::test]
-async fn alg_none_and_other_algorithms_never_verify() {
-    let app = start_default().await;
+async fn alg_none_and_other_algorithms_never_verify(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (access, _) = login(&app).await;
     let none = with_part(&access, 0, &json!({"alg": "none", "typ": "at+jwt"}));
     let unsigned = format!("{}.", none.rsplit_once('.').unwrap().0);
     assert_invalid_token(&me(&app, &unsigned).await, "\"none\"");
-    let other = with_part(&access, 0, &json!({"alg": "HS512", "typ": "at+jwt"}));
-    assert_invalid_token(&me(&app, &other).await, "accepts HS256 only");
+    let accepted = part(&access, 0)["alg"].as_str().unwrap().to_owned();
+    for other in ["HS256", "HS512", "RS256", "EdDSA"] {
+        if other == accepted {
+            continue;
+        }
+        let token = with_part(&access, 0, &json!({"alg": other, "typ": "at+jwt"}));
+        assert_invalid_token(&me(&app, &token).await, &format!("accepts {accepted} only"));
+    }
+    // A token that names its own key (an attacker's) is still checked with the server's key.
     let embedded_key = with_part(
         &access,
         0,
-        &json!({"alg": "HS256", "typ": "at+jwt", "jwk": {"kty": "oct", "k": "AAAA"}}),
+        &json!({"alg": accepted, "typ": "at+jwt", "jwk": {"kty": "oct", "k": "AAAA"}, "kid": "attacker"}),
     );
     assert_invalid_token(&me(&app, &embedded_key).await, "signature does not match");
 }
 
-#[tokio::test]
-async fn a_refresh_token_is_not_an_access_token_nor_the_reverse() {
-    let app = start_default().await;
+async fn a_refresh_token_is_not_an_access_token_nor_the_reverse(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (access, refresh) = login(&app).await;
     assert_invalid_token(&me(&app, &refresh).await, "at+jwt");
     let reply = app
@@ -174,9 +187,8 @@ async fn a_refresh_token_is_not_an_access_token_nor_the_reverse() {
     assert_invalid_token(&reply, "refresh+jwt");
 }
 
-#[tokio::test]
-async fn an_expired_token_is_rejected_with_no_leeway() {
-    let app = start_default().await;
+async fn an_expired_token_is_rejected_with_no_leeway(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let now = app.state.jwt.clock.now_secs();
     let expired = AccessClaims {
         iss: ISSUER.into(),
@@ -192,9 +204,8 @@ async fn an_expired_token_is_rejected_with_no_leeway() {
     assert_invalid_token(&me(&app, &token).await, "expired");
 }
 
-#[tokio::test]
-async fn logout_revokes_the_refresh_token_but_the_access_token_lives_on() {
-    let app = start_default().await;
+async fn logout_revokes_the_refresh_token_but_the_access_token_lives_on(backend: Backend) {
+    let app = start_on(backend).await;
     let (access, refresh) = login(&app).await;
     let logout = app
         .post("/api/jwt/logout", json!({"refresh_token": refresh}), &[])
@@ -212,9 +223,8 @@ async fn logout_revokes_the_refresh_token_but_the_access_token_lives_on() {
     assert_eq!(reply.body["error"], "refresh_token_revoked");
 }
 
-#[tokio::test]
-async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
-    let app = start_default().await;
+async fn refresh_rotates_and_reuse_revokes_the_whole_family(backend: Backend) {
+    let app = start_on(backend).await;
     let (_, first) = login(&app).await;
     let rotated = app
         .post("/api/jwt/refresh", json!({"refresh_token": first}), &[])
@@ -244,9 +254,8 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     assert_eq!(listing.body["families"][0]["rotated"], 1);
 }
 
-#[tokio::test]
-async fn the_cart_grows_the_token_not_the_server() {
-    let app = start_default().await;
+async fn the_cart_grows_the_token_not_the_server(alg: JwtAlg) {
+    let app = start_signing_with(alg).await;
     let (mut access, _) = login(&app).await;
     let mut sizes = vec![access.len()];
     for item in ["apple", "pear", "plum"] {
@@ -291,3 +300,107 @@ async fn wrong_credentials_get_one_answer() {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
 }
+
+async fn concurrent_refreshes_with_one_token_let_exactly_one_win(backend: Backend) {
+    let app = start_on(backend).await;
+    let (_, refresh) = login(&app).await;
+    let attempts =
+        (0..8).map(|_| app.post("/api/jwt/refresh", json!({"refresh_token": refresh}), &[]));
+    let replies = futures::future::join_all(attempts).await;
+    let winners = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::OK)
+        .count();
+    assert_eq!(winners, 1, "exactly one rotation succeeds");
+    for reply in replies
+        .iter()
+        .filter(|reply| reply.status != StatusCode::OK)
+    {
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+        assert!(
+            ["refresh_token_reused", "refresh_token_revoked"]
+                .contains(&reply.body["error"].as_str().unwrap()),
+            "{}",
+            reply.body
+        );
+    }
+    // The losers presented a token that had just been rotated out: that is reuse, so the
+    // family is revoked and even the winner's new refresh token is dead.
+    let winner = replies
+        .iter()
+        .find(|reply| reply.status == StatusCode::OK)
+        .unwrap();
+    let after = app
+        .post(
+            "/api/jwt/refresh",
+            json!({"refresh_token": winner.text("/refresh_token")}),
+            &[],
+        )
+        .await;
+    assert_eq!(after.body["error"], "refresh_token_revoked");
+}
+
+#[tokio::test]
+async fn eddsa_publishes_its_public_key_and_tokens_verify_with_it_alone() {
+    let app = start_signing_with(JwtAlg::Eddsa).await;
+    let jwks = app.get("/.well-known/jwks.json", &[]).await;
+    assert_eq!(jwks.status, StatusCode::OK);
+    let key = &jwks.body["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str()),
+        (Some("OKP"), Some("Ed25519"))
+    );
+    assert!(key.get("d").is_none(), "never the private part");
+
+    let (access, _) = login(&app).await;
+    let header = part(&access, 0);
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(
+        header["kid"], key["kid"],
+        "the token names the published key"
+    );
+    // A third party verifies with nothing but the JWKS.
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key.clone()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.set_audience(&[AUDIENCE]);
+    let verified = jsonwebtoken::decode::<Value>(
+        &access,
+        &jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap(),
+        &validation,
+    )
+    .expect("the token verifies with the published key");
+    assert_eq!(verified.claims["sub"], "alice");
+}
+
+#[tokio::test]
+async fn hs256_has_no_public_key_to_publish() {
+    let app = start_default().await;
+    let jwks = app.get("/.well-known/jwks.json", &[]).await;
+    assert_eq!(jwks.status, StatusCode::NOT_FOUND);
+    assert_eq!(jwks.body["error"], "no_public_key");
+}
+
+#[tokio::test]
+async fn a_token_from_a_server_with_another_key_never_verifies() {
+    let ours = start_signing_with(JwtAlg::Eddsa).await;
+    let theirs = start_signing_with(JwtAlg::Eddsa).await;
+    let (foreign, _) = login(&theirs).await;
+    assert_invalid_token(&me(&ours, &foreign).await, "signature does not match");
+}
+
+for_each_store!(
+    login_answers_the_documented_token_response,
+    logout_revokes_the_refresh_token_but_the_access_token_lives_on,
+    refresh_rotates_and_reuse_revokes_the_whole_family,
+    concurrent_refreshes_with_one_token_let_exactly_one_win,
+);
+
+for_each_alg!(
+    me_verifies_the_signature_without_touching_a_store,
+    garbage_and_truncated_tokens_are_rejected,
+    changing_one_payload_character_breaks_the_signature,
+    alg_none_and_other_algorithms_never_verify,
+    a_refresh_token_is_not_an_access_token_nor_the_reverse,
+    an_expired_token_is_rejected_with_no_leeway,
+    the_cart_grows_the_token_not_the_server,
+);

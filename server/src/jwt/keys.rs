@@ -4,9 +4,11 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::jwk::{Jwk, JwkSet, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 
 use crate::config::JwtAlg;
@@ -79,13 +81,18 @@ impl SigningKeys {
             .to_pkcs8_der()
             .map_err(|err| anyhow::anyhow!("encoding the Ed25519 key: {err}"))?;
         let encoding = EncodingKey::from_ed_der(der.as_bytes());
-        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::EdDSA)
-            .context("deriving the Ed25519 public key")?;
-        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-        jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
+        let public_x = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
+        let mut jwk: Jwk = serde_json::from_value(serde_json::json!({
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": public_x,
+            "use": "sig",
+            "alg": "EdDSA",
+        }))
+        .context("building the public JWK")?;
         // RFC 7638 thumbprint: a key id derived from the key itself.
         jwk.common.key_id = Some(
-            jwk.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+            jwk.thumbprint(ThumbprintHash::SHA256)
                 .context("computing the key's thumbprint")?,
         );
         let decoding =

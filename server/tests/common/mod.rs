@@ -14,6 +14,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use server::config::JwtAlg;
 use server::{AppState, Config, app};
 
 pub struct TestApp {
@@ -39,27 +40,38 @@ impl Backend {
     }
 }
 
+/// One module of tests, each calling `super::test(value)`.
+#[macro_export]
+macro_rules! tests_with {
+    ($module:ident, $value:expr, $($test:ident),+) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($value).await
+                }
+            )+
+        }
+    };
+}
+
 /// Turns each `async fn name(backend: Backend)` listed into one test per store:
 /// `memory_store::name` and `redis_store::name`.
 #[macro_export]
 macro_rules! for_each_store {
     ($($test:ident),+ $(,)?) => {
-        mod memory_store {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test($crate::common::Backend::Memory).await
-                }
-            )+
-        }
-        mod redis_store {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test($crate::common::Backend::Redis).await
-                }
-            )+
-        }
+        $crate::tests_with!(memory_store, $crate::common::Backend::Memory, $($test),+);
+        $crate::tests_with!(redis_store, $crate::common::Backend::Redis, $($test),+);
+    };
+}
+
+/// Turns each `async fn name(alg: JwtAlg)` listed into one test per signing algorithm:
+/// `hs256::name` and `eddsa::name`.
+#[macro_export]
+macro_rules! for_each_alg {
+    ($($test:ident),+ $(,)?) => {
+        $crate::tests_with!(hs256, server::config::JwtAlg::Hs256, $($test),+);
+        $crate::tests_with!(eddsa, server::config::JwtAlg::Eddsa, $($test),+);
     };
 }
 
@@ -112,6 +124,12 @@ pub async fn start_default() -> TestApp {
 
 pub async fn start_on(backend: Backend) -> TestApp {
     start_with(test_config(), backend).await
+}
+
+pub async fn start_signing_with(alg: JwtAlg) -> TestApp {
+    let mut config = test_config();
+    config.jwt_alg = alg;
+    start(config).await
 }
 
 /// An app whose stores live in `backend`; for Redis, in a `redis-server` of its own.

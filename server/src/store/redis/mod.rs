@@ -48,8 +48,8 @@ impl RedisLink {
 
     /// Runs a pipeline atomically (MULTI/EXEC) and reads its results.
     async fn atomic<T: FromRedisValue>(&self, pipeline: &Pipeline) -> Result<T, StoreError> {
-        let mut connection = self.connection().await?;
-        self.bounded(pipeline.query_async(&mut connection)).await
+        self.run(|mut connection| async move { pipeline.query_async(&mut connection).await })
+            .await
     }
 
     /// Runs a Lua script (EVALSHA, loading it on first use).
@@ -57,31 +57,41 @@ impl RedisLink {
         &self,
         invocation: &ScriptInvocation<'_>,
     ) -> Result<T, StoreError> {
-        let mut connection = self.connection().await?;
-        self.bounded(invocation.invoke_async(&mut connection)).await
+        self.run(|mut connection| async move { invocation.invoke_async(&mut connection).await })
+            .await
     }
 
     /// Runs one command.
     async fn command<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
-        let mut connection = self.connection().await?;
-        self.bounded(command.query_async(&mut connection)).await
+        self.run(|mut connection| async move { command.query_async(&mut connection).await })
+            .await
     }
 
-    async fn bounded<T>(
-        &self,
-        work: impl Future<Output = Result<T, RedisError>>,
-    ) -> Result<T, StoreError> {
-        match tokio::time::timeout(self.timeout, work).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) if err.kind() == redis::ErrorKind::UnexpectedReturnType => {
-                Err(StoreError::Corrupt(err.to_string()))
+    /// Runs `work` within the timeout. A refused connection means nothing was sent, so it is
+    /// tried once more: the first call after Redis comes back only finds the stale connection
+    /// and sets off the reconnect that the second one uses.
+    async fn run<T, F, W>(&self, work: W) -> Result<T, StoreError>
+    where
+        W: Fn(ConnectionManager) -> F,
+        F: Future<Output = Result<T, RedisError>>,
+    {
+        let attempts = async {
+            let first = work(self.connection().await?).await;
+            match first {
+                Err(err) if err.is_connection_refusal() => work(self.connection().await?)
+                    .await
+                    .map_err(StoreError::from),
+                other => other.map_err(StoreError::from),
             }
-            Ok(Err(err)) => Err(StoreError::Unavailable(err.to_string())),
-            Err(_) => Err(StoreError::Unavailable(format!(
-                "Redis did not answer within {} ms",
-                self.timeout.as_millis()
-            ))),
-        }
+        };
+        tokio::time::timeout(self.timeout, attempts)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(format!(
+                    "Redis did not answer within {} ms",
+                    self.timeout.as_millis()
+                )))
+            })
     }
 
     async fn connection(&self) -> Result<ConnectionManager, StoreError> {
@@ -122,6 +132,16 @@ impl RedisLink {
                 *lock(&self.last_failure) = Some((Instant::now(), why.clone()));
                 Err(StoreError::Unavailable(why))
             }
+        }
+    }
+}
+
+impl From<RedisError> for StoreError {
+    fn from(err: RedisError) -> Self {
+        if err.kind() == redis::ErrorKind::UnexpectedReturnType {
+            StoreError::Corrupt(err.to_string())
+        } else {
+            StoreError::Unavailable(err.to_string())
         }
     }
 }
