@@ -190,7 +190,11 @@ pub struct Trace {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeaderLine {
     pub name: String,
+    /// The value, with the session id shortened: the trace must not hand JavaScript the
+    /// very credential `HttpOnly` keeps from it.
     pub value: String,
+    /// Size of the whole header as sent (`name: value`), in bytes.
+    pub bytes: usize,
 }
 
 /// One read, write or delete against a server-side store.
@@ -217,9 +221,48 @@ pub fn shorten_id(id: &str) -> String {
     format!("{head}…")
 }
 
+/// A `Cookie` or `Set-Cookie` value with the session id shortened; everything else kept.
+pub fn mask_session_cookie(header_value: &str) -> String {
+    let marker = format!("{SESSION_COOKIE}=");
+    let mut masked = String::with_capacity(header_value.len());
+    let mut rest = header_value;
+    while let Some(start) = rest.find(&marker) {
+        let value_start = start + marker.len();
+        masked.push_str(&rest[..value_start]);
+        let value_end = rest[value_start..]
+            .find(|c: char| c == ';' || c == ',' || c.is_whitespace())
+            .map_or(rest.len(), |end| value_start + end);
+        let value = &rest[value_start..value_end];
+        if !value.is_empty() {
+            masked.push_str(&shorten_id(value));
+        }
+        rest = &rest[value_end..];
+    }
+    masked.push_str(rest);
+    masked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_ids_are_masked_and_other_cookies_kept() {
+        assert_eq!(
+            mask_session_cookie("theme=dark; authlens_sid=abcdefghijkl; lang=ko"),
+            "theme=dark; authlens_sid=abcdef…; lang=ko"
+        );
+        assert_eq!(
+            mask_session_cookie("authlens_sid=abcdefghijkl; HttpOnly; SameSite=Lax; Path=/"),
+            "authlens_sid=abcdef…; HttpOnly; SameSite=Lax; Path=/"
+        );
+        assert_eq!(
+            mask_session_cookie("authlens_sid=; Max-Age=0"),
+            "authlens_sid=; Max-Age=0"
+        );
+        assert_eq!(mask_session_cookie("a=1; b=2"), "a=1; b=2");
+        assert_eq!(mask_session_cookie("authlens_sid=é"), "authlens_sid=é…");
+    }
 
     #[test]
     fn cart_items_are_checked() {

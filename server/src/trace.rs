@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use app::api::{HeaderLine, StoreOp, Trace, VerifyStep};
+use app::api::{HeaderLine, StoreOp, Trace, VerifyStep, mask_session_cookie};
 
 /// Request headers that JavaScript cannot read back, so the page learns them from the trace.
 const HIDDEN_REQUEST_HEADERS: [HeaderName; 2] = [header::COOKIE, header::AUTHORIZATION];
@@ -26,10 +26,7 @@ impl TraceRecorder {
         let mut recorder = TraceRecorder::default();
         for name in HIDDEN_REQUEST_HEADERS {
             for value in headers.get_all(&name) {
-                recorder.trace.received.push(HeaderLine {
-                    name: name.to_string(),
-                    value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                });
+                recorder.trace.received.push(header_line(&name, value));
             }
         }
         recorder
@@ -82,10 +79,7 @@ impl TraceRecorder {
 
     /// Records a response header that fetch hides from the page (`Set-Cookie`).
     pub fn emitted(&mut self, name: &HeaderName, value: &HeaderValue) {
-        self.trace.emitted.push(HeaderLine {
-            name: name.to_string(),
-            value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
-        });
+        self.trace.emitted.push(header_line(name, value));
     }
 
     /// The `Server-Timing` header: store and verify durations in milliseconds.
@@ -126,6 +120,15 @@ impl TraceRecorder {
     }
 }
 
+/// A header for the trace: its size as sent, and its value with any session id shortened.
+fn header_line(name: &HeaderName, value: &HeaderValue) -> HeaderLine {
+    HeaderLine {
+        name: name.to_string(),
+        value: mask_session_cookie(&String::from_utf8_lossy(value.as_bytes())),
+        bytes: name.as_str().len() + 2 + value.len(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,7 +136,10 @@ mod tests {
     #[test]
     fn records_only_the_headers_javascript_cannot_see() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("authlens_sid=abc"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("authlens_sid=abcdefghij"),
+        );
         headers.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer xyz"),
@@ -146,7 +152,12 @@ mod tests {
             .map(|line| line.name.as_str())
             .collect();
         assert_eq!(names, ["cookie", "authorization"]);
-        assert_eq!(trace.received[0].value, "authlens_sid=abc");
+        assert_eq!(trace.received[0].value, "authlens_sid=abcdef…");
+        assert_eq!(
+            trace.received[0].bytes,
+            "cookie: authlens_sid=abcdefghij".len()
+        );
+        assert_eq!(trace.received[1].value, "Bearer xyz");
     }
 
     #[test]

@@ -24,10 +24,16 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
     assert_eq!(login.header("cache-control"), "no-store");
     assert!(login.header("server-timing").contains("store;dur="));
     assert_eq!(login.text("/user/username"), "alice");
+    let id = login.cookie_pair().split_once('=').unwrap().1.to_owned();
+    let emitted = login.text("/trace/emitted/0/value");
     assert_eq!(
-        login.text("/trace/emitted/0/value"),
-        set_cookie,
-        "the trace shows the Set-Cookie fetch hides"
+        emitted,
+        set_cookie.replace(&id, &format!("{}…", &id[..6])),
+        "the trace shows the Set-Cookie fetch hides, with the id shortened"
+    );
+    assert!(
+        !login.body.to_string().contains(&id),
+        "the body never hands JavaScript the HttpOnly id"
     );
 
     let me = app
@@ -40,6 +46,11 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
         "cookie",
         "the trace shows the Cookie header JS cannot see"
     );
+    assert_eq!(
+        me.body["trace"]["received"][0]["bytes"],
+        "cookie: ".len() + login.cookie_pair().len()
+    );
+    assert!(!me.body.to_string().contains(&id));
     assert_eq!(me.text("/trace/store/0/op"), "read");
     assert_eq!(me.text("/trace/store/0/backend"), backend.name());
 }
