@@ -5,6 +5,7 @@ pub mod client;
 pub mod i18n;
 mod jwt_panel;
 mod session_panel;
+pub mod token;
 mod widgets;
 
 use i18n::{Lang, Texts};
