@@ -40,6 +40,14 @@ impl Lang {
             Lang::Ko => &KO,
         }
     }
+
+    /// The token view's and the inspector's texts.
+    pub fn token_texts(self) -> &'static TokenTexts {
+        match self {
+            Lang::En => &TOKEN_EN,
+            Lang::Ko => &TOKEN_KO,
+        }
+    }
 }
 
 pub struct Texts {
@@ -127,6 +135,214 @@ pub const KO: Texts = Texts {
     status_unknown: "아직 확인하지 않음",
 };
 
+/// What the token view and the `/inspect` page say.
+pub struct TokenTexts {
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_inspect: &'static str,
+    pub view_title: &'static str,
+    pub header: &'static str,
+    pub payload: &'static str,
+    pub signature: &'static str,
+    pub claims: &'static str,
+    pub claim: &'static str,
+    pub value: &'static str,
+    pub meaning: &'static str,
+    pub lifetime: &'static str,
+    pub seconds_left: &'static str,
+    pub expired: &'static str,
+    pub no_expiry: &'static str,
+    pub inspect_title: &'static str,
+    pub inspect_intro: &'static str,
+    pub stays_here: &'static str,
+    pub token_label: &'static str,
+    pub token_placeholder: &'static str,
+    pub key_label: &'static str,
+    pub key_hint: &'static str,
+    pub verdict: &'static str,
+    pub paste_a_token: &'static str,
+    pub paste_a_key: &'static str,
+    pub decoded_fine: &'static str,
+    // Why a token cannot be read.
+    pub err_empty: &'static str,
+    pub err_part_count: &'static str,
+    pub err_not_base64: &'static str,
+    pub err_not_json: &'static str,
+    pub err_not_object: &'static str,
+    // Why a key cannot be used.
+    pub key_unsupported_jwk: &'static str,
+    pub key_unsupported_pem: &'static str,
+    pub key_bad_bytes: &'static str,
+    // The verdict, one line per check.
+    pub check_alg_none: &'static str,
+    pub check_unsupported_alg: &'static str,
+    pub check_key_mismatch: &'static str,
+    pub check_signature_valid: &'static str,
+    pub check_signature_invalid: &'static str,
+    pub check_expired: &'static str,
+    pub check_not_expired: &'static str,
+    pub check_no_expiry: &'static str,
+    pub check_not_yet_valid: &'static str,
+    pub passed: &'static str,
+    pub failed: &'static str,
+}
+
+pub const TOKEN_EN: TokenTexts = TokenTexts {
+    nav_label: "Pages",
+    nav_home: "Two logins",
+    nav_inspect: "Token inspector",
+    view_title: "The access token, decoded",
+    header: "Header",
+    payload: "Payload",
+    signature: "Signature",
+    claims: "Claims",
+    claim: "Claim",
+    value: "Value",
+    meaning: "What it means",
+    lifetime: "Time left until exp",
+    seconds_left: "s left",
+    expired: "Expired: every server now refuses this token",
+    no_expiry: "This token has no exp: it never expires by itself.",
+    inspect_title: "Token inspector",
+    inspect_intro: "Paste any JWT to see what it says, and a key to check its signature.",
+    stays_here: "Everything happens in this page: the token and the key are never sent anywhere.",
+    token_label: "Token (JWT)",
+    token_placeholder: "eyJhbGciOi…",
+    key_label: "Key to verify with",
+    key_hint: "An HMAC secret as plain text, or an Ed25519 public key as a JWK, a JWKS (such as /.well-known/jwks.json) or a PEM PUBLIC KEY.",
+    verdict: "Verdict",
+    paste_a_token: "Paste a token above to decode it.",
+    paste_a_key: "Paste a key to check the signature. Decoding needs no key: anyone can read a JWT.",
+    decoded_fine: "Decoded. Reading a JWT needs no key: its contents are only encoded, not encrypted.",
+    err_empty: "There is no token to read.",
+    err_part_count: "A JWT has three parts separated by dots (header.payload.signature); this text has a different number of parts:",
+    err_not_base64: "This part is not valid base64url (the alphabet A–Z a–z 0–9 - _ without padding):",
+    err_not_json: "This part decodes, but not to JSON:",
+    err_not_object: "This part is JSON, but not an object { … }:",
+    key_unsupported_jwk: "This JSON is not a key this page can use: give an Ed25519 (OKP) or oct JWK, or a JWKS holding one.",
+    key_unsupported_pem: "This PEM is not an Ed25519 PUBLIC KEY.",
+    key_bad_bytes: "The key material does not decode to a key of the right size.",
+    check_alg_none: "alg is \"none\": the token carries no signature. No server should ever accept it.",
+    check_unsupported_alg: "This page checks HS256, HS384, HS512 and EdDSA; the token names",
+    check_key_mismatch: "The key is the wrong kind for the token's algorithm (a secret for HMAC, a public key for EdDSA). Mixing them is the classic algorithm-confusion attack:",
+    check_signature_valid: "Signature valid: the header and payload are exactly what the key holder signed, with",
+    check_signature_invalid: "Signature does not match: the token was changed after signing, or signed with another key, using",
+    check_expired: "Expired: exp is in the past (no leeway), at",
+    check_not_expired: "Not expired: exp is at",
+    check_no_expiry: "No exp claim: the token never expires by itself.",
+    check_not_yet_valid: "Not valid yet: nbf is in the future, at",
+    passed: "passed",
+    failed: "failed",
+};
+
+pub const TOKEN_KO: TokenTexts = TokenTexts {
+    nav_label: "페이지",
+    nav_home: "두 가지 로그인",
+    nav_inspect: "토큰 검사기",
+    view_title: "액세스 토큰 해독",
+    header: "헤더",
+    payload: "페이로드",
+    signature: "서명",
+    claims: "클레임",
+    claim: "클레임",
+    value: "값",
+    meaning: "뜻",
+    lifetime: "exp까지 남은 시간",
+    seconds_left: "초 남음",
+    expired: "만료됨: 이제 어느 서버도 이 토큰을 받지 않습니다",
+    no_expiry: "이 토큰에는 exp가 없어서 스스로 만료되지 않습니다.",
+    inspect_title: "토큰 검사기",
+    inspect_intro: "JWT를 붙여 넣으면 내용을 보여 주고, 키를 넣으면 서명을 확인합니다.",
+    stays_here: "모든 처리는 이 페이지 안에서 이루어집니다. 토큰과 키는 어디에도 전송되지 않습니다.",
+    token_label: "토큰 (JWT)",
+    token_placeholder: "eyJhbGciOi…",
+    key_label: "검증에 쓸 키",
+    key_hint: "HMAC 비밀값은 일반 텍스트로, Ed25519 공개키는 JWK, JWKS(예: /.well-known/jwks.json) 또는 PEM PUBLIC KEY로 넣으세요.",
+    verdict: "판정",
+    paste_a_token: "위에 토큰을 붙여 넣으면 해독합니다.",
+    paste_a_key: "서명을 확인하려면 키를 넣으세요. 해독에는 키가 필요 없습니다. JWT는 누구나 읽을 수 있습니다.",
+    decoded_fine: "해독했습니다. JWT를 읽는 데에는 키가 필요 없습니다. 내용은 인코딩되어 있을 뿐 암호화되지 않았습니다.",
+    err_empty: "읽을 토큰이 없습니다.",
+    err_part_count: "JWT는 점으로 나뉜 세 부분(header.payload.signature)으로 이루어집니다. 이 글의 부분 수:",
+    err_not_base64: "이 부분은 올바른 base64url(패딩 없는 A–Z a–z 0–9 - _)이 아닙니다:",
+    err_not_json: "이 부분은 디코딩되지만 JSON이 아닙니다:",
+    err_not_object: "이 부분은 JSON이지만 객체 { … }가 아닙니다:",
+    key_unsupported_jwk: "이 JSON은 이 페이지가 쓸 수 있는 키가 아닙니다. Ed25519(OKP)나 oct JWK, 또는 그런 키가 든 JWKS를 넣으세요.",
+    key_unsupported_pem: "이 PEM은 Ed25519 PUBLIC KEY가 아닙니다.",
+    key_bad_bytes: "키 값을 디코딩해도 올바른 크기의 키가 나오지 않습니다.",
+    check_alg_none: "alg가 \"none\"입니다. 서명이 없는 토큰이므로 어떤 서버도 받아들여서는 안 됩니다.",
+    check_unsupported_alg: "이 페이지는 HS256, HS384, HS512, EdDSA를 확인합니다. 토큰의 알고리즘:",
+    check_key_mismatch: "토큰의 알고리즘에 맞지 않는 종류의 키입니다(HMAC에는 비밀값, EdDSA에는 공개키). 둘을 섞는 것이 전형적인 알고리즘 혼동 공격입니다:",
+    check_signature_valid: "서명이 올바릅니다. 헤더와 페이로드는 키 주인이 서명한 그대로입니다. 알고리즘:",
+    check_signature_invalid: "서명이 맞지 않습니다. 서명한 뒤에 토큰이 바뀌었거나 다른 키로 서명되었습니다. 알고리즘:",
+    check_expired: "만료됨: exp가 이미 지났습니다(유예 없음). 만료 시각:",
+    check_not_expired: "만료 전: exp 시각:",
+    check_no_expiry: "exp 클레임이 없습니다. 토큰이 스스로 만료되지 않습니다.",
+    check_not_yet_valid: "아직 유효하지 않음: nbf가 미래입니다. 시작 시각:",
+    passed: "통과",
+    failed: "실패",
+};
+
+/// What a registered or authlens claim (or header field) means, in a sentence.
+pub fn claim_meaning(lang: Lang, name: &str) -> Option<&'static str> {
+    let (en, ko) = match name {
+        "iss" => (
+            "Issuer: who made and signed the token.",
+            "발급자: 토큰을 만들고 서명한 쪽.",
+        ),
+        "sub" => (
+            "Subject: whom the token is about (the user).",
+            "주체: 토큰이 가리키는 대상(사용자).",
+        ),
+        "aud" => (
+            "Audience: the service meant to accept it.",
+            "대상: 이 토큰을 받아야 할 서비스.",
+        ),
+        "exp" => (
+            "Expires at: after this moment every server refuses it.",
+            "만료 시각: 이 시각이 지나면 모든 서버가 거부합니다.",
+        ),
+        "iat" => ("Issued at: when it was signed.", "발급 시각: 서명한 시각."),
+        "nbf" => (
+            "Not before: refused until this moment.",
+            "시작 시각: 이 시각 전에는 거부됩니다.",
+        ),
+        "jti" => (
+            "Token id: unique per token, so one can be recognised (or denylisted).",
+            "토큰 ID: 토큰마다 고유해서 하나를 가려낼(또는 차단할) 수 있습니다.",
+        ),
+        "name" => (
+            "Display name, carried so the server need not look it up.",
+            "표시 이름. 서버가 따로 조회하지 않도록 토큰에 담겨 있습니다.",
+        ),
+        "cart" => (
+            "The cart, kept in the token: every request carries it.",
+            "장바구니. 토큰 안에 있어서 요청마다 함께 전송됩니다.",
+        ),
+        "fid" => (
+            "Refresh family: every refresh token descended from one login.",
+            "리프레시 패밀리: 한 번의 로그인에서 이어진 모든 리프레시 토큰.",
+        ),
+        "alg" => (
+            "Signature algorithm. The server decides which one it accepts, never the token.",
+            "서명 알고리즘. 무엇을 받을지는 토큰이 아니라 서버가 정합니다.",
+        ),
+        "typ" => (
+            "Token type: at+jwt for access tokens, so a refresh token is never taken for one.",
+            "토큰 종류: 액세스 토큰은 at+jwt라서 리프레시 토큰과 혼동되지 않습니다.",
+        ),
+        "kid" => (
+            "Key id: which of the issuer's published keys signed it.",
+            "키 ID: 발급자가 공개한 키 중 어느 것으로 서명했는지.",
+        ),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +361,24 @@ mod tests {
         assert_ne!(EN.session_title, KO.session_title);
         assert_ne!(EN.log_in, KO.log_in);
         assert_ne!(EN.cookie_hidden, KO.cookie_hidden);
+        assert_ne!(TOKEN_EN.stays_here, TOKEN_KO.stays_here);
+        assert_ne!(
+            TOKEN_EN.check_signature_invalid,
+            TOKEN_KO.check_signature_invalid
+        );
+    }
+
+    #[test]
+    fn every_claim_authlens_issues_is_explained_in_both_languages() {
+        for claim in [
+            "iss", "sub", "aud", "exp", "iat", "jti", "name", "cart", "fid", "alg", "typ", "kid",
+        ] {
+            let (en, ko) = (
+                claim_meaning(Lang::En, claim),
+                claim_meaning(Lang::Ko, claim),
+            );
+            assert!(en.is_some() && ko.is_some() && en != ko, "{claim}");
+        }
+        assert_eq!(claim_meaning(Lang::En, "made-up"), None);
     }
 }

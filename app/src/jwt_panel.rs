@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY};
 use crate::client::{self, Exchange, Method, storage};
+use crate::token_view::AccessTokenView;
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
 
@@ -86,6 +87,7 @@ pub fn JwtPanel() -> AnyView {
                     <dd><code class="token" data-testid="stored-refresh-token">{move || shown(stored_refresh.get())}</code></dd>
                 </dl>
             </section>
+            <AccessTokenView token=stored_access/>
             <ResponseView reply id_prefix="jwt"/>
         </section>
     }

@@ -3,19 +3,22 @@
 pub mod api;
 pub mod client;
 pub mod i18n;
+mod inspect;
 mod jwt_panel;
 mod session_panel;
 pub mod token;
+mod token_view;
 mod widgets;
 
 use i18n::{Lang, Texts};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{A, Route, Router, Routes},
     path,
 };
 
+use inspect::InspectPage;
 use jwt_panel::JwtPanel;
 use session_panel::SessionPanel;
 use widgets::{DemoAccounts, LanguageSwitch};
@@ -71,31 +74,45 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/authlens.css"/>
         <Title text=move || texts().page_title/>
         <Router>
-            <Routes fallback=move || view! { <p class="not-found">{texts().not_found}</p> }>
-                <Route path=path!("") view=HomePage/>
-            </Routes>
+            <Masthead/>
+            <main>
+                <Routes fallback=move || view! { <p class="not-found">{texts().not_found}</p> }>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("inspect") view=InspectPage/>
+                </Routes>
+            </main>
         </Router>
     }
 }
 
 #[component]
-fn HomePage() -> impl IntoView {
+fn Masthead() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let texts = use_texts();
+    let token_texts = move || lang.get().token_texts();
     view! {
         <header class="masthead">
             <div>
                 <h1>"authlens"</h1>
                 <p class="tagline">{move || texts().tagline}</p>
             </div>
+            <nav aria-label=move || token_texts().nav_label>
+                <A href="/">{move || token_texts().nav_home}</A>
+                <A href="/inspect">{move || token_texts().nav_inspect}</A>
+            </nav>
             <LanguageSwitch/>
         </header>
-        <main>
-            <DemoAccounts/>
-            <div class="columns">
-                <SessionPanel/>
-                <JwtPanel/>
-            </div>
-        </main>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <DemoAccounts/>
+        <div class="columns">
+            <SessionPanel/>
+            <JwtPanel/>
+        </div>
     }
 }
 

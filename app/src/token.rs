@@ -193,16 +193,31 @@ pub enum Check {
     /// An algorithm this page cannot check (RS256, ES256…), or none named at all.
     UnsupportedAlg(String),
     /// The token's algorithm needs another kind of key than the one given.
-    KeyMismatch { alg: String },
-    SignatureValid { alg: String },
-    SignatureInvalid { alg: String },
+    KeyMismatch {
+        alg: String,
+    },
+    SignatureValid {
+        alg: String,
+    },
+    SignatureInvalid {
+        alg: String,
+    },
     /// `exp` is at or before now (no leeway).
-    Expired { exp: i64, now: i64 },
-    NotExpired { exp: i64, now: i64 },
+    Expired {
+        exp: i64,
+        now: i64,
+    },
+    NotExpired {
+        exp: i64,
+        now: i64,
+    },
     /// No `exp`: the token never expires by itself.
     NoExpiry,
     /// `nbf` is still in the future.
-    NotYetValid { nbf: i64, now: i64 },
+    NotYetValid {
+        nbf: i64,
+        now: i64,
+    },
 }
 
 impl Check {
@@ -258,7 +273,11 @@ fn signature_check(token: &Decoded, key: &Key) -> Check {
     }
 }
 
-fn hmac_matches<M: Mac + hmac::digest::KeyInit>(secret: &[u8], input: &str, token: &Decoded) -> bool {
+fn hmac_matches<M: Mac + hmac::digest::KeyInit>(
+    secret: &[u8],
+    input: &str,
+    token: &Decoded,
+) -> bool {
     let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(secret) else {
         return false;
     };
@@ -351,8 +370,13 @@ mod tests {
         assert_eq!(
             checks,
             [
-                Check::SignatureValid { alg: "HS256".into() },
-                Check::NotExpired { exp: NOW + 30, now: NOW }
+                Check::SignatureValid {
+                    alg: "HS256".into()
+                },
+                Check::NotExpired {
+                    exp: NOW + 30,
+                    now: NOW
+                }
             ]
         );
     }
@@ -364,13 +388,27 @@ mod tests {
             &json!({"alg": "HS256"}),
             &json!({"sub": "alice"}),
         );
-        let wrong = verify(&decode(&token).unwrap(), &Key::Secret(b"other".to_vec()), NOW);
-        assert_eq!(wrong[0], Check::SignatureInvalid { alg: "HS256".into() });
+        let wrong = verify(
+            &decode(&token).unwrap(),
+            &Key::Secret(b"other".to_vec()),
+            NOW,
+        );
+        assert_eq!(
+            wrong[0],
+            Check::SignatureInvalid {
+                alg: "HS256".into()
+            }
+        );
         let tampered = tamper_payload(&token).unwrap();
         let decoded = decode(&tampered).unwrap();
         assert_eq!(decoded.payload["sub"], "blice");
         let checks = verify(&decoded, &Key::Secret(b"secret".to_vec()), NOW);
-        assert_eq!(checks[0], Check::SignatureInvalid { alg: "HS256".into() });
+        assert_eq!(
+            checks[0],
+            Check::SignatureInvalid {
+                alg: "HS256".into()
+            }
+        );
     }
 
     #[test]
@@ -398,13 +436,17 @@ mod tests {
             assert_eq!(key, Key::Ed25519(public));
             assert_eq!(
                 verify(&decoded, &key, NOW)[0],
-                Check::SignatureValid { alg: "EdDSA".into() }
+                Check::SignatureValid {
+                    alg: "EdDSA".into()
+                }
             );
         }
         let (_, other_public) = eddsa([8; 32], &json!({}));
         assert_eq!(
             verify(&decoded, &Key::Ed25519(other_public), NOW)[0],
-            Check::SignatureInvalid { alg: "EdDSA".into() }
+            Check::SignatureInvalid {
+                alg: "EdDSA".into()
+            }
         );
     }
 
@@ -414,7 +456,9 @@ mod tests {
         let decoded = decode(&token).unwrap();
         assert_eq!(
             verify(&decoded, &Key::Secret(public.to_vec()), NOW)[0],
-            Check::KeyMismatch { alg: "EdDSA".into() }
+            Check::KeyMismatch {
+                alg: "EdDSA".into()
+            }
         );
         let none = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&json!({})));
         assert_eq!(
@@ -433,7 +477,10 @@ mod tests {
         assert_eq!(decode("  "), Err(DecodeError::Empty));
         assert_eq!(decode("abc"), Err(DecodeError::PartCount(1)));
         assert_eq!(decode("a.b.c.d"), Err(DecodeError::PartCount(4)));
-        assert_eq!(decode("%%.e30.AA"), Err(DecodeError::NotBase64(Part::Header)));
+        assert_eq!(
+            decode("%%.e30.AA"),
+            Err(DecodeError::NotBase64(Part::Header))
+        );
         let not_json = URL_SAFE_NO_PAD.encode("{nope");
         assert_eq!(
             decode(&format!("e30.{not_json}.AA")),
@@ -444,7 +491,10 @@ mod tests {
             decode(&format!("{array}.e30.AA")),
             Err(DecodeError::NotObject(Part::Header))
         );
-        assert_eq!(decode("e30.e30.%%"), Err(DecodeError::NotBase64(Part::Signature)));
+        assert_eq!(
+            decode("e30.e30.%%"),
+            Err(DecodeError::NotBase64(Part::Signature))
+        );
     }
 
     #[test]
@@ -459,7 +509,10 @@ mod tests {
             Err(KeyError::BadKeyBytes)
         );
         assert_eq!(
-            parse_key("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", None),
+            parse_key(
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+                None
+            ),
             Err(KeyError::UnsupportedPem)
         );
     }
