@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
+    #[default]
     Get,
     Post,
 }
@@ -20,18 +21,57 @@ impl Method {
 }
 
 /// One request the page made and what came back.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exchange {
     pub method: Method,
     pub path: String,
     /// `None` when the request never got an HTTP answer (network error).
     pub status: Option<u16>,
     pub body: Value,
+    /// Headers this page's code set on the request (the browser adds more, e.g. `Cookie`,
+    /// which the server's trace reports).
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<Value>,
+    /// Response headers as fetch shows them (never `Set-Cookie`; the trace reports it).
+    pub response_headers: Vec<(String, String)>,
+    /// Milliseconds from sending to the whole body read, as the page measured it.
+    pub duration_ms: f64,
 }
 
 impl Exchange {
     pub fn ok(&self) -> bool {
         matches!(self.status, Some(200..=299))
+    }
+
+    /// Bytes of credentials the request carried, as the server received them
+    /// (`Cookie` and `Authorization` headers, from the trace).
+    pub fn credential_bytes(&self) -> Option<u64> {
+        let received = self.body.pointer("/trace/received")?.as_array()?;
+        Some(
+            received
+                .iter()
+                .filter_map(|line| line.get("bytes").and_then(Value::as_u64))
+                .sum(),
+        )
+    }
+
+    /// A list of header lines from the body's trace (`received` or `emitted`).
+    pub fn traced(&self, list: &str) -> Vec<(String, String)> {
+        self.body
+            .pointer(&format!("/trace/{list}"))
+            .and_then(Value::as_array)
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|line| {
+                        Some((
+                            line.get("name")?.as_str()?.to_owned(),
+                            line.get("value")?.as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// A string field of the JSON body, e.g. `field(&["user", "display_name"])`.
@@ -52,41 +92,49 @@ pub async fn send(
 ) -> Exchange {
     use gloo_net::http::Request;
 
+    let mut exchange = Exchange {
+        method,
+        path: path.to_owned(),
+        request_body: json.clone(),
+        ..Exchange::default()
+    };
     let mut builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
     };
     // The bearer token is attached by code: the browser never adds it by itself.
     if let Some(token) = bearer {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+        let value = format!("Bearer {token}");
+        builder = builder.header("Authorization", &value);
+        exchange
+            .request_headers
+            .push(("authorization".into(), value));
     }
     let request = match json {
-        Some(body) => builder.json(&body),
+        Some(body) => {
+            exchange
+                .request_headers
+                .push(("content-type".into(), "application/json".into()));
+            builder.json(&body)
+        }
         None => builder.build(),
     };
+    let started = js_sys::Date::now();
     let outcome = match request {
         Ok(request) => request.send().await,
         Err(err) => Err(err),
     };
     match outcome {
         Ok(response) => {
-            let status = response.status();
+            exchange.status = Some(response.status());
+            exchange.response_headers = response.headers().entries().collect();
             let text = response.text().await.unwrap_or_default();
-            let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-            Exchange {
-                method,
-                path: path.to_owned(),
-                status: Some(status),
-                body,
-            }
+            exchange.body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         }
-        Err(err) => Exchange {
-            method,
-            path: path.to_owned(),
-            status: None,
-            body: Value::String(err.to_string()),
-        },
+        Err(err) => exchange.body = Value::String(err.to_string()),
     }
+    exchange.duration_ms = js_sys::Date::now() - started;
+    exchange
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -99,8 +147,8 @@ pub async fn send(
     Exchange {
         method,
         path: path.to_owned(),
-        status: None,
         body: Value::String("requests are made by the browser build only".into()),
+        ..Exchange::default()
     }
 }
 
@@ -150,6 +198,7 @@ mod tests {
             path: "/api/session/me".into(),
             status: Some(200),
             body: json!({"user": {"display_name": "Alice"}}),
+            ..Exchange::default()
         };
         assert!(exchange.ok());
         assert_eq!(
@@ -160,12 +209,33 @@ mod tests {
     }
 
     #[test]
+    fn credentials_and_hidden_headers_come_from_the_trace() {
+        let exchange = Exchange {
+            body: json!({"trace": {
+                "received": [{"name": "cookie", "value": "authlens_sid=abcdef…", "bytes": 57}],
+                "emitted": [{"name": "set-cookie", "value": "authlens_sid=abcdef…; HttpOnly", "bytes": 90}],
+            }}),
+            ..Exchange::default()
+        };
+        assert_eq!(exchange.credential_bytes(), Some(57));
+        assert_eq!(
+            exchange.traced("emitted"),
+            [(
+                "set-cookie".to_owned(),
+                "authlens_sid=abcdef…; HttpOnly".to_owned()
+            )]
+        );
+        assert_eq!(Exchange::default().credential_bytes(), None);
+    }
+
+    #[test]
     fn network_failures_and_errors_are_not_ok() {
         let mut exchange = Exchange {
             method: Method::Post,
             path: "/api/jwt/login".into(),
             status: None,
             body: json!("offline"),
+            ..Exchange::default()
         };
         assert!(!exchange.ok());
         exchange.status = Some(401);

@@ -41,6 +41,14 @@ impl Lang {
         }
     }
 
+    /// The wire's and the "server holds" panels' texts.
+    pub fn panel_texts(self) -> &'static PanelTexts {
+        match self {
+            Lang::En => &PANEL_EN,
+            Lang::Ko => &PANEL_KO,
+        }
+    }
+
     /// The token view's and the inspector's texts.
     pub fn token_texts(self) -> &'static TokenTexts {
         match self {
@@ -281,6 +289,97 @@ pub const TOKEN_KO: TokenTexts = TokenTexts {
     check_not_yet_valid: "아직 유효하지 않음: nbf가 미래입니다. 시작 시각:",
     passed: "통과",
     failed: "실패",
+};
+
+/// The wire log and the "server holds" panels.
+pub struct PanelTexts {
+    pub wire_title: &'static str,
+    pub wire_empty: &'static str,
+    pub credentials: &'static str,
+    pub request_headers: &'static str,
+    pub response_headers: &'static str,
+    pub response_body: &'static str,
+    pub received_note: &'static str,
+    pub emitted_note: &'static str,
+    pub attr_http_only: &'static str,
+    pub attr_same_site: &'static str,
+    pub attr_secure: &'static str,
+    pub attr_path: &'static str,
+    pub attr_max_age: &'static str,
+    pub server_holds: &'static str,
+    pub rows: &'static str,
+    pub refresh_families: &'static str,
+    pub session_rows_caption: &'static str,
+    pub refresh_rows_caption: &'static str,
+    pub access_tokens_none: &'static str,
+    pub col_user: &'static str,
+    pub col_cart: &'static str,
+    pub col_expires: &'static str,
+    pub col_family: &'static str,
+    pub col_state: &'static str,
+    pub col_rotated: &'static str,
+    pub state_active: &'static str,
+    pub state_revoked: &'static str,
+}
+
+pub const PANEL_EN: PanelTexts = PanelTexts {
+    wire_title: "Wire: every request this column made",
+    wire_empty: "No requests yet.",
+    credentials: "credentials",
+    request_headers: "Request headers",
+    response_headers: "Response headers",
+    response_body: "Response body",
+    received_note: "Added by the browser, invisible to this page's code; as the server received them:",
+    emitted_note: "Hidden from this page's code by fetch; as the server sent them:",
+    attr_http_only: "JavaScript cannot read this cookie (document.cookie leaves it out).",
+    attr_same_site: "Lax: the browser leaves it off cross-site POSTs, such as another site's form.",
+    attr_secure: "Sent only over https (and to localhost, which browsers trust).",
+    attr_path: "Sent with requests to every path of this site.",
+    attr_max_age: "How long the browser keeps it, in seconds; 0 deletes it.",
+    server_holds: "What the server holds",
+    rows: "session rows",
+    refresh_families: "refresh families",
+    session_rows_caption: "The session store (ids shortened)",
+    refresh_rows_caption: "Refresh-token families (ids shortened)",
+    access_tokens_none: "Access tokens: none. The server keeps no record of the access tokens it signs; the signature is all it checks.",
+    col_user: "User",
+    col_cart: "Cart items",
+    col_expires: "Expires",
+    col_family: "Family",
+    col_state: "State",
+    col_rotated: "Rotated",
+    state_active: "active",
+    state_revoked: "revoked",
+};
+
+pub const PANEL_KO: PanelTexts = PanelTexts {
+    wire_title: "와이어: 이 열이 보낸 모든 요청",
+    wire_empty: "아직 요청이 없습니다.",
+    credentials: "자격 증명",
+    request_headers: "요청 헤더",
+    response_headers: "응답 헤더",
+    response_body: "응답 본문",
+    received_note: "브라우저가 붙인 것으로, 이 페이지의 코드에는 보이지 않습니다. 서버가 받은 그대로:",
+    emitted_note: "fetch가 이 페이지의 코드에 숨기는 것입니다. 서버가 보낸 그대로:",
+    attr_http_only: "자바스크립트가 이 쿠키를 읽을 수 없습니다(document.cookie에 나오지 않음).",
+    attr_same_site: "Lax: 다른 사이트의 폼처럼 교차 사이트 POST에는 브라우저가 이 쿠키를 붙이지 않습니다.",
+    attr_secure: "https로만 보냅니다(브라우저가 신뢰하는 localhost 포함).",
+    attr_path: "이 사이트의 모든 경로로 가는 요청에 붙습니다.",
+    attr_max_age: "브라우저가 보관하는 시간(초). 0이면 지웁니다.",
+    server_holds: "서버가 가진 것",
+    rows: "개의 세션 행",
+    refresh_families: "개의 리프레시 패밀리",
+    session_rows_caption: "세션 저장소 (ID는 줄여 표시)",
+    refresh_rows_caption: "리프레시 토큰 패밀리 (ID는 줄여 표시)",
+    access_tokens_none: "액세스 토큰: 없음. 서버는 자신이 서명한 액세스 토큰을 기록하지 않고 서명만 확인합니다.",
+    col_user: "사용자",
+    col_cart: "장바구니",
+    col_expires: "만료",
+    col_family: "패밀리",
+    col_state: "상태",
+    col_rotated: "교체 횟수",
+    state_active: "유효",
+    state_revoked: "폐기됨",
 };
 
 /// What a registered or authlens claim (or header field) means, in a sentence.

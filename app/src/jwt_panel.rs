@@ -6,14 +6,18 @@ use serde_json::json;
 
 use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY};
 use crate::client::{self, Exchange, Method, storage};
+use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_view::AccessTokenView;
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
+use crate::wire::{Wire, record};
 
 #[component]
 pub fn JwtPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
+    let log = RwSignal::new(Vec::<Exchange>::new());
+    let server_changed = expect_context::<ServerChanged>();
     let sign_in = RwSignal::new(SignIn::Unknown);
     // Mirrors localStorage; read back after every change so the panel shows the real thing.
     let stored_access = RwSignal::new(None::<String>);
@@ -27,6 +31,8 @@ pub fn JwtPanel() -> AnyView {
     let finish = move |exchange: Exchange| {
         sign_in.update(|state| *state = state.clone().after(&exchange));
         reload_storage();
+        record(log, &exchange);
+        server_changed.bump();
         reply.set(Some(exchange));
     };
 
@@ -87,8 +93,10 @@ pub fn JwtPanel() -> AnyView {
                     <dd><code class="token" data-testid="stored-refresh-token">{move || shown(stored_refresh.get())}</code></dd>
                 </dl>
             </section>
+            <RefreshStoreHolds/>
             <AccessTokenView token=stored_access/>
             <ResponseView reply id_prefix="jwt"/>
+            <Wire log id_prefix="jwt"/>
         </section>
     }
     .into_any()

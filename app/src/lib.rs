@@ -5,10 +5,12 @@ pub mod client;
 pub mod i18n;
 mod inspect;
 mod jwt_panel;
+mod server_holds;
 mod session_panel;
 pub mod token;
 mod token_view;
 mod widgets;
+mod wire;
 
 use i18n::{Lang, Texts};
 use leptos::prelude::*;
@@ -107,6 +109,7 @@ fn Masthead() -> impl IntoView {
 
 #[component]
 fn HomePage() -> impl IntoView {
+    provide_context(server_holds::ServerChanged(RwSignal::new(0)));
     view! {
         <DemoAccounts/>
         <div class="columns">

@@ -5,13 +5,17 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use crate::client::{self, Exchange, Method};
+use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
+use crate::wire::{Wire, record};
 
 #[component]
 pub fn SessionPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
+    let log = RwSignal::new(Vec::<Exchange>::new());
+    let server_changed = expect_context::<ServerChanged>();
     let sign_in = RwSignal::new(SignIn::Unknown);
     // What this page's JavaScript can see of its cookies (an HttpOnly cookie is not in it).
     let visible_cookies = RwSignal::new(String::new());
@@ -23,6 +27,8 @@ pub fn SessionPanel() -> AnyView {
             let exchange = client::send(method, path, body, None).await;
             sign_in.update(|state| *state = state.clone().after(&exchange));
             visible_cookies.set(document_cookie());
+            record(log, &exchange);
+            server_changed.bump();
             reply.set(Some(exchange));
         });
     };
@@ -56,7 +62,9 @@ pub fn SessionPanel() -> AnyView {
                 </p>
                 <p class="muted">{move || texts().cookie_hidden}</p>
             </section>
+            <SessionStoreHolds/>
             <ResponseView reply id_prefix="session"/>
+            <Wire log id_prefix="session"/>
         </section>
     }
     .into_any()

@@ -180,6 +180,7 @@ mod tests {
             path: "/api/session/me".into(),
             status: Some(status),
             body,
+            ..Exchange::default()
         }
     }
 

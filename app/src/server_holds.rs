@@ -1,0 +1,133 @@
+//! What the server remembers, read live from its store listings after every exchange:
+//! the session store's rows beside the refresh-token families (and, for access tokens,
+//! nothing at all).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{FamilyState, RefreshListing, SessionListing};
+use crate::client::{self, Method};
+use crate::i18n::Lang;
+use crate::token_view::local_time;
+
+/// Bumped after every exchange either column makes, so both "server holds" panels re-read.
+#[derive(Clone, Copy)]
+pub struct ServerChanged(pub RwSignal<u32>);
+
+impl ServerChanged {
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+/// Fetches `path` and decodes it whenever the server may have changed.
+fn listing<T>(path: &'static str) -> RwSignal<Option<Result<T, String>>>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let changed = expect_context::<ServerChanged>().0;
+    let listing = RwSignal::new(None);
+    Effect::new(move |_| {
+        changed.track();
+        spawn_local(async move {
+            let exchange = client::send(Method::Get, path, None, None).await;
+            let decoded = if exchange.ok() {
+                serde_json::from_value(exchange.body).map_err(|err| err.to_string())
+            } else {
+                Err(exchange
+                    .field(&["message"])
+                    .unwrap_or_else(|| format!("{:?}", exchange.status)))
+            };
+            listing.set(Some(decoded));
+        });
+    });
+    listing
+}
+
+#[component]
+pub fn SessionStoreHolds() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().panel_texts();
+    let listing = listing::<SessionListing>("/api/session/store");
+    view! {
+        <section class="server-holds" aria-labelledby="session-server-title">
+            <h3 id="session-server-title">{move || texts().server_holds}</h3>
+            {move || match listing.get() {
+                None => view! { <p class="muted">"…"</p> }.into_any(),
+                Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
+                Some(Ok(listing)) => view! {
+                    <p data-testid="session-store-count">
+                        {format!("{} · {} {}", listing.backend, listing.count, texts().rows)}
+                    </p>
+                    <table class="store-rows">
+                        <caption>{texts().session_rows_caption}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"id"</th>
+                                <th scope="col">{texts().col_user}</th>
+                                <th scope="col">{texts().col_cart}</th>
+                                <th scope="col">{texts().col_expires}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {listing.sessions.into_iter().map(|row| view! {
+                                <tr>
+                                    <td><code>{row.id}</code></td>
+                                    <td>{row.username}</td>
+                                    <td>{row.cart_items}</td>
+                                    <td>{move || local_time(row.expires_at / 1000, lang.get())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn RefreshStoreHolds() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().panel_texts();
+    let listing = listing::<RefreshListing>("/api/jwt/refresh-store");
+    view! {
+        <section class="server-holds" aria-labelledby="jwt-server-title">
+            <h3 id="jwt-server-title">{move || texts().server_holds}</h3>
+            <p data-testid="access-token-rows">{move || texts().access_tokens_none}</p>
+            {move || match listing.get() {
+                None => view! { <p class="muted">"…"</p> }.into_any(),
+                Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
+                Some(Ok(listing)) => view! {
+                    <p data-testid="refresh-store-count">
+                        {format!("{} · {} {}", listing.backend, listing.count, texts().refresh_families)}
+                    </p>
+                    <table class="store-rows">
+                        <caption>{texts().refresh_rows_caption}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{texts().col_family}</th>
+                                <th scope="col">{texts().col_user}</th>
+                                <th scope="col">{texts().col_state}</th>
+                                <th scope="col">{texts().col_rotated}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {listing.families.into_iter().map(|row| {
+                                let revoked = row.state == FamilyState::Revoked;
+                                view! {
+                                    <tr class:revoked=revoked>
+                                        <td><code>{row.family}</code></td>
+                                        <td>{row.username}</td>
+                                        <td>{move || if revoked { texts().state_revoked } else { texts().state_active }}</td>
+                                        <td>{row.rotated}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
