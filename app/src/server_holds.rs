@@ -57,7 +57,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
                 Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
                 Some(Ok(listing)) => view! {
                     <p data-testid="session-store-count">
-                        {format!("{} · {} {}", listing.backend, listing.count, texts().rows)}
+                        {format!("{}: {} ({})", texts().rows, listing.count, listing.backend)}
                     </p>
                     <table class="store-rows">
                         <caption>{texts().session_rows_caption}</caption>
@@ -100,7 +100,7 @@ pub fn RefreshStoreHolds() -> impl IntoView {
                 Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
                 Some(Ok(listing)) => view! {
                     <p data-testid="refresh-store-count">
-                        {format!("{} · {} {}", listing.backend, listing.count, texts().refresh_families)}
+                        {format!("{}: {} ({})", texts().refresh_families, listing.count, listing.backend)}
                     </p>
                     <table class="store-rows">
                         <caption>{texts().refresh_rows_caption}</caption>

@@ -112,6 +112,29 @@ async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backe
     assert_eq!(replay.body["error"], "invalid_session");
 }
 
+async fn a_cookie_kept_past_logout_is_refused(backend: Backend) {
+    let app = start_on(backend).await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let logout = app
+        .post(
+            "/api/session/logout?keep_cookie=true",
+            json!({}),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(logout.status, StatusCode::OK);
+    assert!(
+        logout.header("set-cookie").is_empty(),
+        "the browser keeps its cookie"
+    );
+    let replay = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(replay.body["error"], "invalid_session");
+}
+
 async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
     let app = start_on(backend).await;
     let wrong_password = app
@@ -340,6 +363,7 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout(backend: Backend) {
 }
 
 for_each_store!(
+    a_cookie_kept_past_logout_is_refused,
     login_sets_a_protected_cookie_and_me_knows_the_user,
     logout_deletes_the_record_so_the_old_cookie_dies_at_once,
     wrong_password_and_unknown_user_get_the_same_answer,

@@ -5,7 +5,7 @@
 mod cookie;
 mod error;
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
@@ -107,10 +107,17 @@ async fn add_to_cart(
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
+/// `POST /api/session/logout?keep_cookie=true` deletes the record but leaves the browser's
+/// cookie in place: what happens to a copy of the cookie taken before logout (claim 4).
+fn keeps_cookie(query: Option<&str>) -> bool {
+    query.is_some_and(|query| query.split('&').any(|pair| pair == "keep_cookie=true"))
+}
+
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
@@ -127,8 +134,9 @@ async fn logout(
             )
             .await?;
     }
-    let set_cookie = expired_cookie(state.cookie_secure(&headers));
-    Ok(trace.respond(Some(set_cookie), |trace| LogoutResponse {
+    let set_cookie = (!keeps_cookie(query.as_deref()))
+        .then(|| expired_cookie(state.cookie_secure(&headers)));
+    Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,
     }))
