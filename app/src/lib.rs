@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+mod experiments;
 pub mod i18n;
 mod inspect;
 mod jwt_panel;
@@ -116,6 +117,7 @@ fn HomePage() -> impl IntoView {
             <SessionPanel/>
             <JwtPanel/>
         </div>
+        <experiments::Experiments/>
     }
 }
 

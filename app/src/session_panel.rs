@@ -71,7 +71,7 @@ pub fn SessionPanel() -> AnyView {
 }
 
 #[cfg(feature = "hydrate")]
-fn document_cookie() -> String {
+pub(crate) fn document_cookie() -> String {
     use leptos::wasm_bindgen::JsCast;
     document()
         .dyn_into::<web_sys::HtmlDocument>()
@@ -81,6 +81,6 @@ fn document_cookie() -> String {
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn document_cookie() -> String {
+pub(crate) fn document_cookie() -> String {
     String::new()
 }

@@ -297,20 +297,23 @@ fn ed25519_matches(public: &[u8; 32], input: &str, token: &Decoded) -> bool {
 }
 
 /// The same token with one payload character changed, the way an attacker would edit it:
-/// decode, change one character of the JSON, re-encode. The signature is kept as it was.
+/// the first letter of the `sub` value (else of the first string value) becomes another
+/// letter, `"alice"` → `"blice"`. The signature is kept as it was.
 pub fn tamper_payload(token: &str) -> Option<String> {
     let decoded = decode(token).ok()?;
     let json = URL_SAFE_NO_PAD.decode(&decoded.raw[1]).ok()?;
     let mut text = String::from_utf8(json).ok()?;
-    // Flip the first letter or digit inside a string value: `"alice"` → `"blice"`.
-    let position = text
-        .char_indices()
-        .skip_while(|(_, c)| *c != ':')
-        .find(|(_, c)| c.is_ascii_alphanumeric())?
-        .0;
-    let original = text.as_bytes()[position];
-    let replacement = if original == b'a' { 'b' } else { 'a' };
-    text.replace_range(position..=position, &replacement.to_string());
+    let value_start = text
+        .find("\"sub\":\"")
+        .map(|at| at + "\"sub\":\"".len())
+        .or_else(|| text.find(":\"").map(|at| at + 2))?;
+    let position = value_start + text[value_start..].find(|c: char| c.is_ascii_alphanumeric())?;
+    let replacement = if text.as_bytes()[position] == b'a' {
+        "b"
+    } else {
+        "a"
+    };
+    text.replace_range(position..=position, replacement);
     Some(format!(
         "{}.{}.{}",
         decoded.raw[0],
@@ -386,7 +389,7 @@ mod tests {
         let token = hs256(
             b"secret",
             &json!({"alg": "HS256"}),
-            &json!({"sub": "alice"}),
+            &json!({"iss": "authlens", "sub": "alice"}),
         );
         let wrong = verify(
             &decode(&token).unwrap(),

@@ -15,7 +15,11 @@ start_authlens() {
   port=$(free_port)
   BASE_URL="http://127.0.0.1:$port"
 
+  # A short access-token life so experiment 5 (the token outliving logout) ends in seconds,
+  # and a login allowance above what the whole suite uses from one address in a minute
+  # (the limit itself is tested in server/tests/login_limit.rs).
   AUTHLENS_ADDR="127.0.0.1:$port" AUTHLENS_SITE_ROOT=target/site RUST_LOG=${RUST_LOG:-info,tower_http=warn} \
+    AUTHLENS_ACCESS_TTL=${AUTHLENS_ACCESS_TTL:-10s} AUTHLENS_LOGIN_BURST=${AUTHLENS_LOGIN_BURST:-300} \
     "$bin" "$@" >"$log_dir/server.log" 2>&1 &
   SERVER_PID=$!
   trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT

@@ -134,8 +134,8 @@ async fn logout(
             )
             .await?;
     }
-    let set_cookie = (!keeps_cookie(query.as_deref()))
-        .then(|| expired_cookie(state.cookie_secure(&headers)));
+    let set_cookie =
+        (!keeps_cookie(query.as_deref())).then(|| expired_cookie(state.cookie_secure(&headers)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,

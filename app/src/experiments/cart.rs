@@ -1,0 +1,124 @@
+//! Claim 7: state in the token. Each item added to the token's cart re-issues a bigger token,
+//! and every request carries all of it; the session's cart stays on the server and its cookie
+//! keeps one size. The chart marks 4,096 bytes, about the most a browser keeps in one cookie.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use super::{Line, ResultLines, get, line, post, token_login};
+use crate::client::{self, Method};
+use crate::i18n::Lang;
+use crate::server_holds::ServerChanged;
+
+/// Roughly the largest cookie browsers store (RFC 6265 asks for at least 4,096 bytes).
+pub const COOKIE_LIMIT: u64 = 4096;
+
+/// Items are added until the token passes the cookie limit or this many were added.
+const MAX_ITEMS: usize = 120;
+
+#[component]
+pub fn CartGrowth() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    let server_changed = expect_context::<ServerChanged>();
+    let lines = RwSignal::new(None::<Vec<Line>>);
+    let running = RwSignal::new(false);
+    // Bytes of credentials per request after each item: (token, session cookie).
+    let samples = RwSignal::new(Vec::<(u64, u64)>::new());
+
+    let start = move |_| {
+        running.set(true);
+        samples.set(Vec::new());
+        spawn_local(async move {
+            let (_, mut access, _) = token_login().await;
+            post(
+                "/api/session/login",
+                json!({"username": "alice", "password": "wonderland"}),
+            )
+            .await;
+            let mut crossed_at = None;
+            for n in 1..=MAX_ITEMS {
+                let item =
+                    json!({"item": format!("item {n:03}: a pair of comfortable shoes, size 42")});
+                let added = client::send(
+                    Method::Post,
+                    "/api/jwt/cart",
+                    Some(item.clone()),
+                    Some(access.clone()),
+                )
+                .await;
+                let Some(next) = added.field(&["access_token"]) else {
+                    break;
+                };
+                access = next;
+                let session = post("/api/session/cart", item).await;
+                // What the next request carries, as the server measures it.
+                let token_bytes = get("/api/jwt/me", Some(&access))
+                    .await
+                    .credential_bytes()
+                    .unwrap_or(0);
+                let cookie_bytes = session.credential_bytes().unwrap_or(0);
+                samples.update(|samples| samples.push((token_bytes, cookie_bytes)));
+                if token_bytes > COOKIE_LIMIT && crossed_at.is_none() {
+                    crossed_at = Some(n);
+                    break;
+                }
+            }
+            let all = samples.get_untracked();
+            let first = all.first().copied().unwrap_or_default();
+            let last = all.last().copied().unwrap_or_default();
+            lines.set(Some(vec![
+                line(
+                    last.0 > first.0,
+                    |t| t.e7_token_bytes,
+                    format!("{} → {} B", first.0, last.0),
+                ),
+                line(
+                    last.1 == first.1,
+                    |t| t.e7_cookie_bytes,
+                    format!("{} → {} B", first.1, last.1),
+                ),
+                line(
+                    crossed_at.is_some(),
+                    |t| t.e7_crossed,
+                    crossed_at.map_or_else(|| "—".to_owned(), |n| n.to_string()),
+                ),
+            ]));
+            running.set(false);
+            server_changed.bump();
+        });
+    };
+
+    view! {
+        <article class="experiment wide" aria-labelledby="experiment-7-title">
+            <h3 id="experiment-7-title">"7. "{move || texts().e7_title}</h3>
+            <p>{move || texts().e7_claim}</p>
+            <button type="button" on:click=start disabled=move || running.get()>
+                {move || if running.get() { texts().running } else { texts().run }}
+            </button>
+            <div class="bytes-chart" role="img" aria-label=move || texts().e7_chart_label>
+                <div class="limit" style=format!("left: {}%", percent(COOKIE_LIMIT))>
+                    <span>{format!("{COOKIE_LIMIT} B")}</span>
+                </div>
+                {move || samples.get().into_iter().map(|(token, cookie)| view! {
+                    <div class="bar-pair">
+                        <div class="bar jwt-bar" style=format!("width: {}%", percent(token))></div>
+                        <div class="bar session-bar" style=format!("width: {}%", percent(cookie))></div>
+                    </div>
+                }).collect_view()}
+            </div>
+            <p class="legend">
+                <span class="swatch jwt-bar"></span>{move || texts().e7_legend_token}
+                " "
+                <span class="swatch session-bar"></span>{move || texts().e7_legend_cookie}
+            </p>
+            <ResultLines lines test_id="experiment-7-result".to_owned()/>
+        </article>
+    }
+}
+
+/// Position on a scale that ends a little past the cookie limit.
+fn percent(bytes: u64) -> f64 {
+    (bytes as f64 / (COOKIE_LIMIT as f64 * 1.25) * 100.0).min(100.0)
+}

