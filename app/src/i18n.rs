@@ -392,6 +392,14 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
 
 /// The experiments' cards and result lines.
 pub struct ExperimentTexts {
+    pub e10_title: &'static str,
+    pub e10_claim: &'static str,
+    pub e10_create_sessions: &'static str,
+    pub e10_issue_tokens: &'static str,
+    pub e10_rows: &'static str,
+    pub e10_memory: &'static str,
+    pub e10_token_bytes: &'static str,
+    pub e10_failed: &'static str,
     pub section_title: &'static str,
     pub section_intro: &'static str,
     pub run: &'static str,
@@ -445,6 +453,14 @@ pub struct ExperimentTexts {
 }
 
 pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
+    e10_title: "Server memory grows with sessions, not with JWTs",
+    e10_claim: "Every live session is a row the server keeps; a signed token is handed out and forgotten. The server reports its own rows and resident memory before and after.",
+    e10_create_sessions: "Create 10,000 sessions",
+    e10_issue_tokens: "Issue 10,000 JWTs",
+    e10_rows: "Session store rows",
+    e10_memory: "Server resident memory",
+    e10_token_bytes: "Bytes each token adds to every request instead",
+    e10_failed: "The server refused",
     section_title: "Experiments: each textbook claim, run live",
     section_intro: "Each button makes real requests to this server and reads this browser's storage; nothing shown is typed in advance.",
     run: "Run",
@@ -498,6 +514,14 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
 };
 
 pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
+    e10_title: "서버 메모리는 세션 수에 따라 늘고 JWT 수에는 늘지 않는다",
+    e10_claim: "살아 있는 세션마다 서버가 행을 하나씩 보관합니다. 서명한 토큰은 건네주고 잊어버립니다. 서버가 전후의 행 수와 상주 메모리를 직접 알려 줍니다.",
+    e10_create_sessions: "세션 10,000개 만들기",
+    e10_issue_tokens: "JWT 10,000개 발급",
+    e10_rows: "세션 저장소 행 수",
+    e10_memory: "서버 상주 메모리",
+    e10_token_bytes: "대신 토큰이 요청마다 더하는 바이트",
+    e10_failed: "서버가 거절함",
     section_title: "실험: 교과서의 주장을 직접 돌려 보기",
     section_intro: "각 버튼은 이 서버에 실제 요청을 보내고 이 브라우저의 저장소를 읽습니다. 미리 적어 둔 값은 하나도 없습니다.",
     run: "실행",

@@ -124,3 +124,27 @@ test("experiments speak Korean", async ({ page }) => {
   await card(page, 8).getByRole("button", { name: "실행" }).click();
   await expect(page.getByTestId("experiment-8-result")).toContainText("✓ 주장대로:");
 });
+
+test("10: 10,000 sessions add rows and memory; 10,000 JWTs add neither", async ({ page }) => {
+  test.setTimeout(60_000);
+  const experiment = card(page, 10);
+  const [sessionsReply] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/lab/bulk"), { timeout: 45_000 }),
+    experiment.getByRole("button", { name: "Create 10,000 sessions" }).click(),
+  ]);
+  const sessions = await sessionsReply.json();
+  expect(sessions.session_rows_after - sessions.session_rows_before).toBeGreaterThanOrEqual(10_000);
+  expect(sessions.resident_bytes_after).toBeGreaterThan(sessions.resident_bytes_before);
+  const sessionLines = page.getByTestId("experiment-10-sessions");
+  await expect(sessionLines).toContainText(`✓ as claimed: Session store rows: ${sessions.session_rows_before} → ${sessions.session_rows_after}`);
+
+  const [tokensReply] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/lab/bulk"), { timeout: 45_000 }),
+    experiment.getByRole("button", { name: "Issue 10,000 JWTs" }).click(),
+  ]);
+  const tokens = await tokensReply.json();
+  expect(tokens.refresh_rows_after).toBe(tokens.refresh_rows_before);
+  const tokenLines = page.getByTestId("experiment-10-tokens");
+  await expect(tokenLines).toContainText("✓ as claimed: Session store rows:");
+  await expect(tokenLines).toContainText("Bytes each token adds to every request instead");
+});

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod lab;
 pub mod rate_limit;
 pub mod session;
 pub mod store;
@@ -160,6 +161,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .nest("/session", session::routes(&state))
         .nest("/jwt", jwt::routes(&state))
+        .nest("/lab", lab::routes())
         .route("/health", get(health))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);

@@ -363,6 +363,7 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout(backend: Backend) {
 }
 
 for_each_store!(
+    sessions_fill_the_store_and_tokens_do_not,
     a_cookie_kept_past_logout_is_refused,
     login_sets_a_protected_cookie_and_me_knows_the_user,
     logout_deletes_the_record_so_the_old_cookie_dies_at_once,
@@ -374,3 +375,41 @@ for_each_store!(
     an_idle_session_expires_on_the_server,
     a_busy_session_still_ends_at_the_absolute_timeout,
 );
+
+async fn sessions_fill_the_store_and_tokens_do_not(backend: Backend) {
+    let app = start_on(backend).await;
+    let sessions = app
+        .post(
+            "/api/lab/bulk",
+            json!({"kind": "sessions", "count": 500}),
+            &[],
+        )
+        .await;
+    assert_eq!(sessions.status, StatusCode::OK, "{}", sessions.body);
+    assert_eq!(sessions.body["session_rows_before"], 0);
+    assert_eq!(sessions.body["session_rows_after"], 500);
+    assert_eq!(sessions.body["backend"], backend.name());
+    let tokens = app
+        .post(
+            "/api/lab/bulk",
+            json!({"kind": "tokens", "count": 500}),
+            &[],
+        )
+        .await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    assert_eq!(
+        tokens.body["session_rows_after"], 500,
+        "no session rows for tokens"
+    );
+    assert_eq!(tokens.body["refresh_rows_after"], 0, "nor any other record");
+    assert!(tokens.body["token_bytes_total"].as_u64().unwrap() > 500 * 100);
+    let too_many = app
+        .post(
+            "/api/lab/bulk",
+            json!({"kind": "tokens", "count": 100_001}),
+            &[],
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    assert_eq!(too_many.body["error"], "bad_request");
+}

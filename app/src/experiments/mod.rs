@@ -3,6 +3,7 @@
 //! number shown comes from a response or from the browser, never from this file.
 
 mod cart;
+mod memory;
 mod token_replay;
 
 use leptos::prelude::*;
@@ -386,6 +387,7 @@ pub fn Experiments() -> impl IntoView {
                 <Experiment number=6 title=|t| t.e6_title claim=|t| t.e6_claim run=boxed!(refresh_rules)/>
                 <cart::CartGrowth/>
                 <Experiment number=8 title=|t| t.e8_title claim=|t| t.e8_claim run=boxed!(tamper)/>
+                <memory::MemoryGrowth/>
             </div>
         </section>
     }
