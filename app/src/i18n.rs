@@ -392,6 +392,14 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
 
 /// The experiments' cards and result lines.
 pub struct ExperimentTexts {
+    pub e9_title: &'static str,
+    pub e9_claim: &'static str,
+    pub e9_frame_title: &'static str,
+    pub e9_no_attacker: &'static str,
+    pub e9_attacker_page: &'static str,
+    pub e9_session_form: &'static str,
+    pub e9_jwt_form: &'static str,
+    pub e9_same_site: &'static str,
     pub e10_title: &'static str,
     pub e10_claim: &'static str,
     pub e10_create_sessions: &'static str,
@@ -453,6 +461,14 @@ pub struct ExperimentTexts {
 }
 
 pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
+    e9_title: "SameSite stops a cross-site form; no form can send a bearer token",
+    e9_claim: "A page on another site posts forms to this server. The browser leaves the SameSite=Lax cookie off, and a form has no way to add an Authorization header. The same request from this site does carry the cookie.",
+    e9_frame_title: "The attacker site (a different site: the other name of this loopback address)",
+    e9_no_attacker: "This server runs no attacker site",
+    e9_attacker_page: "The attacker's page",
+    e9_session_form: "Its form to the session flow: what arrived",
+    e9_jwt_form: "Its form to the token flow: what arrived",
+    e9_same_site: "The same POST from this site, for contrast",
     e10_title: "Server memory grows with sessions, not with JWTs",
     e10_claim: "Every live session is a row the server keeps; a signed token is handed out and forgotten. The server reports its own rows and resident memory before and after.",
     e10_create_sessions: "Create 10,000 sessions",
@@ -514,6 +530,14 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
 };
 
 pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
+    e9_title: "SameSite는 교차 사이트 폼을 막고, 어떤 폼도 Bearer 토큰을 보낼 수 없다",
+    e9_claim: "다른 사이트의 페이지가 이 서버로 폼을 보냅니다. 브라우저는 SameSite=Lax 쿠키를 붙이지 않고, 폼에는 Authorization 헤더를 넣을 방법이 없습니다. 같은 요청을 이 사이트에서 보내면 쿠키가 붙습니다.",
+    e9_frame_title: "공격자 사이트(다른 사이트: 이 루프백 주소의 다른 이름)",
+    e9_no_attacker: "이 서버에는 공격자 사이트가 없습니다",
+    e9_attacker_page: "공격자의 페이지",
+    e9_session_form: "세션 쪽으로 보낸 폼: 서버에 도착한 것",
+    e9_jwt_form: "토큰 쪽으로 보낸 폼: 서버에 도착한 것",
+    e9_same_site: "비교: 같은 POST를 이 사이트에서 보낼 때",
     e10_title: "서버 메모리는 세션 수에 따라 늘고 JWT 수에는 늘지 않는다",
     e10_claim: "살아 있는 세션마다 서버가 행을 하나씩 보관합니다. 서명한 토큰은 건네주고 잊어버립니다. 서버가 전후의 행 수와 상주 메모리를 직접 알려 줍니다.",
     e10_create_sessions: "세션 10,000개 만들기",

@@ -119,6 +119,30 @@ test("8: one changed payload character fails the signature", async ({ page }) =>
   await expect(result.getByRole("listitem").nth(1)).toContainText("signature does not match");
 });
 
+test("9: a form on another site carries no session cookie and no bearer token", async ({ page, context }) => {
+  // What reached the probe endpoint, as the browser sent it.
+  const probes: { url: string; headers: Record<string, string> }[] = [];
+  context.on("request", async (request) => {
+    if (request.url().includes("/api/lab/csrf-probe")) probes.push({ url: request.url(), headers: await request.allHeaders() });
+  });
+  const result = await run(page, 9, 4);
+  await expect(result).not.toContainText("✗");
+  await expect(result.getByRole("listitem").nth(1)).toContainText("cookie: false · authorization: false · Sec-Fetch-Site: cross-site → 401");
+  await expect(result.getByRole("listitem").nth(2)).toContainText("authorization: false");
+  await expect(result.getByRole("listitem").nth(3)).toContainText("cookie: true · authorization: false · Sec-Fetch-Site: same-origin → 200");
+  // The attacker page really is another site: its forms went out from the other loopback name.
+  const attackerFrame = page.frameLocator("iframe.attacker-frame");
+  await expect(attackerFrame.getByText("attacker site")).toBeVisible();
+  const crossSite = probes.filter((probe) => probe.headers["sec-fetch-site"] === "cross-site");
+  expect(crossSite.map((probe) => new URL(probe.url).searchParams.get("flow")).sort()).toEqual(["jwt", "session"]);
+  for (const probe of crossSite) {
+    expect(probe.headers["cookie"] ?? "").not.toContain("authlens_sid=");
+    expect(probe.headers["authorization"]).toBeUndefined();
+  }
+  // The session cookie exists all the while: the browser chose not to send it.
+  expect((await context.cookies()).find((cookie) => cookie.name === "authlens_sid")?.sameSite).toBe("Lax");
+});
+
 test("experiments speak Korean", async ({ page }) => {
   await page.getByRole("button", { name: "한국어" }).click();
   await card(page, 8).getByRole("button", { name: "실행" }).click();

@@ -82,6 +82,11 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_ARGON2_ITERATIONS", default_value_t = 2)]
     pub argon2_iterations: u32,
 
+    /// Where the demo's "attacker site" listens (claim 9: a cross-site form). Port 0 picks a
+    /// free one; the page learns it from /api/lab/attacker. Loopback only.
+    #[arg(long, env = "AUTHLENS_ATTACKER_ADDR", default_value = "127.0.0.1:0")]
+    pub attacker_addr: SocketAddr,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,

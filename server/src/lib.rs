@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod cross_site;
 pub mod error;
 pub mod jwt;
 pub mod lab;
@@ -44,6 +45,9 @@ pub struct AppState {
     pub jwt: Arc<JwtService>,
     /// `None` when the login rate limit is turned off.
     pub login_limiter: Option<Arc<LoginLimiter>>,
+    /// The port of the "attacker site" listener, once `main` has bound it.
+    pub attacker_port: Option<u16>,
+    pub probes: cross_site::ProbeLog,
     pub leptos_options: LeptosOptions,
 }
 
@@ -82,6 +86,8 @@ impl AppState {
         Ok(AppState {
             sessions,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
+            attacker_port: None,
+            probes: cross_site::ProbeLog::default(),
             users,
             jwt: Arc::new(jwt),
             clock,
@@ -161,7 +167,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .nest("/session", session::routes(&state))
         .nest("/jwt", jwt::routes(&state))
-        .nest("/lab", lab::routes())
+        .nest("/lab", lab::routes().merge(cross_site::routes()))
         .route("/health", get(health))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);

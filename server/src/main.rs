@@ -21,19 +21,60 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     let addr = config.addr;
-    let state = AppState::new(config).await?;
+    let attacker_addr = config.attacker_addr;
+    if !attacker_addr.ip().is_loopback() {
+        anyhow::bail!("--attacker-addr must be a loopback address, not {attacker_addr}");
+    }
+    let mut state = AppState::new(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
+    let attacker = tokio::net::TcpListener::bind(attacker_addr)
+        .await
+        .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
+    state.attacker_port = Some(attacker.local_addr()?.port());
     tracing::info!("authlens listening on http://{}", listener.local_addr()?);
-    axum::serve(
+    tracing::info!(
+        "the demo's attacker site listens on http://{} (a different site: claim 9)",
+        attacker.local_addr()?
+    );
+    // Both stop on the same signal; each drains its in-flight requests.
+    let shutdown = new_shutdown();
+    let attacker_site = axum::serve(attacker, server::cross_site::attacker_site())
+        .with_graceful_shutdown(shutdown.clone().wait());
+    let main_site = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(shutdown.clone().wait());
+    let signal = async {
+        shutdown_signal().await;
+        shutdown.trigger();
+    };
+    let (main_result, attacker_result, ()) = tokio::join!(main_site, attacker_site, signal);
+    main_result?;
+    attacker_result?;
     tracing::info!("authlens stopped");
     Ok(())
+}
+
+/// One shutdown, observed by both servers.
+#[derive(Clone)]
+struct Shutdown(tokio::sync::watch::Sender<bool>);
+
+fn new_shutdown() -> Shutdown {
+    Shutdown(tokio::sync::watch::channel(false).0)
+}
+
+impl Shutdown {
+    fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    async fn wait(self) {
+        let mut changes = self.0.subscribe();
+        let _ = changes.wait_for(|stopped| *stopped).await;
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.

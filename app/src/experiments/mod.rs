@@ -3,6 +3,7 @@
 //! number shown comes from a response or from the browser, never from this file.
 
 mod cart;
+mod cross_site;
 mod memory;
 mod token_replay;
 
@@ -387,6 +388,7 @@ pub fn Experiments() -> impl IntoView {
                 <Experiment number=6 title=|t| t.e6_title claim=|t| t.e6_claim run=boxed!(refresh_rules)/>
                 <cart::CartGrowth/>
                 <Experiment number=8 title=|t| t.e8_title claim=|t| t.e8_claim run=boxed!(tamper)/>
+                <cross_site::CrossSite/>
                 <memory::MemoryGrowth/>
             </div>
         </section>

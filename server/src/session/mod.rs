@@ -175,6 +175,21 @@ async fn check_password(
 }
 
 /// The live session named by the cookie, with its idle deadline pushed forward.
+/// For the cross-site probe (claim 9): adds an item to the cart of the session whose cookie
+/// came with the request, as a forged form would; `true` if it did.
+pub async fn add_probe_item(state: &AppState, jar: &CookieJar) -> bool {
+    const ITEM: &str = "bought by the attacker";
+    let mut trace = TraceRecorder::default();
+    let Ok((_, mut record)) = live_session(state, jar, &mut trace).await else {
+        return false;
+    };
+    if cart_item_problem(&record.cart, ITEM).is_some() {
+        return false;
+    }
+    record.cart.push(ITEM.to_owned());
+    save(state, &record, &mut trace).await.is_ok()
+}
+
 async fn live_session(
     state: &AppState,
     jar: &CookieJar,

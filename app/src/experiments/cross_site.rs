@@ -1,0 +1,178 @@
+//! Claim 9: a form on another site does not carry the `SameSite=Lax` session cookie, and no
+//! form can carry a bearer token. The server's second listener plays the attacker site; it is
+//! loaded in a frame, posts its forms, and the server's probe log says what arrived.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Value, json};
+
+use super::{Line, ResultLines, get, line, post};
+use crate::i18n::Lang;
+use crate::server_holds::ServerChanged;
+
+/// How long to wait for the attacker's forms to arrive.
+const PATIENCE_MS: u32 = 10_000;
+const POLL_MS: u32 = 250;
+
+#[component]
+pub fn CrossSite() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    let server_changed = expect_context::<ServerChanged>();
+    let lines = RwSignal::new(None::<Vec<Line>>);
+    let running = RwSignal::new(false);
+    let frame = RwSignal::new(None::<String>);
+
+    let start = move |_| {
+        running.set(true);
+        spawn_local(async move {
+            lines.set(Some(run(frame).await));
+            running.set(false);
+            server_changed.bump();
+        });
+    };
+    view! {
+        <article class="experiment wide" aria-labelledby="experiment-9-title">
+            <h3 id="experiment-9-title">"9. "{move || texts().e9_title}</h3>
+            <p>{move || texts().e9_claim}</p>
+            <button type="button" on:click=start disabled=move || running.get()>
+                {move || if running.get() { texts().running } else { texts().run }}
+            </button>
+            {move || frame.get().map(|src| view! {
+                <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
+            })}
+            <ResultLines lines test_id="experiment-9-result".to_owned()/>
+        </article>
+    }
+}
+
+async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
+    post(
+        "/api/session/login",
+        json!({"username": "alice", "password": "wonderland"}),
+    )
+    .await;
+    let attacker = get("/api/lab/attacker", None).await;
+    let Some(port) = attacker.body.get("port").and_then(Value::as_u64) else {
+        return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))];
+    };
+    let (origin, host) = location();
+    // The other name of the loopback address: a different site to the browser.
+    let other_host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
+    let nonce = nonce();
+    let url = format!("http://{other_host}:{port}/?target={origin}&nonce={nonce}");
+    frame.set(Some(url.clone()));
+
+    let mut probes = Vec::new();
+    let mut waited = 0;
+    while waited < PATIENCE_MS {
+        probes = probes_with(&nonce).await;
+        if probes.len() >= 2 {
+            break;
+        }
+        sleep(POLL_MS).await;
+        waited += POLL_MS;
+    }
+    let find = |flow: &str| probes.iter().find(|probe| probe["flow"] == flow).cloned();
+    let describe = |probe: &Value| {
+        format!(
+            "cookie: {} · authorization: {} · Sec-Fetch-Site: {} → {}",
+            probe["cookie_sent"],
+            probe["authorization_sent"],
+            probe["sec_fetch_site"].as_str().unwrap_or("?"),
+            probe["status"]
+        )
+    };
+    let mut lines = vec![line(None, |t| t.e9_attacker_page, url)];
+    match find("session") {
+        Some(probe) => lines.push(line(
+            probe["cookie_sent"] == false && probe["status"] == 401,
+            |t| t.e9_session_form,
+            describe(&probe),
+        )),
+        None => lines.push(line(false, |t| t.e9_session_form, "—")),
+    }
+    match find("jwt") {
+        Some(probe) => lines.push(line(
+            probe["authorization_sent"] == false && probe["status"] == 401,
+            |t| t.e9_jwt_form,
+            describe(&probe),
+        )),
+        None => lines.push(line(false, |t| t.e9_jwt_form, "—")),
+    }
+    // The control: the same request from this site does carry the cookie, and acts.
+    let same_nonce = format!("{nonce}same");
+    post(
+        &format!("/api/lab/csrf-probe?flow=session&nonce={same_nonce}"),
+        json!({}),
+    )
+    .await;
+    match probes_with(&same_nonce).await.first() {
+        Some(probe) => lines.push(line(
+            probe["cookie_sent"] == true && probe["status"] == 200,
+            |t| t.e9_same_site,
+            describe(probe),
+        )),
+        None => lines.push(line(false, |t| t.e9_same_site, "—")),
+    }
+    lines
+}
+
+async fn probes_with(nonce: &str) -> Vec<Value> {
+    get("/api/lab/csrf-probes", None)
+        .await
+        .body
+        .as_array()
+        .map(|probes| {
+            probes
+                .iter()
+                .filter(|probe| probe["nonce"] == nonce)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+fn location() -> (String, String) {
+    let location = window().location();
+    (
+        location.origin().unwrap_or_default(),
+        location.hostname().unwrap_or_default(),
+    )
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn location() -> (String, String) {
+    (String::new(), String::new())
+}
+
+#[cfg(feature = "hydrate")]
+fn nonce() -> String {
+    (0..16)
+        .map(|_| {
+            let n = (js_sys::Math::random() * 36.0) as u32;
+            char::from_digit(n.min(35), 36).unwrap_or('0')
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn nonce() -> String {
+    String::new()
+}
+
+async fn sleep(ms: u32) {
+    let (done, wait) = futures::channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(u64::from(ms)),
+    );
+    let _ = wait.await;
+}

@@ -1,0 +1,182 @@
+//! Claim 9: a page on another site cannot ride the `SameSite=Lax` session cookie, and cannot
+//! attach a bearer token at all. authlens runs a small "attacker site" on a second loopback
+//! port; its page auto-submits two forms at this server's probe endpoint, which records
+//! what actually arrived (cookie? Authorization? which site the browser said it came from).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::error_response;
+use crate::store::memory::lock;
+
+/// Probe records kept; older ones drop off.
+const KEPT: usize = 50;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeRecord {
+    pub nonce: String,
+    pub flow: String,
+    /// Whether the browser attached the session cookie.
+    pub cookie_sent: bool,
+    /// Whether an `Authorization` header came along (a form can never add one).
+    pub authorization_sent: bool,
+    /// The browser's own word on where the request came from (`cross-site`, `same-origin`…).
+    pub sec_fetch_site: Option<String>,
+    pub origin: Option<String>,
+    /// What the request achieved: 200 if it acted as the logged-in user, 401 if not.
+    pub status: u16,
+}
+
+/// The probes seen lately, shared by the main server and its handlers.
+#[derive(Clone, Default)]
+pub struct ProbeLog(Arc<Mutex<VecDeque<ProbeRecord>>>);
+
+impl ProbeLog {
+    fn push(&self, record: ProbeRecord) {
+        let mut records = lock(&self.0);
+        records.push_front(record);
+        records.truncate(KEPT);
+    }
+}
+
+/// Routes on the main server, under `/api/lab`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/csrf-probe", post(probe))
+        .route("/csrf-probes", get(list_probes))
+        .route("/attacker", get(attacker_address))
+}
+
+#[derive(Serialize)]
+struct AttackerAddress {
+    port: u16,
+}
+
+async fn attacker_address(State(state): State<AppState>) -> Response {
+    match state.attacker_port {
+        Some(port) => Json(AttackerAddress { port }).into_response(),
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            "no_attacker_site",
+            "This server runs no attacker site (start it with --attacker-addr).",
+        ),
+    }
+}
+
+async fn list_probes(State(state): State<AppState>) -> Json<Vec<ProbeRecord>> {
+    Json(lock(&state.probes.0).iter().cloned().collect())
+}
+
+/// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: what a state-changing endpoint sees
+/// when a form posts to it. With a live session cookie it acts (adds to the cart), as a
+/// vulnerable endpoint would; otherwise it refuses.
+async fn probe(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let param = |name: &str| {
+        query
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let flow = param("flow");
+    let cookie_sent = jar.get(app::api::SESSION_COOKIE).is_some();
+    let authorization_sent = headers.contains_key(header::AUTHORIZATION);
+    let acted = match flow.as_str() {
+        "session" => crate::session::add_probe_item(&state, &jar).await,
+        _ => false,
+    };
+    let status = if acted { 200 } else { 401 };
+    state.probes.push(ProbeRecord {
+        nonce: param("nonce").chars().take(64).collect(),
+        flow,
+        cookie_sent,
+        authorization_sent,
+        sec_fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
+        origin: text(header::ORIGIN),
+        status,
+    });
+    let verdict = if acted {
+        "The request carried a live session: it acted as you."
+    } else {
+        "No session came with this request: nothing happened."
+    };
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+        Html(format!("<!DOCTYPE html><p>{verdict}</p>")),
+    )
+        .into_response()
+}
+
+/// The attacker site: its own tiny router on its own port.
+pub fn attacker_site() -> Router {
+    Router::new().route("/", get(attacker_page))
+}
+
+#[derive(Deserialize)]
+struct AttackerQuery {
+    target: String,
+    #[serde(default)]
+    nonce: String,
+}
+
+/// A page that, on load, posts two forms at the target: one at the session flow (hoping the
+/// browser adds the cookie), one at the token flow (which no form can give a bearer header).
+async fn attacker_page(Query(query): Query<AttackerQuery>) -> Response {
+    let target_ok = ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .any(|prefix| {
+            query
+                .target
+                .strip_prefix(prefix)
+                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        });
+    let nonce_ok =
+        query.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) && query.nonce.len() <= 64;
+    if !target_ok || !nonce_ok {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "target must be http://127.0.0.1:<port> or http://localhost:<port>, nonce alphanumeric",
+        );
+    }
+    let (target, nonce) = (&query.target, &query.nonce);
+    Html(format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>A different site</title></head>
+<body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
+<p><strong>attacker site</strong> — this page is on another site and just posted two forms to {target}.</p>
+<iframe name="session-result" title="session form result" style="width: 45%; height: 3rem"></iframe>
+<iframe name="jwt-result" title="token form result" style="width: 45%; height: 3rem"></iframe>
+<form id="session" method="POST" target="session-result" action="{target}/api/lab/csrf-probe?flow=session&amp;nonce={nonce}">
+  <input type="hidden" name="item" value="bought by the attacker">
+</form>
+<form id="jwt" method="POST" target="jwt-result" action="{target}/api/lab/csrf-probe?flow=jwt&amp;nonce={nonce}">
+  <input type="hidden" name="item" value="bought by the attacker">
+</form>
+<script>document.getElementById("session").submit(); document.getElementById("jwt").submit();</script>
+</body></html>"#
+    ))
+    .into_response()
+}
