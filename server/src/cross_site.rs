@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -129,13 +130,23 @@ async fn probe(
         .into_response()
 }
 
+fn bad_attacker_query() -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "target must be http://127.0.0.1:<port> or http://localhost:<port>, nonce alphanumeric",
+    )
+}
+
 /// The attacker site: its own tiny router on its own port.
 pub fn attacker_site() -> Router {
     Router::new().route("/", get(attacker_page))
 }
 
+/// Both fields default, so a missing one gets the same JSON 400 as a bad one.
 #[derive(Deserialize)]
 struct AttackerQuery {
+    #[serde(default)]
     target: String,
     #[serde(default)]
     nonce: String,
@@ -143,7 +154,10 @@ struct AttackerQuery {
 
 /// A page that, on load, posts two forms at the target: one at the session flow (hoping the
 /// browser adds the cookie), one at the token flow (which no form can give a bearer header).
-async fn attacker_page(Query(query): Query<AttackerQuery>) -> Response {
+async fn attacker_page(query: Result<Query<AttackerQuery>, QueryRejection>) -> Response {
+    let Ok(Query(query)) = query else {
+        return bad_attacker_query();
+    };
     let target_ok = ["http://127.0.0.1:", "http://localhost:"]
         .iter()
         .any(|prefix| {
@@ -155,11 +169,7 @@ async fn attacker_page(Query(query): Query<AttackerQuery>) -> Response {
     let nonce_ok =
         query.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) && query.nonce.len() <= 64;
     if !target_ok || !nonce_ok {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "target must be http://127.0.0.1:<port> or http://localhost:<port>, nonce alphanumeric",
-        );
+        return bad_attacker_query();
     }
     let (target, nonce) = (&query.target, &query.nonce);
     Html(format!(
