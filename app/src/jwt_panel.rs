@@ -10,13 +10,13 @@ use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_view::AccessTokenView;
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
-use crate::wire::{Wire, record};
+use crate::wire::{Wire, WireLog};
 
 #[component]
 pub fn JwtPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
-    let log = RwSignal::new(Vec::<Exchange>::new());
+    let log = WireLog::new();
     let server_changed = expect_context::<ServerChanged>();
     let sign_in = RwSignal::new(SignIn::Unknown);
     // Mirrors localStorage; read back after every change so the panel shows the real thing.
@@ -31,7 +31,7 @@ pub fn JwtPanel() -> AnyView {
     let finish = move |exchange: Exchange| {
         sign_in.update(|state| *state = state.clone().after(&exchange));
         reload_storage();
-        record(log, &exchange);
+        log.record(&exchange);
         server_changed.bump();
         reply.set(Some(exchange));
     };

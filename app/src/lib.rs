@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+mod comparison;
 mod experiments;
 pub mod i18n;
 mod inspect;
@@ -110,7 +111,8 @@ fn Masthead() -> impl IntoView {
 
 #[component]
 fn HomePage() -> impl IntoView {
-    provide_context(server_holds::ServerChanged(RwSignal::new(0)));
+    server_holds::provide_server_view();
+    comparison::provide_visit_figures();
     view! {
         <DemoAccounts/>
         <div class="columns">
@@ -118,6 +120,7 @@ fn HomePage() -> impl IntoView {
             <JwtPanel/>
         </div>
         <experiments::Experiments/>
+        <comparison::Comparison/>
     }
 }
 

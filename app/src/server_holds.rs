@@ -20,8 +20,27 @@ impl ServerChanged {
     }
 }
 
+/// A store listing as last read: `None` until the first answer, the error text if it failed.
+pub type Listing<T> = RwSignal<Option<Result<T, String>>>;
+
+/// Both store listings, read once per change and shared by every panel that shows them.
+#[derive(Clone, Copy)]
+pub struct StoreListings {
+    pub sessions: Listing<SessionListing>,
+    pub refresh: Listing<RefreshListing>,
+}
+
+/// Provides [`ServerChanged`] and the [`StoreListings`] that follow it, for one page.
+pub fn provide_server_view() {
+    provide_context(ServerChanged(RwSignal::new(0)));
+    provide_context(StoreListings {
+        sessions: listing("/api/session/store"),
+        refresh: listing("/api/jwt/refresh-store"),
+    });
+}
+
 /// Fetches `path` and decodes it whenever the server may have changed.
-fn listing<T>(path: &'static str) -> RwSignal<Option<Result<T, String>>>
+fn listing<T>(path: &'static str) -> Listing<T>
 where
     T: serde::de::DeserializeOwned + Send + Sync + 'static,
 {
@@ -48,7 +67,7 @@ where
 pub fn SessionStoreHolds() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().panel_texts();
-    let listing = listing::<SessionListing>("/api/session/store");
+    let listing = expect_context::<StoreListings>().sessions;
     view! {
         <section class="server-holds" aria-labelledby="session-server-title">
             <h3 id="session-server-title">{move || texts().server_holds}</h3>
@@ -90,7 +109,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
 pub fn RefreshStoreHolds() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().panel_texts();
-    let listing = listing::<RefreshListing>("/api/jwt/refresh-store");
+    let listing = expect_context::<StoreListings>().refresh;
     view! {
         <section class="server-holds" aria-labelledby="jwt-server-title">
             <h3 id="jwt-server-title">{move || texts().server_holds}</h3>

@@ -8,13 +8,13 @@ use crate::client::{self, Exchange, Method};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
-use crate::wire::{Wire, record};
+use crate::wire::{Wire, WireLog};
 
 #[component]
 pub fn SessionPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
-    let log = RwSignal::new(Vec::<Exchange>::new());
+    let log = WireLog::new();
     let server_changed = expect_context::<ServerChanged>();
     let sign_in = RwSignal::new(SignIn::Unknown);
     // What this page's JavaScript can see of its cookies (an HttpOnly cookie is not in it).
@@ -27,7 +27,7 @@ pub fn SessionPanel() -> AnyView {
             let exchange = client::send(method, path, body, None).await;
             sign_in.update(|state| *state = state.clone().after(&exchange));
             visible_cookies.set(document_cookie());
-            record(log, &exchange);
+            log.record(&exchange);
             server_changed.bump();
             reply.set(Some(exchange));
         });

@@ -5,21 +5,41 @@
 use leptos::prelude::*;
 
 use crate::client::Exchange;
+use crate::comparison::VisitFigures;
 use crate::i18n::{Lang, PanelTexts};
 
 /// Rows kept per column; older ones drop off.
 pub const WIRE_ROWS: usize = 40;
 
-/// Appends an exchange to a column's log, newest first.
-pub fn record(log: RwSignal<Vec<Exchange>>, exchange: &Exchange) {
-    log.update(|rows| {
-        rows.insert(0, exchange.clone());
-        rows.truncate(WIRE_ROWS);
-    });
+/// One column's log of exchanges, newest first. Each recorded exchange also feeds the
+/// comparison table's per-request figures.
+#[derive(Clone, Copy)]
+pub struct WireLog {
+    rows: RwSignal<Vec<Exchange>>,
+    figures: Option<VisitFigures>,
+}
+
+impl WireLog {
+    pub fn new() -> Self {
+        WireLog {
+            rows: RwSignal::new(Vec::new()),
+            figures: use_context::<VisitFigures>(),
+        }
+    }
+
+    pub fn record(self, exchange: &Exchange) {
+        self.rows.update(|rows| {
+            rows.insert(0, exchange.clone());
+            rows.truncate(WIRE_ROWS);
+        });
+        if let Some(figures) = self.figures {
+            figures.observe_credentials(exchange);
+        }
+    }
 }
 
 #[component]
-pub fn Wire(log: RwSignal<Vec<Exchange>>, id_prefix: &'static str) -> impl IntoView {
+pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().panel_texts();
     let heading_id = format!("{id_prefix}-wire-title");
@@ -29,7 +49,7 @@ pub fn Wire(log: RwSignal<Vec<Exchange>>, id_prefix: &'static str) -> impl IntoV
             <h3 id=heading_id>{move || texts().wire_title}</h3>
             <ol class="wire-rows" data-testid=format!("{id_prefix}-wire")>
                 {move || {
-                    let rows = log.get();
+                    let rows = log.rows.get();
                     if rows.is_empty() {
                         return view! { <li class="muted">{texts().wire_empty}</li> }.into_any();
                     }

@@ -87,6 +87,8 @@ test("5: the old access token works after logout until exp, then not", async ({ 
   const lived = Number((await result.getByRole("listitem").nth(3).locator("code").textContent())!.replace(" s", ""));
   expect(lived).toBeGreaterThan(5);
   expect(lived).toBeLessThan(15);
+  // The comparison table takes the same figure.
+  await expect(page.getByTestId("comparison")).toContainText(`the old access token kept working for ${lived.toFixed(1)} s after logout`);
 });
 
 test("6: refresh rotation, reuse detection and logout", async ({ page }) => {
@@ -171,4 +173,6 @@ test("10: 10,000 sessions add rows and memory; 10,000 JWTs add neither", async (
   const tokenLines = page.getByTestId("experiment-10-tokens");
   await expect(tokenLines).toContainText("✓ as claimed: Session store rows:");
   await expect(tokenLines).toContainText("Bytes each token adds to every request instead");
+  await expect(page.getByTestId("comparison")).toContainText(/bytes per session \(experiment 10\)/);
+  await expect(page.getByTestId("comparison")).toContainText(/bytes per issued JWT \(experiment 10\)/);
 });

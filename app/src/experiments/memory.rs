@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
 use super::{Line, ResultLines, line, post};
+use crate::comparison::VisitFigures;
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 
@@ -20,7 +21,7 @@ fn mebibytes(bytes: i64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-async fn bulk(kind: &'static str) -> Vec<Line> {
+async fn bulk(kind: &'static str, figures: VisitFigures) -> Vec<Line> {
     let reply = post("/api/lab/bulk", json!({"kind": kind, "count": BULK_COUNT})).await;
     if !reply.ok() {
         return vec![line(
@@ -41,6 +42,12 @@ async fn bulk(kind: &'static str) -> Vec<Line> {
     let growth = memory.1 - memory.0;
     let per_item = growth as f64 / BULK_COUNT as f64;
     let sessions = kind == "sessions";
+    let per_item_figure = if sessions {
+        figures.memory_per_session
+    } else {
+        figures.memory_per_token
+    };
+    per_item_figure.set(Some(per_item));
     let mut lines = vec![
         line(
             if sessions {
@@ -78,13 +85,14 @@ pub fn MemoryGrowth() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
+    let figures = expect_context::<VisitFigures>();
     let session_lines = RwSignal::new(None::<Vec<Line>>);
     let token_lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
     let start = move |kind: &'static str, lines: RwSignal<Option<Vec<Line>>>| {
         running.set(true);
         spawn_local(async move {
-            lines.set(Some(bulk(kind).await));
+            lines.set(Some(bulk(kind, figures).await));
             running.set(false);
             server_changed.bump();
         });

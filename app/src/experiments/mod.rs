@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, SESSION_COOKIE};
 use crate::client::{self, Exchange, Method, storage};
+use crate::comparison::VisitFigures;
 use crate::i18n::{ExperimentTexts, Lang};
 use crate::server_holds::ServerChanged;
 use crate::token;
@@ -48,6 +49,18 @@ pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
 
 pub(crate) async fn post(path: &str, body: Value) -> Exchange {
     client::send(Method::Post, path, Some(body), None).await
+}
+
+/// Milliseconds since the epoch, from the browser's clock.
+pub(crate) fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
 }
 
 pub(crate) fn status(exchange: &Exchange) -> String {
@@ -206,14 +219,20 @@ async fn xss() -> Vec<Line> {
 
 // --- 4. Session logout kills the old cookie at once ---------------------------------------
 
-async fn replay_cookie() -> Vec<Line> {
+async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
     post("/api/session/login", alice()).await;
     let before = get("/api/session/me", None).await;
     // The record goes; the browser keeps its cookie, as a copy taken before logout would.
     let logout = post("/api/session/logout?keep_cookie=true", json!({})).await;
+    let logged_out_at = now_ms();
     let replay = get("/api/session/me", None).await;
     // `invalid_session`, not `no_session`: the cookie was sent, and refused.
     let refused = replay.field(&["error"]).as_deref() == Some("invalid_session");
+    if logout.ok() && refused {
+        figures
+            .session_refused_after_ms
+            .set(Some(now_ms() - logged_out_at));
+    }
     // Tidy up: a real logout, so the browser forgets the dead cookie.
     post("/api/session/logout", json!({})).await;
     vec![
@@ -304,18 +323,19 @@ fn Experiment(
     number: u8,
     title: fn(&ExperimentTexts) -> &'static str,
     claim: fn(&ExperimentTexts) -> &'static str,
-    run: fn() -> Run,
+    run: fn(VisitFigures) -> Run,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
+    let figures = expect_context::<VisitFigures>();
     let lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
     let start = move |_| {
         running.set(true);
         spawn_local(async move {
-            let result = run().await;
+            let result = run(figures).await;
             lines.set(Some(result));
             running.set(false);
             server_changed.bump();
@@ -363,9 +383,13 @@ pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -
     }
 }
 
+/// An experiment's function as a `run` prop; `measures` passes it the visit's figures.
 macro_rules! boxed {
     ($f:path) => {
-        || Box::pin($f())
+        |_| Box::pin($f())
+    };
+    ($f:path, measures) => {
+        |figures| Box::pin($f(figures))
     };
 }
 
@@ -383,7 +407,7 @@ pub fn Experiments() -> impl IntoView {
                 <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss)>
                     <pre class="payload"><code>{XSS_PAYLOAD}</code></pre>
                 </Experiment>
-                <Experiment number=4 title=|t| t.e4_title claim=|t| t.e4_claim run=boxed!(replay_cookie)/>
+                <Experiment number=4 title=|t| t.e4_title claim=|t| t.e4_claim run=boxed!(replay_cookie, measures)/>
                 <token_replay::TokenReplay/>
                 <Experiment number=6 title=|t| t.e6_title claim=|t| t.e6_claim run=boxed!(refresh_rules)/>
                 <cart::CartGrowth/>

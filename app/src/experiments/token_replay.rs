@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::{Line, ResultLines, get, line, post, status, token_login};
+use super::{Line, ResultLines, get, line, now_ms, post, status, token_login};
+use crate::comparison::VisitFigures;
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 use crate::token;
@@ -17,6 +18,7 @@ pub fn TokenReplay() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
+    let figures = expect_context::<VisitFigures>();
     let now = use_now();
     let lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
@@ -27,8 +29,9 @@ pub fn TokenReplay() -> impl IntoView {
         spawn_local(async move {
             let (_, access, refresh) = token_login().await;
             let logout = post("/api/jwt/logout", json!({"refresh_token": refresh})).await;
-            let logged_out_at = js_now_ms();
+            let logged_out_at = now_ms();
             let replay = get("/api/jwt/me", Some(&access)).await;
+            let outlived_logout = replay.ok();
             let decoded = token::decode(&access).ok();
             let exp = decoded.as_ref().and_then(|d| d.time_claim("exp"));
             let iat = decoded.as_ref().and_then(|d| d.time_claim("iat"));
@@ -44,7 +47,10 @@ pub fn TokenReplay() -> impl IntoView {
                 move || {
                     spawn_local(async move {
                         let after = get("/api/jwt/me", Some(&access)).await;
-                        let lived = (js_now_ms() - logged_out_at) / 1000.0;
+                        let lived = (now_ms() - logged_out_at) / 1000.0;
+                        if outlived_logout && after.status == Some(401) {
+                            figures.token_lived_after_logout_s.set(Some(lived));
+                        }
                         lines.update(|lines| {
                             if let Some(lines) = lines {
                                 lines.push(line(
@@ -73,16 +79,5 @@ pub fn TokenReplay() -> impl IntoView {
             {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
             <ResultLines lines test_id="experiment-5-result".to_owned()/>
         </article>
-    }
-}
-
-fn js_now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0.0
     }
 }

@@ -1,6 +1,10 @@
 //! Every visible string, in English and Korean. A string is a field of [`Texts`],
 //! so a language that lacks one does not compile.
 
+mod comparison;
+
+pub use comparison::ComparisonTexts;
+use comparison::{COMPARISON_EN, COMPARISON_KO};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +58,14 @@ impl Lang {
         match self {
             Lang::En => &EXPERIMENTS_EN,
             Lang::Ko => &EXPERIMENTS_KO,
+        }
+    }
+
+    /// The comparison table's texts.
+    pub fn comparison_texts(self) -> &'static ComparisonTexts {
+        match self {
+            Lang::En => &COMPARISON_EN,
+            Lang::Ko => &COMPARISON_KO,
         }
     }
 

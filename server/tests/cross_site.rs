@@ -1,0 +1,151 @@
+//! Claim 9's server side: the probe endpoint acts only when a live session cookie came with
+//! the request, records what arrived, and the attacker page only targets loopback origins.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use common::{alice, request, start_default};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+
+    let forged = app
+        .post(
+            "/api/lab/csrf-probe?flow=session&nonce=abc",
+            json!({}),
+            &[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "http://localhost:1"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let with_cookie = app
+        .post(
+            "/api/lab/csrf-probe?flow=session&nonce=def",
+            json!({}),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(with_cookie.status, StatusCode::OK);
+    let token_form = app
+        .post(
+            "/api/lab/csrf-probe?flow=jwt&nonce=ghi",
+            json!({}),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(
+        token_form.status,
+        StatusCode::UNAUTHORIZED,
+        "a form never authenticates the token flow"
+    );
+
+    // Only the request that carried the cookie changed alice's cart.
+    let me = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(me.body["cart"], json!(["bought by the attacker"]));
+
+    let probes = app.get("/api/lab/csrf-probes", &[]).await.body;
+    let by_nonce = |nonce: &str| -> Value {
+        probes
+            .as_array()
+            .and_then(|all| all.iter().find(|probe| probe["nonce"] == nonce))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(by_nonce("abc")["cookie_sent"], false);
+    assert_eq!(by_nonce("abc")["sec_fetch_site"], "cross-site");
+    assert_eq!(by_nonce("abc")["origin"], "http://localhost:1");
+    assert_eq!(by_nonce("def")["cookie_sent"], true);
+    assert_eq!(by_nonce("def")["status"], 200);
+    assert_eq!(by_nonce("ghi")["authorization_sent"], false);
+}
+
+#[tokio::test]
+async fn the_probe_log_keeps_only_the_latest_fifty() {
+    let app = start_default().await;
+    for n in 0..60 {
+        app.post(
+            &format!("/api/lab/csrf-probe?flow=jwt&nonce=n{n}"),
+            json!({}),
+            &[],
+        )
+        .await;
+    }
+    let probes = app.get("/api/lab/csrf-probes", &[]).await.body;
+    let probes = probes.as_array().expect("a list");
+    assert_eq!(probes.len(), 50);
+    assert_eq!(probes[0]["nonce"], "n59", "newest first");
+}
+
+#[tokio::test]
+async fn without_an_attacker_listener_the_api_says_so() {
+    let app = start_default().await;
+    let reply = app.get("/api/lab/attacker", &[]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["error"], "no_attacker_site");
+}
+
+#[tokio::test]
+async fn the_attacker_page_posts_only_to_a_loopback_origin() {
+    let site = server::cross_site::attacker_site();
+    let page = |query: &str| {
+        let site = site.clone();
+        let query = query.to_owned();
+        async move {
+            let response = site
+                .oneshot(request("GET", &format!("/?{query}"), Body::empty(), &[]))
+                .await
+                .expect("an answer");
+            let status = response.status();
+            let content_type = response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("a body");
+            (
+                status,
+                content_type,
+                String::from_utf8_lossy(&body).into_owned(),
+            )
+        }
+    };
+
+    let (status, content_type, body) = page("target=http://127.0.0.1:3000&nonce=x1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"));
+    assert!(body.contains(
+        r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=session&amp;nonce=x1""#
+    ));
+    assert!(
+        body.contains(r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=jwt&amp;nonce=x1""#)
+    );
+
+    for hostile in [
+        "target=https://example.com&nonce=x",
+        "target=http://127.0.0.1:3000/%22%3E%3Cscript%3E&nonce=x",
+        "target=http://localhost:&nonce=x",
+        "target=http://127.0.0.1:3000&nonce=%3Cscript%3E",
+        "nonce=x",
+        "target=http://127.0.0.1:1&target=http://127.0.0.1:2&nonce=x",
+        "target=%FF%FE&nonce=x",
+    ] {
+        let (status, content_type, body) = page(hostile).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{hostile}");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{hostile}: {content_type}"
+        );
+        assert!(!body.contains("<script"), "{hostile}");
+    }
+}
