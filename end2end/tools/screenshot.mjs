@@ -1,4 +1,5 @@
-// Logs in on both columns, calls /me on both, and saves a full-page screenshot per language.
+// Takes the README's screenshots from a real run: both columns logged in (English and Korean),
+// the experiments and the comparison table after running some of them, and the inspector.
 import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL;
@@ -7,26 +8,66 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
 });
+const viewport = { width: 1360, height: 1800 };
 
-for (const [lang, file, labels] of [
-  ["en", "screenshot.png", { login: "Log in", me: "Call /me", columns: ["Session + cookie (stateful)", "JWT + localStorage (stateless)"] }],
-  ["ko", "screenshot-ko.png", { login: "로그인", me: "/me 호출", columns: ["세션 + 쿠키 (상태 유지)", "JWT + localStorage (무상태)"] }],
-]) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: lang });
-  const page = await context.newPage();
-  await page.goto(base);
-  await page.locator("html[data-hydrated=true]").waitFor();
-  if (lang === "ko") await page.getByRole("button", { name: "한국어" }).click();
+const languages = [
+  { lang: "en", file: "screenshot.png", login: "Log in", me: "Call /me", run: "Run",
+    columns: ["Session + cookie (stateful)", "JWT + localStorage (stateless)"] },
+  { lang: "ko", file: "screenshot-ko.png", login: "로그인", me: "/me 호출", run: "실행",
+    columns: ["세션 + 쿠키 (상태 유지)", "JWT + localStorage (무상태)"] },
+];
+
+for (const labels of languages) {
+  const page = await openPage(labels.lang);
   for (const name of labels.columns) {
     const column = page.getByRole("region", { name });
     await clickAndWait(page, column.getByRole("button", { name: labels.login, exact: true }), "/login");
     await clickAndWait(page, column.getByRole("button", { name: labels.me, exact: true }), "/me");
   }
-  await page.screenshot({ path: `${outDir}/${file}`, fullPage: true });
-  console.log(`wrote ${outDir}/${file}`);
-  await context.close();
+  // Open the session column's newest wire row, as a visitor inspecting the exchange would.
+  await page.getByTestId("session-wire").locator("summary").first().click();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await save(page, labels.file);
+
+  if (labels.lang === "en") {
+    // Experiments that finish at once, then the section and the comparison table below it.
+    for (const [n, lines] of [[3, 3], [4, 3], [8, 2], [9, 4]]) {
+      const card = page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
+      await card.getByRole("button", { name: labels.run }).click();
+      await page.getByTestId(`experiment-${n}-result`).getByRole("listitem").nth(lines - 1).waitFor();
+    }
+    const experiments = page.getByRole("region", { name: "Experiments: each textbook claim, run live" });
+    await experiments.screenshot({ path: `${outDir}/experiments.png` });
+    console.log(`wrote ${outDir}/experiments.png`);
+    await page.getByTestId("comparison").screenshot({ path: `${outDir}/comparison.png` });
+    console.log(`wrote ${outDir}/comparison.png`);
+  }
+  await page.context().close();
 }
+
+// The inspector, in Korean, with a token from this server pasted and a wrong secret.
+const page = await openPage("ko");
+const login = await page.request.post(`${base}/api/jwt/login`, { data: { username: "alice", password: "wonderland" } });
+const { access_token: token } = await login.json();
+await page.goto(`${base}/inspect`);
+await page.locator("html[data-hydrated=true]").waitFor();
+await page.getByRole("textbox").first().fill(token);
+await save(page, "inspect-ko.png");
 await browser.close();
+
+async function openPage(lang) {
+  const context = await browser.newContext({ viewport, locale: lang });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  if (lang === "ko") await page.getByRole("button", { name: "한국어" }).click();
+  return page;
+}
+
+async function save(page, file) {
+  await page.screenshot({ path: `${outDir}/${file}` });
+  console.log(`wrote ${outDir}/${file}`);
+}
 
 async function clickAndWait(page, button, pathEnd) {
   await Promise.all([

@@ -177,8 +177,8 @@ async fn attacker_page(query: Result<Query<AttackerQuery>, QueryRejection>) -> R
 <html lang="en"><head><meta charset="utf-8"><title>A different site</title></head>
 <body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
 <p><strong>attacker site</strong> — this page is on another site and just posted two forms to {target}.</p>
-<iframe name="session-result" title="session form result" style="width: 45%; height: 3rem"></iframe>
-<iframe name="jwt-result" title="token form result" style="width: 45%; height: 3rem"></iframe>
+<iframe name="session-result" title="session form result" style="width: 45%; height: 4.5rem"></iframe>
+<iframe name="jwt-result" title="token form result" style="width: 45%; height: 4.5rem"></iframe>
 <form id="session" method="POST" target="session-result" action="{target}/api/lab/csrf-probe?flow=session&amp;nonce={nonce}">
   <input type="hidden" name="item" value="bought by the attacker">
 </form>
