@@ -63,6 +63,18 @@ where
     listing
 }
 
+/// A listing as the panel shows it: a placeholder until it loads, the error if it failed.
+fn show<T: Clone + Send + Sync + 'static>(
+    listing: Listing<T>,
+    rows: impl FnOnce(T) -> AnyView,
+) -> AnyView {
+    match listing.get() {
+        None => view! { <p class="muted">"…"</p> }.into_any(),
+        Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
+        Some(Ok(listing)) => rows(listing),
+    }
+}
+
 #[component]
 pub fn SessionStoreHolds() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
@@ -71,10 +83,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
     view! {
         <section class="server-holds" aria-labelledby="session-server-title">
             <h3 id="session-server-title">{move || texts().server_holds}</h3>
-            {move || match listing.get() {
-                None => view! { <p class="muted">"…"</p> }.into_any(),
-                Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
-                Some(Ok(listing)) => view! {
+            {move || show(listing, |listing| view! {
                     <p data-testid="session-store-count">
                         {format!("{}: {} ({})", texts().rows, listing.count, listing.backend)}
                     </p>
@@ -99,8 +108,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
-            }}
+                }.into_any())}
         </section>
     }
 }
@@ -114,10 +122,7 @@ pub fn RefreshStoreHolds() -> impl IntoView {
         <section class="server-holds" aria-labelledby="jwt-server-title">
             <h3 id="jwt-server-title">{move || texts().server_holds}</h3>
             <p data-testid="access-token-rows">{move || texts().access_tokens_none}</p>
-            {move || match listing.get() {
-                None => view! { <p class="muted">"…"</p> }.into_any(),
-                Some(Err(why)) => view! { <p class="bad">{why}</p> }.into_any(),
-                Some(Ok(listing)) => view! {
+            {move || show(listing, |listing| view! {
                     <p data-testid="refresh-store-count">
                         {format!("{}: {} ({})", texts().refresh_families, listing.count, listing.backend)}
                     </p>
@@ -145,8 +150,7 @@ pub fn RefreshStoreHolds() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
-            }}
+                }.into_any())}
         </section>
     }
 }

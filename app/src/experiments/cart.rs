@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::{Line, ResultLines, get, line, post, token_login};
+use super::{Card, Line, ResultLines, RunButton, get, line, post, token_login};
 use crate::client::{self, Method};
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
@@ -27,7 +27,7 @@ pub fn CartGrowth() -> impl IntoView {
     // Bytes of credentials per request after each item: (token, session cookie).
     let samples = RwSignal::new(Vec::<(u64, u64)>::new());
 
-    let start = move |_| {
+    let start = move || {
         running.set(true);
         samples.set(Vec::new());
         spawn_local(async move {
@@ -91,12 +91,8 @@ pub fn CartGrowth() -> impl IntoView {
     };
 
     view! {
-        <article class="experiment wide" aria-labelledby="experiment-7-title">
-            <h3 id="experiment-7-title">"7. "{move || texts().e7_title}</h3>
-            <p>{move || texts().e7_claim}</p>
-            <button type="button" on:click=start disabled=move || running.get()>
-                {move || if running.get() { texts().running } else { texts().run }}
-            </button>
+        <Card number=7 title=|t| t.e7_title claim=|t| t.e7_claim wide=true>
+            <RunButton running on_run=start/>
             <div class="bytes-chart" role="img" aria-label=move || texts().e7_chart_label>
                 <div class="limit" style=format!("left: {}%", percent(COOKIE_LIMIT))>
                     <span>{format!("{COOKIE_LIMIT} B")}</span>
@@ -114,7 +110,7 @@ pub fn CartGrowth() -> impl IntoView {
                 <span class="swatch session-bar"></span>{move || texts().e7_legend_cookie}
             </p>
             <ResultLines lines test_id="experiment-7-result".to_owned()/>
-        </article>
+        </Card>
     }
 }
 

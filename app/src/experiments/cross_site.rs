@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
-use super::{Line, ResultLines, get, line, post};
+use super::{Card, Line, ResultLines, RunButton, get, line, post};
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 
@@ -23,7 +23,7 @@ pub fn CrossSite() -> impl IntoView {
     let running = RwSignal::new(false);
     let frame = RwSignal::new(None::<String>);
 
-    let start = move |_| {
+    let start = move || {
         running.set(true);
         spawn_local(async move {
             lines.set(Some(run(frame).await));
@@ -32,17 +32,13 @@ pub fn CrossSite() -> impl IntoView {
         });
     };
     view! {
-        <article class="experiment wide" aria-labelledby="experiment-9-title">
-            <h3 id="experiment-9-title">"9. "{move || texts().e9_title}</h3>
-            <p>{move || texts().e9_claim}</p>
-            <button type="button" on:click=start disabled=move || running.get()>
-                {move || if running.get() { texts().running } else { texts().run }}
-            </button>
+        <Card number=9 title=|t| t.e9_title claim=|t| t.e9_claim wide=true>
+            <RunButton running on_run=start/>
             {move || frame.get().map(|src| view! {
                 <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
             })}
             <ResultLines lines test_id="experiment-9-result".to_owned()/>
-        </article>
+        </Card>
     }
 }
 

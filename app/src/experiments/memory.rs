@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
-use super::{Line, ResultLines, line, post};
+use super::{Card, Line, ResultLines, line, post};
 use crate::comparison::VisitFigures;
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
@@ -98,9 +98,7 @@ pub fn MemoryGrowth() -> impl IntoView {
         });
     };
     view! {
-        <article class="experiment" aria-labelledby="experiment-10-title">
-            <h3 id="experiment-10-title">"10. "{move || texts().e10_title}</h3>
-            <p>{move || texts().e10_claim}</p>
+        <Card number=10 title=|t| t.e10_title claim=|t| t.e10_claim>
             <div class="actions">
                 <button type="button" disabled=move || running.get() on:click=move |_| start("sessions", session_lines)>
                     {move || texts().e10_create_sessions}
@@ -111,6 +109,6 @@ pub fn MemoryGrowth() -> impl IntoView {
             </div>
             <ResultLines lines=session_lines test_id="experiment-10-sessions".to_owned()/>
             <ResultLines lines=token_lines test_id="experiment-10-tokens".to_owned()/>
-        </article>
+        </Card>
     }
 }

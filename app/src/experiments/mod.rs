@@ -326,13 +326,11 @@ fn Experiment(
     run: fn(VisitFigures) -> Run,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
-    let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let figures = expect_context::<VisitFigures>();
     let lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
-    let start = move |_| {
+    let start = move || {
         running.set(true);
         spawn_local(async move {
             let result = run(figures).await;
@@ -341,18 +339,48 @@ fn Experiment(
             server_changed.bump();
         });
     };
+    view! {
+        <Card number title claim>
+            {children.map(|children| children())}
+            <RunButton running on_run=start/>
+            <ResultLines lines test_id=format!("experiment-{number}-result")/>
+        </Card>
+    }
+}
+
+/// The frame every experiment shares: its number, title and claim, then what it shows.
+#[component]
+pub(crate) fn Card(
+    number: u8,
+    title: fn(&ExperimentTexts) -> &'static str,
+    claim: fn(&ExperimentTexts) -> &'static str,
+    /// Spans the whole row (for charts and frames).
+    #[prop(optional)]
+    wide: bool,
+    children: Children,
+) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
     let heading_id = format!("experiment-{number}-title");
     let labelled_by = heading_id.clone();
     view! {
-        <article class="experiment" aria-labelledby=labelled_by>
+        <article class="experiment" class:wide=wide aria-labelledby=labelled_by>
             <h3 id=heading_id>{format!("{number}. ")}{move || title(texts())}</h3>
             <p>{move || claim(texts())}</p>
-            {children.map(|children| children())}
-            <button type="button" on:click=start disabled=move || running.get()>
-                {move || if running.get() { texts().running } else { texts().run }}
-            </button>
-            <ResultLines lines test_id=format!("experiment-{number}-result")/>
+            {children()}
         </article>
+    }
+}
+
+/// "Run", or "Running…" and disabled while the experiment runs.
+#[component]
+pub(crate) fn RunButton(running: RwSignal<bool>, on_run: impl Fn() + 'static) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    view! {
+        <button type="button" on:click=move |_| on_run() disabled=move || running.get()>
+            {move || if running.get() { texts().running } else { texts().run }}
+        </button>
     }
 }
 

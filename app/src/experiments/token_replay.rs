@@ -6,17 +6,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::{Line, ResultLines, get, line, now_ms, post, status, token_login};
+use super::{Card, Line, ResultLines, RunButton, get, line, now_ms, post, status, token_login};
 use crate::comparison::VisitFigures;
-use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 use crate::token;
 use crate::token_view::{ExpiryBar, now_secs, use_now};
 
 #[component]
 pub fn TokenReplay() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
-    let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let figures = expect_context::<VisitFigures>();
     let now = use_now();
@@ -24,7 +21,7 @@ pub fn TokenReplay() -> impl IntoView {
     let running = RwSignal::new(false);
     let expiry = RwSignal::new(None::<(Option<i64>, Option<i64>)>);
 
-    let start = move |_| {
+    let start = move || {
         running.set(true);
         spawn_local(async move {
             let (_, access, refresh) = token_login().await;
@@ -70,14 +67,10 @@ pub fn TokenReplay() -> impl IntoView {
     };
 
     view! {
-        <article class="experiment" aria-labelledby="experiment-5-title">
-            <h3 id="experiment-5-title">"5. "{move || texts().e5_title}</h3>
-            <p>{move || texts().e5_claim}</p>
-            <button type="button" on:click=start disabled=move || running.get()>
-                {move || if running.get() { texts().running } else { texts().run }}
-            </button>
+        <Card number=5 title=|t| t.e5_title claim=|t| t.e5_claim>
+            <RunButton running on_run=start/>
             {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
             <ResultLines lines test_id="experiment-5-result".to_owned()/>
-        </article>
+        </Card>
     }
 }
