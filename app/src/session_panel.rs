@@ -8,7 +8,7 @@ use crate::client::{self, Exchange, Method};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
-use crate::wire::{Wire, WireLog};
+use crate::wire::{CookieAttributes, Wire, WireLog};
 
 #[component]
 pub fn SessionPanel() -> AnyView {
@@ -19,6 +19,8 @@ pub fn SessionPanel() -> AnyView {
     let sign_in = RwSignal::new(SignIn::Unknown);
     // What this page's JavaScript can see of its cookies (an HttpOnly cookie is not in it).
     let visible_cookies = RwSignal::new(String::new());
+    // What the server last put in Set-Cookie, as its trace reports it.
+    let set_cookie = RwSignal::new(None::<String>);
     Effect::new(move |_| visible_cookies.set(document_cookie()));
 
     // The browser attaches the cookie by itself: no credential is passed here.
@@ -27,6 +29,13 @@ pub fn SessionPanel() -> AnyView {
             let exchange = client::send(method, path, body, None).await;
             sign_in.update(|state| *state = state.clone().after(&exchange));
             visible_cookies.set(document_cookie());
+            if let Some((_, value)) = exchange
+                .traced("emitted")
+                .into_iter()
+                .find(|(name, _)| name == "set-cookie")
+            {
+                set_cookie.set(Some(value));
+            }
             log.record(&exchange);
             server_changed.bump();
             reply.set(Some(exchange));
@@ -61,6 +70,14 @@ pub fn SessionPanel() -> AnyView {
                     <code data-testid="document-cookie">{move || format!("{:?}", visible_cookies.get())}</code>
                 </p>
                 <p class="muted">{move || texts().cookie_hidden}</p>
+                <p>{move || texts().cookie_as_set}</p>
+                {move || match set_cookie.get() {
+                    Some(value) => view! {
+                        <p><code data-testid="cookie-as-set">{format!("Set-Cookie: {value}")}</code></p>
+                        <CookieAttributes set_cookie=value/>
+                    }.into_any(),
+                    None => view! { <p class="muted">{texts().no_set_cookie_yet}</p> }.into_any(),
+                }}
             </section>
             <SessionStoreHolds/>
             <ResponseView reply id_prefix="session"/>

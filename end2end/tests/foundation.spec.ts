@@ -15,6 +15,11 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   expect(sid!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(await page.evaluate(() => document.cookie)).not.toContain("authlens_sid");
   await expect(session.getByTestId("document-cookie")).toHaveText('""');
+  // Beside it, the cookie as the server set it (shortened id), attribute by attribute.
+  const asSet = session.getByTestId("cookie-as-set");
+  await expect(asSet).toContainText(`Set-Cookie: authlens_sid=${sid!.value.slice(0, 6)}…`);
+  await expect(asSet).toContainText("HttpOnly");
+  await expect(asSet).not.toContainText(sid!.value);
 
   // JWT login: the page stores the access token in localStorage.
   const jwtLogin = await clickFor(page, jwt, "Log in", "/api/jwt/login");
@@ -55,6 +60,7 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   // Logging out: the session record and cookie go; the tokens leave localStorage.
   expect((await clickFor(page, session, "Log out", "/api/session/logout")).status()).toBe(200);
   await expect(session.getByRole("status")).toHaveText("Signed out");
+  await expect(session.getByTestId("cookie-as-set")).toContainText("Max-Age=0");
   expect((await context.cookies()).find((c) => c.name === "authlens_sid")).toBeUndefined();
   expect((await clickFor(page, jwt, "Log out", "/api/jwt/logout")).status()).toBe(200);
   await expect(jwt.getByRole("status")).toHaveText("Signed out");
