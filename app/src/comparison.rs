@@ -167,7 +167,7 @@ fn textbook_rows(texts: &ComparisonTexts) -> Vec<Row> {
 }
 
 #[component]
-pub fn Comparison() -> impl IntoView {
+pub fn Comparison() -> AnyView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().comparison_texts();
     let figures = expect_context::<VisitFigures>();
@@ -204,6 +204,7 @@ pub fn Comparison() -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 /// A row; a measured row labels each cell "measured" or shows its hint in muted text,

@@ -1,5 +1,8 @@
 //! authlens's page: the shell the server renders and the components the browser hydrates.
 
+// Leptos views are deeply nested types; the release wasm build needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod client;
 mod comparison;

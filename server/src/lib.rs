@@ -3,6 +3,7 @@
 //! and the tests call directly.
 
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod cross_site;
 pub mod error;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderMap, header};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -42,12 +43,16 @@ pub struct AppState {
     pub clock: Clock,
     pub users: Arc<UserDirectory>,
     pub sessions: Arc<dyn SessionStore>,
+    /// The session cookie's name: the app's own, or a lab node's (so the two never collide).
+    pub session_cookie: &'static str,
     pub jwt: Arc<JwtService>,
     /// `None` when the login rate limit is turned off.
     pub login_limiter: Option<Arc<LoginLimiter>>,
     /// The port of the "attacker site" listener, once `main` has bound it.
     pub attacker_port: Option<u16>,
     pub probes: cross_site::ProbeLog,
+    /// The scaling lab's cluster of nodes, when one is running.
+    pub lab: Arc<cluster::Lab>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -85,9 +90,11 @@ impl AppState {
             .build();
         Ok(AppState {
             sessions,
+            session_cookie: app::api::SESSION_COOKIE,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
             attacker_port: None,
             probes: cross_site::ProbeLog::default(),
+            lab: Arc::default(),
             users,
             jwt: Arc::new(jwt),
             clock,
@@ -167,7 +174,12 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .nest("/session", session::routes(&state))
         .nest("/jwt", jwt::routes(&state))
-        .nest("/lab", lab::routes().merge(cross_site::routes()))
+        .nest(
+            "/lab",
+            lab::routes()
+                .merge(cross_site::routes())
+                .nest("/cluster", cluster::routes()),
+        )
         .route("/health", get(health))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);
@@ -176,6 +188,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/.well-known/jwks.json", get(jwt::jwks))
+        .route("/lb/{*rest}", any(cluster::forward))
         .leptos_routes(&state, page_routes, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(state.config.body_limit))

@@ -422,7 +422,7 @@ macro_rules! boxed {
 }
 
 #[component]
-pub fn Experiments() -> impl IntoView {
+pub fn Experiments() -> AnyView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     view! {
@@ -445,4 +445,5 @@ pub fn Experiments() -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }

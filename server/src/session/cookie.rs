@@ -7,8 +7,6 @@ use axum::http::HeaderValue;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use app::api::SESSION_COOKIE;
-
 use crate::store::SessionId;
 
 pub enum CookieValue {
@@ -18,8 +16,9 @@ pub enum CookieValue {
     Id(SessionId),
 }
 
-pub fn read(jar: &CookieJar) -> CookieValue {
-    match jar.get(SESSION_COOKIE) {
+/// The value of the cookie called `name` (the app's `authlens_sid`, or the lab nodes' own).
+pub fn read(jar: &CookieJar, name: &str) -> CookieValue {
+    match jar.get(name) {
         None => CookieValue::Missing,
         Some(cookie) => {
             SessionId::parse(cookie.value()).map_or(CookieValue::Malformed, CookieValue::Id)
@@ -27,20 +26,25 @@ pub fn read(jar: &CookieJar) -> CookieValue {
     }
 }
 
-pub fn session_cookie(id: &SessionId, secure: bool, lifetime: Duration) -> HeaderValue {
+pub fn session_cookie(
+    name: &'static str,
+    id: &SessionId,
+    secure: bool,
+    lifetime: Duration,
+) -> HeaderValue {
     let max_age = time::Duration::seconds(lifetime.as_secs().min(i64::MAX as u64) as i64);
-    header_value(base(id.to_string(), secure).max_age(max_age).build())
+    header_value(base(name, id.to_string(), secure).max_age(max_age).build())
 }
 
 /// Tells the browser to drop the cookie now.
-pub fn expired_cookie(secure: bool) -> HeaderValue {
-    let mut cookie = base(String::new(), secure).build();
+pub fn expired_cookie(name: &'static str, secure: bool) -> HeaderValue {
+    let mut cookie = base(name, String::new(), secure).build();
     cookie.make_removal();
     header_value(cookie)
 }
 
-fn base(value: String, secure: bool) -> ::cookie::CookieBuilder<'static> {
-    Cookie::build((SESSION_COOKIE, value))
+fn base(name: &'static str, value: String, secure: bool) -> ::cookie::CookieBuilder<'static> {
+    Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .path("/")
@@ -56,11 +60,12 @@ fn header_value(cookie: Cookie<'_>) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::api::SESSION_COOKIE;
 
     #[test]
     fn the_session_cookie_has_every_protective_attribute() {
         let id = SessionId::generate();
-        let header = session_cookie(&id, true, Duration::from_secs(3600));
+        let header = session_cookie(SESSION_COOKIE, &id, true, Duration::from_secs(3600));
         let header = header.to_str().unwrap();
         assert!(
             header.starts_with(&format!("{SESSION_COOKIE}={id};")),
@@ -82,13 +87,18 @@ mod tests {
 
     #[test]
     fn secure_is_left_out_only_when_asked() {
-        let header = session_cookie(&SessionId::generate(), false, Duration::from_secs(60));
+        let header = session_cookie(
+            SESSION_COOKIE,
+            &SessionId::generate(),
+            false,
+            Duration::from_secs(60),
+        );
         assert!(!header.to_str().unwrap().contains("Secure"));
     }
 
     #[test]
     fn the_removal_cookie_expires_at_once() {
-        let header = expired_cookie(true);
+        let header = expired_cookie(SESSION_COOKIE, true);
         let header = header.to_str().unwrap();
         assert!(
             header.starts_with(&format!("{SESSION_COOKIE}=;")),

@@ -49,7 +49,7 @@ async fn login(
     let user = check_password(&state, &request, &mut trace).await?;
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
-    if let CookieValue::Id(old) = cookie::read(&jar) {
+    if let CookieValue::Id(old) = cookie::read(&jar, state.session_cookie) {
         let store = &state.sessions;
         trace
             .store(
@@ -73,6 +73,7 @@ async fn login(
     save(&state, &record, &mut trace).await?;
 
     let set_cookie = session_cookie(
+        state.session_cookie,
         &record.id,
         state.cookie_secure(&headers),
         state.config.session_absolute,
@@ -122,7 +123,7 @@ async fn logout(
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
-    if let CookieValue::Id(id) = cookie::read(&jar) {
+    if let CookieValue::Id(id) = cookie::read(&jar, state.session_cookie) {
         let store = &state.sessions;
         trace
             .store(
@@ -134,8 +135,8 @@ async fn logout(
             )
             .await?;
     }
-    let set_cookie =
-        (!keeps_cookie(query.as_deref())).then(|| expired_cookie(state.cookie_secure(&headers)));
+    let set_cookie = (!keeps_cookie(query.as_deref()))
+        .then(|| expired_cookie(state.session_cookie, state.cookie_secure(&headers)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,
@@ -195,7 +196,7 @@ async fn live_session(
     jar: &CookieJar,
     trace: &mut TraceRecorder,
 ) -> Result<(UserView, SessionRecord), SessionError> {
-    let id = match cookie::read(jar) {
+    let id = match cookie::read(jar, state.session_cookie) {
         CookieValue::Missing => return Err(SessionError::NoSession),
         CookieValue::Malformed => {
             trace.step(

@@ -1,0 +1,124 @@
+//! The lab's load balancer, at `/lb/…` on the main server: it picks a node that is up
+//! (round-robin, or sticky by its own affinity cookie), forwards the request to it over
+//! real HTTP, and says in `X-Authlens-Node` which node answered.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+
+use super::{Cluster, Strategy, no_cluster};
+use crate::AppState;
+use crate::error::error_response;
+
+/// The balancer's own cookie in sticky mode: which node this browser is pinned to.
+pub const AFFINITY_COOKIE: &str = "authlens_lb";
+/// The response header naming the node (1-based) that served the request.
+pub const NODE_HEADER: &str = "x-authlens-node";
+/// Longest wait for a node's answer.
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Cluster {
+    /// The node for this request and whether the browser must be (re)pinned to it.
+    fn pick(&mut self, affinity: Option<usize>) -> Option<(usize, bool)> {
+        let up: Vec<usize> = (0..self.nodes.len())
+            .filter(|index| self.nodes[*index].is_up())
+            .collect();
+        if up.is_empty() {
+            return None;
+        }
+        let sticky = self.settings.strategy == Strategy::Sticky;
+        if sticky && let Some(index) = affinity.filter(|index| up.contains(index)) {
+            return Some((index, false));
+        }
+        // Round-robin over the nodes that are up (a dead one fails its health check).
+        let index = up[self.next % up.len()];
+        self.next = self.next.wrapping_add(1);
+        Some((index, sticky))
+    }
+}
+
+pub async fn forward(State(state): State<AppState>, jar: CookieJar, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/")
+        .strip_prefix("/lb")
+        .unwrap_or("/")
+        .to_owned();
+    let path = target.split('?').next().unwrap_or_default().to_owned();
+    let method = parts.method.to_string();
+    if !path.starts_with("/api/") {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The balancer forwards /lb/api/… only.",
+        );
+    }
+    let affinity = jar
+        .get(AFFINITY_COOKIE)
+        .and_then(|cookie| cookie.value().parse::<usize>().ok())
+        .and_then(|node| node.checked_sub(1));
+
+    let picked = {
+        let mut guard = state.lab.cluster.lock().await;
+        let Some(cluster) = guard.as_mut() else {
+            return no_cluster();
+        };
+        match cluster.pick(affinity) {
+            Some((index, pin)) => (index, cluster.nodes[index].port, pin),
+            None => {
+                cluster.record(None, &method, &path, 503);
+                return error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no_node_up",
+                    "Every node is down: the balancer has nowhere to send the request.",
+                );
+            }
+        }
+    };
+    let (index, port, pin) = picked;
+
+    parts.headers.remove(header::HOST);
+    let mut response = match format!("http://127.0.0.1:{port}{target}").parse() {
+        Ok(uri) => {
+            parts.uri = uri;
+            let outbound = Request::from_parts(parts, body);
+            match tokio::time::timeout(FORWARD_TIMEOUT, state.lab.client.request(outbound)).await {
+                Ok(Ok(answer)) => answer.map(Body::new),
+                Ok(Err(err)) => error_response(
+                    StatusCode::BAD_GATEWAY,
+                    "bad_gateway",
+                    format!("node {} did not answer: {err}", index + 1),
+                ),
+                Err(_) => error_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "gateway_timeout",
+                    format!("node {} took too long", index + 1),
+                ),
+            }
+        }
+        Err(_) => error_response(StatusCode::BAD_REQUEST, "bad_request", "not a valid path"),
+    };
+
+    let headers = response.headers_mut();
+    headers.insert(NODE_HEADER, HeaderValue::from(index + 1));
+    if pin {
+        let cookie = format!(
+            "{AFFINITY_COOKIE}={}; Path=/lb; HttpOnly; SameSite=Lax",
+            index + 1
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    if let Some(cluster) = state.lab.cluster.lock().await.as_mut() {
+        cluster.record(Some(index), &method, &path, response.status().as_u16());
+    }
+    response
+}

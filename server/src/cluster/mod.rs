@@ -1,0 +1,514 @@
+//! The scaling lab (claims 11-14): N real nodes on loopback ports of their own, a load balancer
+//! in front that forwards real HTTP to them (`/lb/…` on the main server), and the session
+//! storage strategies of the textbook story, each nothing but another session store:
+//! node-local memory, replication between nodes, and a central store (Redis, or a stand-in).
+
+mod balancer;
+mod node;
+mod stores;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, OnceCell};
+
+pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
+pub use node::LAB_SESSION_COOKIE;
+use node::Node;
+use stores::{ReplicatedStore, ReplicationStats, StandInStore};
+
+use crate::AppState;
+use crate::error::{ApiJson, error_response};
+use crate::store::redis::{RedisLink, RedisSessionStore};
+use crate::store::{MemoryStore, SessionStore};
+
+pub type HttpClient = Client<HttpConnector, Body>;
+
+pub const DEFAULT_NODES: usize = 3;
+pub const MAX_NODES: usize = 8;
+/// Hops kept for the lab's request view.
+const HOPS_KEPT: usize = 100;
+/// Session rows listed per store in the lab's view.
+const ROWS_LISTED: usize = 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    RoundRobin,
+    Sticky,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Storage {
+    Local,
+    Replicated,
+    Central,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
+pub struct Settings {
+    #[serde(default = "default_nodes")]
+    pub nodes: usize,
+    pub strategy: Strategy,
+    pub storage: Storage,
+}
+
+fn default_nodes() -> usize {
+    DEFAULT_NODES
+}
+
+/// One request the balancer forwarded, for the lab's picture of who served what.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hop {
+    pub seq: u64,
+    /// 1-based node number; `None` when no node was up.
+    pub node: Option<usize>,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
+
+/// The central store every node shares in `central` mode.
+enum Central {
+    Redis(Arc<dyn SessionStore>),
+    StandIn(Arc<StandInStore>),
+}
+
+struct Cluster {
+    settings: Settings,
+    nodes: Vec<Node>,
+    central: Option<Central>,
+    replication: Arc<ReplicationStats>,
+    next: usize,
+    seq: u64,
+    hops: VecDeque<Hop>,
+}
+
+/// The lab, held by the app state: at most one cluster at a time.
+pub struct Lab {
+    cluster: Mutex<Option<Cluster>>,
+    client: HttpClient,
+    redis: OnceCell<Arc<RedisLink>>,
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        let client = Client::builder(TokioExecutor::new())
+            // No pooled connections: a killed node must not leave stale ones behind.
+            .pool_max_idle_per_host(0)
+            .build_http();
+        Lab {
+            cluster: Mutex::new(None),
+            client,
+            redis: OnceCell::new(),
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(view).post(start).delete(stop))
+        .route("/nodes/{node}/{action}", post(node_action))
+        .route("/central/{action}", post(central_action))
+}
+
+async fn start(State(state): State<AppState>, ApiJson(settings): ApiJson<Settings>) -> Response {
+    if !(2..=MAX_NODES).contains(&settings.nodes) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("nodes must be between 2 and {MAX_NODES}"),
+        );
+    }
+    let lab = &state.lab;
+    let mut cluster = lab.cluster.lock().await;
+    if let Some(old) = cluster.as_mut() {
+        old.kill_all().await;
+    }
+    *cluster = None;
+    match Cluster::start(&state, settings).await {
+        Ok(started) => *cluster = Some(started),
+        Err(err) => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "lab_unavailable",
+                format!("the lab could not start its nodes: {err}"),
+            );
+        }
+    }
+    drop(cluster);
+    view(State(state)).await
+}
+
+async fn stop(State(state): State<AppState>) -> Response {
+    let mut cluster = state.lab.cluster.lock().await;
+    if let Some(old) = cluster.as_mut() {
+        old.kill_all().await;
+    }
+    *cluster = None;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn node_action(
+    State(state): State<AppState>,
+    Path((node, action)): Path<(usize, String)>,
+) -> Response {
+    let mut guard = state.lab.cluster.lock().await;
+    let Some(cluster) = guard.as_mut() else {
+        return no_cluster();
+    };
+    let Some(index) = node.checked_sub(1).filter(|i| *i < cluster.nodes.len()) else {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "no_such_node",
+            format!("there is no node {node}"),
+        );
+    };
+    let result = match action.as_str() {
+        "kill" => {
+            cluster.nodes[index].kill().await;
+            Ok(())
+        }
+        "revive" => cluster.revive(&state, index).await,
+        _ => return unknown_action(&action),
+    };
+    drop(guard);
+    match result {
+        Ok(()) => view(State(state)).await,
+        Err(err) => error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "lab_unavailable",
+            format!("node {node} could not restart: {err}"),
+        ),
+    }
+}
+
+async fn central_action(State(state): State<AppState>, Path(action): Path<String>) -> Response {
+    let mut guard = state.lab.cluster.lock().await;
+    let Some(cluster) = guard.as_mut() else {
+        return no_cluster();
+    };
+    let up = match action.as_str() {
+        "kill" => false,
+        "revive" => true,
+        _ => return unknown_action(&action),
+    };
+    match &cluster.central {
+        Some(Central::StandIn(store)) => store.up.store(up, Ordering::Relaxed),
+        Some(Central::Redis(_)) => {
+            return error_response(
+                StatusCode::CONFLICT,
+                "central_is_redis",
+                "The central store is a real Redis: stop and start that redis-server itself (e.g. `redis-cli shutdown nosave`) to watch the nodes lose it.",
+            );
+        }
+        None => {
+            return error_response(
+                StatusCode::CONFLICT,
+                "no_central_store",
+                "The cluster is not in central mode.",
+            );
+        }
+    }
+    drop(guard);
+    view(State(state)).await
+}
+
+fn no_cluster() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "no_cluster",
+        "No lab cluster is running: POST /api/lab/cluster starts one.",
+    )
+}
+
+fn unknown_action(action: &str) -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "unknown_action",
+        format!("`{action}` is not an action here: use kill or revive"),
+    )
+}
+
+impl Cluster {
+    async fn start(state: &AppState, settings: Settings) -> anyhow::Result<Cluster> {
+        let lab = &state.lab;
+        let central = match settings.storage {
+            Storage::Central => Some(match &state.config.redis_url {
+                Some(url) => {
+                    let link = lab
+                        .redis
+                        .get_or_try_init(|| async {
+                            let prefix = format!("{}lab:", state.config.redis_prefix);
+                            RedisLink::new(url, &prefix, state.config.redis_timeout).map(Arc::new)
+                        })
+                        .await?
+                        .clone();
+                    Central::Redis(RedisSessionStore::new(link, state.clock.clone()))
+                }
+                None => Central::StandIn(Arc::new(StandInStore {
+                    inner: MemoryStore::new(state.clock.clone()),
+                    up: AtomicBool::new(true),
+                })),
+            }),
+            _ => None,
+        };
+        let mut cluster = Cluster {
+            settings,
+            nodes: Vec::with_capacity(settings.nodes),
+            central,
+            replication: Arc::new(ReplicationStats::default()),
+            next: 0,
+            seq: 0,
+            hops: VecDeque::new(),
+        };
+        // Bind every port first: replicating nodes need to know their peers' ports.
+        let mut ports = Vec::with_capacity(settings.nodes);
+        for _ in 0..settings.nodes {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            ports.push(listener.local_addr()?.port());
+        }
+        for index in 0..settings.nodes {
+            let node = cluster.start_node(state, index, &ports).await?;
+            cluster.nodes.push(node);
+        }
+        Ok(cluster)
+    }
+
+    /// Starts node `index` on `ports[index]` with a store for the cluster's storage mode.
+    async fn start_node(
+        &self,
+        state: &AppState,
+        index: usize,
+        ports: &[u16],
+    ) -> std::io::Result<Node> {
+        let clock = state.clock.clone();
+        let (store, replica_target): (Arc<dyn SessionStore>, _) = match &self.central {
+            Some(Central::Redis(store)) => (store.clone(), None),
+            Some(Central::StandIn(store)) => (store.clone(), None),
+            None => match self.settings.storage {
+                Storage::Replicated => {
+                    let local = MemoryStore::new(clock);
+                    let peers = ports
+                        .iter()
+                        .enumerate()
+                        .filter(|(peer, _)| *peer != index)
+                        .map(|(_, port)| *port)
+                        .collect();
+                    let store = ReplicatedStore {
+                        local: local.clone(),
+                        peers,
+                        stats: self.replication.clone(),
+                        client: state.lab.client.clone(),
+                    };
+                    (Arc::new(store), Some(local))
+                }
+                _ => (MemoryStore::new(clock), None),
+            },
+        };
+        Node::start(state, ports[index], store, replica_target).await
+    }
+
+    /// Restarts a dead node on its old port. Like a restarted process, a node that kept its
+    /// sessions in its own memory comes back empty.
+    async fn revive(&mut self, state: &AppState, index: usize) -> anyhow::Result<()> {
+        if self.nodes[index].is_up() {
+            return Ok(());
+        }
+        let ports: Vec<u16> = self.nodes.iter().map(|node| node.port).collect();
+        let requests = self.nodes[index].requests;
+        let mut node = self.start_node(state, index, &ports).await?;
+        node.requests = requests;
+        self.nodes[index] = node;
+        Ok(())
+    }
+
+    async fn kill_all(&mut self) {
+        for node in &mut self.nodes {
+            node.kill().await;
+        }
+    }
+
+    fn record(&mut self, node: Option<usize>, method: &str, path: &str, status: u16) {
+        self.seq += 1;
+        // The cluster may have been restarted with fewer nodes while the request was out.
+        if let Some(node) = node.and_then(|index| self.nodes.get_mut(index)) {
+            node.requests += 1;
+        }
+        self.hops.push_front(Hop {
+            seq: self.seq,
+            node: node.map(|index| index + 1),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+        });
+        self.hops.truncate(HOPS_KEPT);
+    }
+}
+
+/// What `GET /api/lab/cluster` answers.
+#[derive(Serialize)]
+struct ClusterView {
+    running: bool,
+    settings: Option<Settings>,
+    /// Where the balancer listens: paths under it go to the nodes.
+    balancer: &'static str,
+    nodes: Vec<NodeView>,
+    central: Option<CentralView>,
+    replication: ReplicationView,
+    hops: Vec<Hop>,
+}
+
+#[derive(Serialize)]
+struct NodeView {
+    node: usize,
+    port: u16,
+    up: bool,
+    requests: u64,
+    /// The node's own sessions (`null` in central mode, where nodes keep none).
+    sessions: Option<StoreView>,
+}
+
+#[derive(Serialize)]
+struct CentralView {
+    /// `redis`, or `stand-in` for the embedded stand-in.
+    kind: &'static str,
+    up: bool,
+    sessions: Option<StoreView>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StoreView {
+    count: usize,
+    rows: Vec<RowView>,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    id: String,
+    username: String,
+}
+
+#[derive(Default, Serialize)]
+struct ReplicationView {
+    messages: u64,
+    bytes: u64,
+    failed: u64,
+}
+
+async fn view(State(state): State<AppState>) -> Response {
+    // Take what is needed under the lock; read the stores after releasing it.
+    let snapshot = {
+        let guard = state.lab.cluster.lock().await;
+        guard.as_ref().map(|cluster| {
+            let nodes: Vec<_> = cluster
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(index, node)| {
+                    let own_store =
+                        (cluster.central.is_none() && node.is_up()).then(|| node.store.clone());
+                    (index + 1, node.port, node.is_up(), node.requests, own_store)
+                })
+                .collect();
+            let central = cluster.central.as_ref().map(|central| match central {
+                Central::Redis(store) => ("redis", true, store.clone()),
+                Central::StandIn(store) => (
+                    "stand-in",
+                    store.up.load(Ordering::Relaxed),
+                    store.clone() as Arc<dyn SessionStore>,
+                ),
+            });
+            let stats = &cluster.replication;
+            let replication = ReplicationView {
+                messages: stats.messages.load(Ordering::Relaxed),
+                bytes: stats.bytes.load(Ordering::Relaxed),
+                failed: stats.failed.load(Ordering::Relaxed),
+            };
+            let hops = cluster.hops.iter().cloned().collect::<Vec<_>>();
+            (cluster.settings, nodes, central, replication, hops)
+        })
+    };
+    let Some((settings, nodes, central, replication, hops)) = snapshot else {
+        return Json(ClusterView {
+            running: false,
+            settings: None,
+            balancer: "/lb",
+            nodes: Vec::new(),
+            central: None,
+            replication: ReplicationView::default(),
+            hops: Vec::new(),
+        })
+        .into_response();
+    };
+    let mut node_views = Vec::with_capacity(nodes.len());
+    for (node, port, up, requests, store) in nodes {
+        let sessions = match store {
+            Some(store) => store_view(store.as_ref()).await.ok(),
+            None => None,
+        };
+        node_views.push(NodeView {
+            node,
+            port,
+            up,
+            requests,
+            sessions,
+        });
+    }
+    let central = match central {
+        Some((kind, up, store)) => {
+            let listed = store_view(store.as_ref()).await;
+            // A Redis that does not answer is down, whatever the lab last did to it.
+            let up = up && listed.is_ok();
+            let (sessions, error) = match listed {
+                Ok(view) => (Some(view), None),
+                Err(err) => (None, Some(err)),
+            };
+            Some(CentralView {
+                kind,
+                up,
+                sessions,
+                error,
+            })
+        }
+        None => None,
+    };
+    Json(ClusterView {
+        running: true,
+        settings: Some(settings),
+        balancer: "/lb",
+        nodes: node_views,
+        central,
+        replication,
+        hops,
+    })
+    .into_response()
+}
+
+async fn store_view(store: &dyn SessionStore) -> Result<StoreView, String> {
+    let count = store.count().await.map_err(|err| err.to_string())?;
+    let rows = store
+        .list(ROWS_LISTED)
+        .await
+        .map_err(|err| err.to_string())?
+        .into_iter()
+        .map(|record| RowView {
+            id: record.id.short(),
+            username: record.username,
+        })
+        .collect();
+    Ok(StoreView { count, rows })
+}

@@ -1,0 +1,168 @@
+//! The lab's session stores, each just another [`SessionStore`]: a replicating store that
+//! copies every write to the other nodes over HTTP (session clustering), and the switchable
+//! stand-in for a central store when no Redis is configured.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{Request, header};
+use serde::{Deserialize, Serialize};
+
+use super::HttpClient;
+use crate::store::{MemoryStore, SessionId, SessionRecord, SessionStore, StoreError};
+
+/// How long a write waits for one peer before counting the message as failed.
+const PEER_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// One replication message, as it crosses the wire between nodes.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Replica {
+    Save { record: SessionRecord },
+    Delete { id: SessionId },
+}
+
+/// What replication has cost so far, for the whole cluster.
+#[derive(Default)]
+pub struct ReplicationStats {
+    pub messages: AtomicU64,
+    pub bytes: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+/// A node's own copy of every session, kept in step with the others: each save or delete is
+/// applied here, then sent to every peer (N-1 messages per write), waiting for their answers.
+pub struct ReplicatedStore {
+    pub local: Arc<MemoryStore>,
+    /// The other nodes' ports.
+    pub peers: Vec<u16>,
+    pub stats: Arc<ReplicationStats>,
+    pub client: HttpClient,
+}
+
+impl ReplicatedStore {
+    async fn broadcast(&self, replica: &Replica) {
+        let Ok(body) = serde_json::to_vec(replica) else {
+            return;
+        };
+        let sends = self.peers.iter().map(|port| self.send(*port, body.clone()));
+        futures::future::join_all(sends).await;
+    }
+
+    async fn send(&self, port: u16, body: Vec<u8>) {
+        self.stats.messages.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .bytes
+            .fetch_add(body.len() as u64, Ordering::Relaxed);
+        let request = Request::post(format!("http://127.0.0.1:{port}/internal/replicate"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body));
+        let delivered = match request {
+            Ok(request) => matches!(
+                tokio::time::timeout(PEER_TIMEOUT, self.client.request(request)).await,
+                Ok(Ok(response)) if response.status().is_success()
+            ),
+            Err(_) => false,
+        };
+        if !delivered {
+            // A dead peer misses the write; it comes back empty and learns only new writes.
+            self.stats.failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for ReplicatedStore {
+    fn backend(&self) -> &'static str {
+        "replicated"
+    }
+
+    async fn load(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        self.local.load(id).await
+    }
+
+    async fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        self.local.save(record).await?;
+        self.broadcast(&Replica::Save {
+            record: record.clone(),
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
+        let existed = self.local.delete(id).await?;
+        self.broadcast(&Replica::Delete { id: *id }).await;
+        Ok(existed)
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
+        self.local.list(limit).await
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        self.local.count().await
+    }
+}
+
+/// Applies a peer's write to this node's copy, without sending it on.
+pub async fn apply(local: &MemoryStore, replica: Replica) -> Result<(), StoreError> {
+    match replica {
+        Replica::Save { record } => local.save(&record).await,
+        Replica::Delete { id } => local.delete(&id).await.map(|_| ()),
+    }
+}
+
+/// The embedded stand-in for a central store (one memory store every node shares), which the
+/// lab can take down and bring back. Labelled as a stand-in wherever it is shown.
+pub struct StandInStore {
+    pub inner: Arc<MemoryStore>,
+    pub up: AtomicBool,
+}
+
+impl StandInStore {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.up.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(
+                "the stand-in central store is down".into(),
+            ))
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for StandInStore {
+    fn backend(&self) -> &'static str {
+        "stand-in"
+    }
+
+    async fn load(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        self.check()?;
+        self.inner.load(id).await
+    }
+
+    async fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.save(record).await
+    }
+
+    async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
+        self.check()?;
+        self.inner.delete(id).await
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
+        self.check()?;
+        self.inner.list(limit).await
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        self.check()?;
+        self.inner.count().await
+    }
+}
