@@ -2,9 +2,12 @@
 //! so a language that lacks one does not compile.
 
 mod comparison;
+mod lab;
 
 pub use comparison::ComparisonTexts;
 use comparison::{COMPARISON_EN, COMPARISON_KO};
+pub use lab::LabTexts;
+use lab::{LAB_EN, LAB_KO};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,14 @@ impl Lang {
         match self {
             Lang::En => &COMPARISON_EN,
             Lang::Ko => &COMPARISON_KO,
+        }
+    }
+
+    /// The scaling lab's texts.
+    pub fn lab_texts(self) -> &'static LabTexts {
+        match self {
+            Lang::En => &LAB_EN,
+            Lang::Ko => &LAB_KO,
         }
     }
 

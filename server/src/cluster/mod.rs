@@ -20,7 +20,10 @@ use axum::{Json, Router};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde::{Deserialize, Serialize};
+use app::api::cluster::{
+    CentralView, ClusterView, Hop, MAX_NODES, NodeView, ReplicationView, RowView, Settings,
+    Storage, StoreView, Strategy,
+};
 use tokio::sync::{Mutex, OnceCell};
 
 pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
@@ -35,50 +38,10 @@ use crate::store::{MemoryStore, SessionStore};
 
 pub type HttpClient = Client<HttpConnector, Body>;
 
-pub const DEFAULT_NODES: usize = 3;
-pub const MAX_NODES: usize = 8;
 /// Hops kept for the lab's request view.
 const HOPS_KEPT: usize = 100;
 /// Session rows listed per store in the lab's view.
 const ROWS_LISTED: usize = 20;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Strategy {
-    RoundRobin,
-    Sticky,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Storage {
-    Local,
-    Replicated,
-    Central,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
-pub struct Settings {
-    #[serde(default = "default_nodes")]
-    pub nodes: usize,
-    pub strategy: Strategy,
-    pub storage: Storage,
-}
-
-fn default_nodes() -> usize {
-    DEFAULT_NODES
-}
-
-/// One request the balancer forwarded, for the lab's picture of who served what.
-#[derive(Clone, Debug, Serialize)]
-pub struct Hop {
-    pub seq: u64,
-    /// 1-based node number; `None` when no node was up.
-    pub node: Option<usize>,
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-}
 
 /// The central store every node shares in `central` mode.
 enum Central {
@@ -358,57 +321,6 @@ impl Cluster {
     }
 }
 
-/// What `GET /api/lab/cluster` answers.
-#[derive(Serialize)]
-struct ClusterView {
-    running: bool,
-    settings: Option<Settings>,
-    /// Where the balancer listens: paths under it go to the nodes.
-    balancer: &'static str,
-    nodes: Vec<NodeView>,
-    central: Option<CentralView>,
-    replication: ReplicationView,
-    hops: Vec<Hop>,
-}
-
-#[derive(Serialize)]
-struct NodeView {
-    node: usize,
-    port: u16,
-    up: bool,
-    requests: u64,
-    /// The node's own sessions (`null` in central mode, where nodes keep none).
-    sessions: Option<StoreView>,
-}
-
-#[derive(Serialize)]
-struct CentralView {
-    /// `redis`, or `stand-in` for the embedded stand-in.
-    kind: &'static str,
-    up: bool,
-    sessions: Option<StoreView>,
-    error: Option<String>,
-}
-
-#[derive(Serialize)]
-struct StoreView {
-    count: usize,
-    rows: Vec<RowView>,
-}
-
-#[derive(Serialize)]
-struct RowView {
-    id: String,
-    username: String,
-}
-
-#[derive(Default, Serialize)]
-struct ReplicationView {
-    messages: u64,
-    bytes: u64,
-    failed: u64,
-}
-
 async fn view(State(state): State<AppState>) -> Response {
     // Take what is needed under the lock; read the stores after releasing it.
     let snapshot = {
@@ -425,9 +337,9 @@ async fn view(State(state): State<AppState>) -> Response {
                 })
                 .collect();
             let central = cluster.central.as_ref().map(|central| match central {
-                Central::Redis(store) => ("redis", true, store.clone()),
+                Central::Redis(store) => ("redis".to_owned(), true, store.clone()),
                 Central::StandIn(store) => (
-                    "stand-in",
+                    "stand-in".to_owned(),
                     store.up.load(Ordering::Relaxed),
                     store.clone() as Arc<dyn SessionStore>,
                 ),
@@ -446,7 +358,7 @@ async fn view(State(state): State<AppState>) -> Response {
         return Json(ClusterView {
             running: false,
             settings: None,
-            balancer: "/lb",
+            balancer: "/lb".to_owned(),
             nodes: Vec::new(),
             central: None,
             replication: ReplicationView::default(),
@@ -489,7 +401,7 @@ async fn view(State(state): State<AppState>) -> Response {
     Json(ClusterView {
         running: true,
         settings: Some(settings),
-        balancer: "/lb",
+        balancer: "/lb".to_owned(),
         nodes: node_views,
         central,
         replication,

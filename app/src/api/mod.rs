@@ -1,6 +1,8 @@
 //! The JSON shapes of the auth API, shared by the server (which produces them)
 //! and the browser (which reads them), so the two can never drift apart.
 
+pub mod cluster;
+
 use serde::{Deserialize, Serialize};
 
 /// Name of the session cookie the server sets (`HttpOnly`, so scripts never see it).

@@ -1,0 +1,95 @@
+//! The scaling lab's JSON: what `GET /api/lab/cluster` answers and `POST` takes. The server
+//! fills these in; the lab page reads them.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_NODES: usize = 3;
+pub const MAX_NODES: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    RoundRobin,
+    Sticky,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Storage {
+    Local,
+    Replicated,
+    Central,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(default = "default_nodes")]
+    pub nodes: usize,
+    pub strategy: Strategy,
+    pub storage: Storage,
+}
+
+fn default_nodes() -> usize {
+    DEFAULT_NODES
+}
+
+/// One request the balancer forwarded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub seq: u64,
+    /// 1-based node number; `None` when no node was up.
+    pub node: Option<usize>,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub running: bool,
+    pub settings: Option<Settings>,
+    /// Where the balancer listens: paths under it go to the nodes.
+    pub balancer: String,
+    pub nodes: Vec<NodeView>,
+    pub central: Option<CentralView>,
+    pub replication: ReplicationView,
+    pub hops: Vec<Hop>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeView {
+    pub node: usize,
+    pub port: u16,
+    pub up: bool,
+    pub requests: u64,
+    /// The node's own sessions (`None` in central mode, where nodes keep none, or when down).
+    pub sessions: Option<StoreView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CentralView {
+    /// `redis`, or `stand-in` for the embedded stand-in.
+    pub kind: String,
+    pub up: bool,
+    pub sessions: Option<StoreView>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    pub count: usize,
+    pub rows: Vec<RowView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowView {
+    pub id: String,
+    pub username: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationView {
+    pub messages: u64,
+    pub bytes: u64,
+    pub failed: u64,
+}
