@@ -10,6 +10,7 @@ mod experiments;
 pub mod i18n;
 mod inspect;
 mod jwt_panel;
+mod lab;
 mod server_holds;
 mod session_panel;
 pub mod token;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=move || view! { <p class="not-found">{texts().not_found}</p> }>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("inspect") view=InspectPage/>
+                    <Route path=path!("lab") view=lab::LabPage/>
                 </Routes>
             </main>
         </Router>
@@ -106,6 +108,7 @@ fn Masthead() -> impl IntoView {
             <nav aria-label=move || token_texts().nav_label>
                 <A href="/">{move || token_texts().nav_home}</A>
                 <A href="/inspect">{move || token_texts().nav_inspect}</A>
+                <A href="/lab">{move || lang.get().lab_texts().nav_lab}</A>
             </nav>
             <LanguageSwitch/>
         </header>

@@ -1,4 +1,4 @@
-//! The scaling lab's texts. `{}` marks where a measured figure goes.
+//! The scaling lab's texts. `{}` (or a named `{ok}`) marks where a measured figure goes.
 
 pub struct LabTexts {
     pub nav_lab: &'static str,
@@ -93,7 +93,7 @@ pub const LAB_EN: LabTexts = LabTexts {
     me_ten: "Call /me 10 times",
     log_out: "Log out",
     calls_title: "Your last calls",
-    calls_summary: "{} of {} answered 200",
+    calls_summary: "{ok} of {total} answered 200",
     hops_title: "What the balancer did (newest first)",
     no_node: "no node up",
     set_up: "Set up this experiment",
@@ -147,7 +147,7 @@ pub const LAB_KO: LabTexts = LabTexts {
     me_ten: "/me 10번 호출",
     log_out: "로그아웃",
     calls_title: "방금 보낸 요청",
-    calls_summary: "{}개 중 {}개가 200",
+    calls_summary: "{total}개 중 {ok}개가 200",
     hops_title: "밸런서가 한 일 (최신순)",
     no_node: "가동 중인 노드 없음",
     set_up: "이 실험 준비",

@@ -11,6 +11,10 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use app::api::cluster::{
+    CentralView, ClusterView, Hop, MAX_NODES, NodeView, ReplicationView, RowView, Settings,
+    Storage, StoreView, Strategy,
+};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,10 +24,6 @@ use axum::{Json, Router};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use app::api::cluster::{
-    CentralView, ClusterView, Hop, MAX_NODES, NodeView, ReplicationView, RowView, Settings,
-    Storage, StoreView, Strategy,
-};
 use tokio::sync::{Mutex, OnceCell};
 
 pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};

@@ -1,0 +1,178 @@
+//! The two logins, through the balancer: each call says which node answered and how.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use super::LabState;
+use crate::api::DEMO_ACCOUNTS;
+use crate::client::{self, Exchange, Method};
+use crate::i18n::{LabTexts, Lang};
+
+/// How many times "Call /me" asks.
+const CALLS: usize = 10;
+
+/// One call through the balancer: the node that answered (from `X-Authlens-Node`) and the status.
+#[derive(Clone, Debug, PartialEq)]
+struct Call {
+    node: Option<String>,
+    label: String,
+    status: Option<u16>,
+    error: Option<String>,
+}
+
+impl Call {
+    fn of(exchange: &Exchange) -> Call {
+        Call {
+            node: exchange
+                .response_headers
+                .iter()
+                .find(|(name, _)| name == "x-authlens-node")
+                .map(|(_, value)| value.clone()),
+            label: format!(
+                "{} {}",
+                exchange.method.as_str(),
+                exchange.path.trim_start_matches("/lb")
+            ),
+            status: exchange.status,
+            error: exchange.field(&["error"]),
+        }
+    }
+}
+
+fn alice() -> Value {
+    serde_json::json!({"username": DEMO_ACCOUNTS[0].username, "password": DEMO_ACCOUNTS[0].password})
+}
+
+#[component]
+pub fn SessionSide() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let calls = RwSignal::new(Vec::<Call>::new());
+    let running = RwSignal::new(false);
+    // The browser carries the node's session cookie (and, in sticky mode, the balancer's).
+    let run = move |method: Method, path: &'static str, body: Option<Value>, times: usize| {
+        running.set(true);
+        spawn_local(async move {
+            let mut made = Vec::new();
+            for _ in 0..times {
+                let exchange = client::send(method, path, body.clone(), None).await;
+                made.push(Call::of(&exchange));
+                calls.set(made.clone());
+            }
+            running.set(false);
+            lab.refresh();
+        });
+    };
+    view! {
+        <Side id="lab-session" title=|t| t.session_side calls running>
+            <button type="button" disabled=move || running.get()
+                on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(alice()), 1)>
+                <Text text=|t| t.log_in/>
+            </button>
+            <button type="button" disabled=move || running.get()
+                on:click=move |_| run(Method::Get, "/lb/api/session/me", None, CALLS)>
+                <Text text=|t| t.me_ten/>
+            </button>
+            <button type="button" disabled=move || running.get()
+                on:click=move |_| run(Method::Post, "/lb/api/session/logout", Some(serde_json::json!({})), 1)>
+                <Text text=|t| t.log_out/>
+            </button>
+        </Side>
+    }
+}
+
+#[component]
+pub fn JwtSide() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let calls = RwSignal::new(Vec::<Call>::new());
+    let running = RwSignal::new(false);
+    // Kept in this page's memory, not localStorage, so the lab never touches the home page's token.
+    let token = RwSignal::new(None::<String>);
+    let login = move |_| {
+        running.set(true);
+        spawn_local(async move {
+            let exchange =
+                client::send(Method::Post, "/lb/api/jwt/login", Some(alice()), None).await;
+            token.set(exchange.field(&["access_token"]));
+            calls.set(vec![Call::of(&exchange)]);
+            running.set(false);
+            lab.refresh();
+        });
+    };
+    let me = move |_| {
+        running.set(true);
+        spawn_local(async move {
+            let mut made = Vec::new();
+            for _ in 0..CALLS {
+                let exchange =
+                    client::send(Method::Get, "/lb/api/jwt/me", None, token.get_untracked()).await;
+                made.push(Call::of(&exchange));
+                calls.set(made.clone());
+            }
+            running.set(false);
+            lab.refresh();
+        });
+    };
+    view! {
+        <Side id="lab-jwt" title=|t| t.jwt_side calls running>
+            <button type="button" disabled=move || running.get() on:click=login>
+                <Text text=|t| t.log_in/>
+            </button>
+            <button type="button" disabled=move || running.get() on:click=me>
+                <Text text=|t| t.me_ten/>
+            </button>
+        </Side>
+    }
+}
+
+#[component]
+fn Text(text: fn(&LabTexts) -> &'static str) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    move || text(lang.get().lab_texts())
+}
+
+/// A column: its buttons, then the calls it made, each with the node that answered.
+#[component]
+fn Side(
+    id: &'static str,
+    title: fn(&LabTexts) -> &'static str,
+    calls: RwSignal<Vec<Call>>,
+    running: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let heading = format!("{id}-title");
+    let labelled_by = heading.clone();
+    view! {
+        <section class="column lab-side" aria-labelledby=labelled_by aria-busy=move || running.get().to_string()>
+            <h3 id=heading>{move || title(texts())}</h3>
+            <div class="actions">{children()}</div>
+            <h4>{move || texts().calls_title}</h4>
+            <p data-testid=format!("{id}-summary")>
+                {move || {
+                    let calls = calls.get();
+                    let ok = calls.iter().filter(|call| call.status == Some(200)).count();
+                    texts()
+                        .calls_summary
+                        .replace("{ok}", &ok.to_string())
+                        .replace("{total}", &calls.len().to_string())
+                }}
+            </p>
+            <ol class="hops" data-testid=format!("{id}-calls")>
+                {move || calls.get().into_iter().map(|call| {
+                    let ok = call.status == Some(200);
+                    let status = call.status.map_or_else(|| "—".to_owned(), |code| code.to_string());
+                    view! {
+                        <li class:ok=ok class:bad=!ok>
+                            {if ok { "✓ " } else { "✗ " }}
+                            {move || format!("{} {}", texts().node, call.node.clone().unwrap_or_else(|| "—".into()))}
+                            {format!(" · {} → {status}", call.label)}
+                            {call.error.clone().map(|error| format!(" {error}"))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,156 @@
+//! The cluster as boxes: each node with its port, up/down state, requests served and the
+//! sessions it holds; the central store; the replication cost; and the balancer's hops.
+
+use leptos::prelude::*;
+use serde_json::json;
+
+use super::LabState;
+use crate::api::cluster::{CentralView, Hop, NodeView, Storage, StoreView};
+use crate::i18n::Lang;
+
+/// `template` with each `{}` replaced by the next value.
+pub fn fill(template: &str, values: &[String]) -> String {
+    values.iter().fold(template.to_owned(), |text, value| {
+        text.replacen("{}", value, 1)
+    })
+}
+
+#[component]
+pub fn ClusterPanel() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = expect_context::<LabState>();
+    view! {
+        <section class="cluster" aria-labelledby="cluster-title">
+            <h3 id="cluster-title">{move || texts().cluster_title}</h3>
+            {move || {
+                let view = lab.view.get().unwrap_or_default();
+                if !view.running {
+                    return view! { <p class="muted" data-testid="lab-no-cluster">{texts().no_cluster}</p> }.into_any();
+                }
+                let replicated = view.settings.is_some_and(|settings| settings.storage == Storage::Replicated);
+                let last_hop = view.hops.first().cloned();
+                view! {
+                    <div class="node-grid">
+                        {view.nodes.into_iter().map(|node| {
+                            let served_last = last_hop.as_ref().filter(|hop| hop.node == Some(node.node)).cloned();
+                            view! { <NodeBox node served_last/> }
+                        }).collect_view()}
+                        {view.central.map(|central| view! { <CentralBox central/> })}
+                    </div>
+                    {replicated.then(|| {
+                        let stats = view.replication.clone();
+                        view! {
+                            <p class="replication" data-testid="lab-replication">
+                                <strong>{texts().replication_title}": "</strong>
+                                {fill(texts().replication_line, &[stats.messages.to_string(), stats.bytes.to_string(), stats.failed.to_string()])}
+                            </p>
+                        }
+                    })}
+                    <Hops hops=view.hops/>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = expect_context::<LabState>();
+    let number = node.node;
+    let up = node.up;
+    let heading = format!("node-{number}-title");
+    let labelled_by = heading.clone();
+    let action = if up { "kill" } else { "revive" };
+    let just_served = served_last.is_some();
+    view! {
+        <article class="node" class:down=!up class:just-served=just_served
+            aria-labelledby=labelled_by data-testid=format!("lab-node-{number}")>
+            <h4 id=heading>{move || format!("{} {number}", texts().node)}</h4>
+            <p>
+                <strong class="state">{move || if up { texts().up } else { texts().down }}</strong>
+                {format!(" · port {}", node.port)}
+            </p>
+            <p data-testid=format!("lab-node-{number}-requests")>
+                {move || format!("{}: {}", texts().requests, node.requests)}
+            </p>
+            {served_last.map(|hop| view! {
+                <p class="last-hop">{format!("← {} {} {}", hop.method, hop.path, hop.status)}</p>
+            })}
+            {match node.sessions {
+                Some(store) => view! { <Rows store label=texts().sessions_here/> }.into_any(),
+                None if up => view! { <p class="muted">{texts().sessions_central}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+            <button type="button"
+                on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{action}"), json!({}))>
+                {move || format!("{} {} {number}", if up { texts().kill } else { texts().revive }, texts().node)}
+            </button>
+        </article>
+    }
+}
+
+#[component]
+fn CentralBox(central: CentralView) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = expect_context::<LabState>();
+    let stand_in = central.kind == "stand-in";
+    let up = central.up;
+    view! {
+        <article class="node central" class:down=!up aria-labelledby="central-title" data-testid="lab-central">
+            <h4 id="central-title">{move || texts().central_title}</h4>
+            <p>{move || if stand_in { texts().central_stand_in } else { texts().central_redis }}</p>
+            <p><strong class="state">{move || if up { texts().up } else { texts().down }}</strong></p>
+            {central.error.map(|error| view! { <p class="bad">{error}</p> })}
+            {central.sessions.map(|store| view! { <Rows store label=texts().sessions_here/> })}
+            {if stand_in {
+                let action = if up { "kill" } else { "revive" };
+                view! {
+                    <button type="button" on:click=move |_| lab.control(format!("/api/lab/cluster/central/{action}"), json!({}))>
+                        {move || if up { texts().central_kill } else { texts().central_revive }}
+                    </button>
+                }.into_any()
+            } else {
+                view! { <p class="muted">{texts().central_redis_hint}</p> }.into_any()
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn Rows(store: StoreView, label: &'static str) -> impl IntoView {
+    view! {
+        <p>{format!("{label}: {}", store.count)}</p>
+        <ul class="node-rows">
+            {store.rows.into_iter().map(|row| view! {
+                <li><code>{row.id}</code>" "{row.username}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Hops(hops: Vec<Hop>) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    view! {
+        <h4>{move || texts().hops_title}</h4>
+        <ol class="hops" data-testid="lab-hops">
+            {hops.into_iter().take(15).map(|hop| {
+                let ok = (200..300).contains(&hop.status);
+                view! {
+                    <li class:ok=ok class:bad=!ok>
+                        {move || match hop.node {
+                            Some(node) => format!("{} {node}", texts().node),
+                            None => texts().no_node.to_owned(),
+                        }}
+                        {format!(" · {} {} → {}", hop.method, hop.path, hop.status)}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}

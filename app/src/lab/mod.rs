@@ -1,0 +1,234 @@
+//! The scaling lab page (`/lab`): start a cluster of real nodes behind the balancer, log in
+//! through it on both sides, kill and revive nodes and the central store, and watch which
+//! node answered what. Every figure comes from `GET /api/lab/cluster` or a response.
+
+mod calls;
+mod cluster_view;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::cluster::{ClusterView, DEFAULT_NODES, MAX_NODES, Settings, Storage, Strategy};
+use crate::client::{self, Exchange, Method};
+use crate::i18n::{LabTexts, Lang};
+use calls::{JwtSide, SessionSide};
+use cluster_view::ClusterPanel;
+
+/// The lab's shared state: the last cluster view, re-read after every action and once a second.
+#[derive(Clone, Copy)]
+pub struct LabState {
+    pub view: RwSignal<Option<ClusterView>>,
+    /// The last control request's error, shown until the next one.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl LabState {
+    pub fn refresh(self) {
+        spawn_local(async move {
+            let exchange = client::send(Method::Get, "/api/lab/cluster", None, None).await;
+            if let Ok(view) = serde_json::from_value(exchange.body) {
+                self.view.set(Some(view));
+            }
+        });
+    }
+
+    /// Sends a control request (start, kill, revive…) and shows the cluster it answers with.
+    pub fn control(self, path: String, body: serde_json::Value) {
+        spawn_local(async move {
+            let exchange = client::send(Method::Post, &path, Some(body), None).await;
+            self.take(exchange);
+        });
+    }
+
+    fn take(self, exchange: Exchange) {
+        if exchange.ok() {
+            self.error.set(None);
+            if let Ok(view) = serde_json::from_value(exchange.body) {
+                self.view.set(Some(view));
+            }
+        } else {
+            self.error.set(exchange.field(&["message"]));
+            self.refresh();
+        }
+    }
+
+    pub fn start(self, settings: Settings) {
+        self.control(
+            "/api/lab/cluster".to_owned(),
+            serde_json::to_value(settings).unwrap_or_default(),
+        );
+    }
+}
+
+#[component]
+pub fn LabPage() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = LabState {
+        view: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    provide_context(lab);
+    Effect::new(move |_| lab.refresh());
+    poll(lab);
+
+    view! {
+        <leptos_meta::Title text=move || texts().page_title/>
+        <section class="lab" aria-labelledby="lab-title">
+            <h2 id="lab-title">{move || texts().title}</h2>
+            <p class="muted">{move || texts().intro}</p>
+            <Claims/>
+            <SettingsForm/>
+            {move || lab.error.get().map(|message| view! { <p class="bad" role="alert">{message}</p> })}
+            <ClusterPanel/>
+            <div class="columns">
+                <SessionSide/>
+                <JwtSide/>
+            </div>
+        </section>
+    }
+}
+
+/// Re-reads the cluster once a second while the page is open, so other visitors' and
+/// scripts' changes show too.
+fn poll(lab: LabState) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) =
+        set_interval_with_handle(move || lab.refresh(), std::time::Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = lab;
+}
+
+#[component]
+fn SettingsForm() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = expect_context::<LabState>();
+    let nodes = RwSignal::new(DEFAULT_NODES);
+    let strategy = RwSignal::new(Strategy::RoundRobin);
+    let storage = RwSignal::new(Storage::Local);
+    // Follow the running cluster, so the form always says what is running.
+    Effect::new(move |_| {
+        if let Some(settings) = lab.view.get().and_then(|view| view.settings) {
+            nodes.set(settings.nodes);
+            strategy.set(settings.strategy);
+            storage.set(settings.storage);
+        }
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        lab.start(Settings {
+            nodes: nodes.get_untracked(),
+            strategy: strategy.get_untracked(),
+            storage: storage.get_untracked(),
+        });
+    };
+    view! {
+        <form class="lab-settings" on:submit=submit aria-labelledby="lab-settings-title">
+            <h3 id="lab-settings-title">{move || texts().settings_title}</h3>
+            <label for="lab-nodes">{move || texts().nodes_label}</label>
+            <select
+                id="lab-nodes"
+                on:change=move |event| {
+                    if let Ok(count) = event_target_value(&event).parse() {
+                        nodes.set(count);
+                    }
+                }
+                prop:value=move || nodes.get().to_string()
+            >
+                {(2..=MAX_NODES).map(|count| view! { <option value=count.to_string()>{count}</option> }).collect_view()}
+            </select>
+            <fieldset>
+                <legend>{move || texts().strategy_legend}</legend>
+                <Choice name="strategy" label=|t| t.round_robin checked=Signal::derive(move || strategy.get() == Strategy::RoundRobin) on_pick=move || strategy.set(Strategy::RoundRobin)/>
+                <Choice name="strategy" label=|t| t.sticky checked=Signal::derive(move || strategy.get() == Strategy::Sticky) on_pick=move || strategy.set(Strategy::Sticky)/>
+            </fieldset>
+            <fieldset>
+                <legend>{move || texts().storage_legend}</legend>
+                <Choice name="storage" label=|t| t.storage_local checked=Signal::derive(move || storage.get() == Storage::Local) on_pick=move || storage.set(Storage::Local)/>
+                <Choice name="storage" label=|t| t.storage_replicated checked=Signal::derive(move || storage.get() == Storage::Replicated) on_pick=move || storage.set(Storage::Replicated)/>
+                <Choice name="storage" label=|t| t.storage_central checked=Signal::derive(move || storage.get() == Storage::Central) on_pick=move || storage.set(Storage::Central)/>
+            </fieldset>
+            <button type="submit">{move || texts().start}</button>
+        </form>
+    }
+}
+
+/// One radio button with its label.
+#[component]
+fn Choice(
+    name: &'static str,
+    label: fn(&LabTexts) -> &'static str,
+    checked: Signal<bool>,
+    on_pick: impl Fn() + 'static,
+) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    view! {
+        <label class="choice">
+            <input type="radio" name=name prop:checked=checked on:change=move |_| on_pick()/>
+            {move || label(lang.get().lab_texts())}
+        </label>
+    }
+}
+
+/// Claims 11-14: each explained, with a button that sets the cluster up for it.
+#[component]
+fn Claims() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().lab_texts();
+    let lab = expect_context::<LabState>();
+    type Text = fn(&LabTexts) -> &'static str;
+    let claims: [(u8, Text, Text, Strategy, Storage); 4] = [
+        (
+            11,
+            |t| t.c11_title,
+            |t| t.c11_text,
+            Strategy::RoundRobin,
+            Storage::Local,
+        ),
+        (
+            12,
+            |t| t.c12_title,
+            |t| t.c12_text,
+            Strategy::Sticky,
+            Storage::Local,
+        ),
+        (
+            13,
+            |t| t.c13_title,
+            |t| t.c13_text,
+            Strategy::RoundRobin,
+            Storage::Replicated,
+        ),
+        (
+            14,
+            |t| t.c14_title,
+            |t| t.c14_text,
+            Strategy::RoundRobin,
+            Storage::Central,
+        ),
+    ];
+    view! {
+        <section class="lab-claims" aria-labelledby="lab-claims-title">
+            <h3 id="lab-claims-title">{move || texts().claims_title}</h3>
+            <div class="experiment-grid">
+                {claims.into_iter().map(|(number, title, text, strategy, storage)| {
+                    let heading = format!("claim-{number}-title");
+                    let labelled_by = heading.clone();
+                    view! {
+                        <article class="experiment" aria-labelledby=labelled_by>
+                            <h4 id=heading>{move || title(texts())}</h4>
+                            <p>{move || text(texts())}</p>
+                            <button type="button" on:click=move |_| lab.start(Settings { nodes: DEFAULT_NODES, strategy, storage })>
+                                {move || texts().set_up}
+                            </button>
+                        </article>
+                    }
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
