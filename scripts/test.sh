@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting and lints, the Rust tests (server over its router, client logic), then one
-# debug build of the site that the Playwright suite runs against in Chromium.
+# Every test: formatting and lints, the Rust tests (server over its router, client logic), the
+# release front end (compiles, size), then one debug build the Playwright suites run against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,15 @@ scripts/lint.sh
 step "cargo test (server and app)"
 cargo test --locked
 
+# The release front end is what `make run` serves, and only a size-optimized build shows some
+# compile errors (deep view types): build it and report its size.
+step "release front end (what make run ships)"
+cargo leptos build --release --frontend-only
+wasm=target/site/pkg/authlens.wasm
+echo "release wasm: $(stat -c %s "$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
+
+# Debug server and debug front end together: debug SSR adds view markers that only a debug
+# hydrate build expects, so this build also replaces the release package above.
 step "cargo leptos build (server + wasm front end)"
 cargo leptos build
 

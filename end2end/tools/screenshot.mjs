@@ -1,5 +1,5 @@
 // Takes the README's screenshots from a real run: both columns logged in (English and Korean),
-// the experiments and the comparison table after running some of them, and the inspector.
+// the experiments and the comparison table after running some of them, the inspector, and the lab.
 import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL;
@@ -53,12 +53,29 @@ await page.goto(`${base}/inspect`);
 await page.locator("html[data-hydrated=true]").waitFor();
 await page.getByRole("textbox").first().fill(token);
 await save(page, "inspect-ko.png");
+await page.context().close();
+
+// The scaling lab after claim 11: round-robin forgets the session on two of three nodes, while
+// the token works everywhere.
+const lab = await openPage("en", "/lab");
+const card = lab.getByRole("article").filter({ has: lab.getByRole("heading", { name: /^11\. / }) });
+await clickAndWait(lab, card.getByRole("button", { name: "Set up this experiment" }), "/api/lab/cluster");
+await lab.getByTestId("lab-node-3").waitFor();
+for (const [side, name] of [["session", "Session + cookie, through the balancer"], ["jwt", "JWT, through the balancer"]]) {
+  const column = lab.getByRole("region", { name });
+  await clickAndWait(lab, column.getByRole("button", { name: "Log in", exact: true }), "/login");
+  await column.getByRole("button", { name: "Call /me 10 times" }).click();
+  await lab.getByTestId(`lab-${side}-calls`).getByRole("listitem").nth(10).waitFor();
+}
+await lab.evaluate(() => window.scrollTo(0, 0));
+await save(lab, "lab.png");
+await lab.context().close();
 await browser.close();
 
-async function openPage(lang) {
+async function openPage(lang, path = "/") {
   const context = await browser.newContext({ viewport, locale: lang });
   const page = await context.newPage();
-  await page.goto(base);
+  await page.goto(`${base}${path}`);
   await page.locator("html[data-hydrated=true]").waitFor();
   if (lang === "ko") await page.getByRole("button", { name: "한국어" }).click();
   return page;
