@@ -65,9 +65,10 @@ for (const [side, name] of [["session", "Session + cookie, through the balancer"
   const column = lab.getByRole("region", { name });
   await clickAndWait(lab, column.getByRole("button", { name: "Log in", exact: true }), "/login");
   await column.getByRole("button", { name: "Call /me 10 times" }).click();
-  await lab.getByTestId(`lab-${side}-calls`).getByRole("listitem").nth(10).waitFor();
+  await lab.getByTestId(`lab-${side}-calls`).getByRole("listitem").nth(9).waitFor();
 }
-await lab.evaluate(() => window.scrollTo(0, 0));
+// From the cluster down: the nodes, the balancer's hops and both columns' calls.
+await lab.getByRole("heading", { name: "The cluster", exact: true }).evaluate((heading) => window.scrollTo(0, heading.offsetTop - 16));
 await save(lab, "lab.png");
 await lab.context().close();
 await browser.close();
