@@ -44,27 +44,59 @@ fn alice() -> Value {
     serde_json::json!({"username": DEMO_ACCOUNTS[0].username, "password": DEMO_ACCOUNTS[0].password})
 }
 
-#[component]
-pub fn SessionSide() -> impl IntoView {
-    let lab = expect_context::<LabState>();
-    let calls = RwSignal::new(Vec::<Call>::new());
-    let running = RwSignal::new(false);
-    // The browser carries the node's session cookie (and, in sticky mode, the balancer's).
-    let run = move |method: Method, path: &'static str, body: Option<Value>, times: usize| {
-        running.set(true);
+/// A side's list of calls and whether it is busy; one runner serves both logins.
+#[derive(Clone, Copy)]
+struct Runner {
+    lab: LabState,
+    calls: RwSignal<Vec<Call>>,
+    running: RwSignal<bool>,
+}
+
+impl Runner {
+    fn new() -> Runner {
+        Runner {
+            lab: expect_context::<LabState>(),
+            calls: RwSignal::new(Vec::new()),
+            running: RwSignal::new(false),
+        }
+    }
+
+    /// Sends one request `times` times in a row, listing each call as it comes back, hands every
+    /// exchange to `seen`, then redraws the cluster (its counters and tables changed).
+    fn run(
+        self,
+        method: Method,
+        path: &'static str,
+        body: Option<Value>,
+        bearer: Option<String>,
+        times: usize,
+        seen: impl Fn(&Exchange) + 'static,
+    ) {
+        self.running.set(true);
         spawn_local(async move {
             let mut made = Vec::new();
             for _ in 0..times {
-                let exchange = client::send(method, path, body.clone(), None).await;
+                let exchange = client::send(method, path, body.clone(), bearer.clone()).await;
+                seen(&exchange);
                 made.push(Call::of(&exchange));
-                calls.set(made.clone());
+                self.calls.set(made.clone());
             }
-            running.set(false);
-            lab.refresh();
+            self.running.set(false);
+            self.lab.refresh();
         });
+    }
+}
+
+#[component]
+pub fn SessionSide() -> impl IntoView {
+    let runner = Runner::new();
+    let running = runner.running;
+    // The browser carries the node's session cookie (and, in sticky mode, the balancer's).
+    let run = move |method: Method, path: &'static str, body: Option<Value>, times: usize| {
+        runner.run(method, path, body, None, times, |_| {});
     };
     view! {
-        <Side id="lab-session" title=|t| t.session_side calls running>
+        <Side id="lab-session" title=|t| t.session_side calls=runner.calls running>
             <button type="button" disabled=move || running.get()
                 on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(alice()), 1)>
                 <Text text=|t| t.log_in/>
@@ -83,38 +115,27 @@ pub fn SessionSide() -> impl IntoView {
 
 #[component]
 pub fn JwtSide() -> impl IntoView {
-    let lab = expect_context::<LabState>();
-    let calls = RwSignal::new(Vec::<Call>::new());
-    let running = RwSignal::new(false);
+    let runner = Runner::new();
+    let running = runner.running;
     // Kept in this page's memory, not localStorage, so the lab never touches the home page's token.
     let token = RwSignal::new(None::<String>);
     let login = move |_| {
-        running.set(true);
-        spawn_local(async move {
-            let exchange =
-                client::send(Method::Post, "/lb/api/jwt/login", Some(alice()), None).await;
-            token.set(exchange.field(&["access_token"]));
-            calls.set(vec![Call::of(&exchange)]);
-            running.set(false);
-            lab.refresh();
-        });
+        let keep = move |exchange: &Exchange| token.set(exchange.field(&["access_token"]));
+        runner.run(
+            Method::Post,
+            "/lb/api/jwt/login",
+            Some(alice()),
+            None,
+            1,
+            keep,
+        );
     };
     let me = move |_| {
-        running.set(true);
-        spawn_local(async move {
-            let mut made = Vec::new();
-            for _ in 0..CALLS {
-                let exchange =
-                    client::send(Method::Get, "/lb/api/jwt/me", None, token.get_untracked()).await;
-                made.push(Call::of(&exchange));
-                calls.set(made.clone());
-            }
-            running.set(false);
-            lab.refresh();
-        });
+        let bearer = token.get_untracked();
+        runner.run(Method::Get, "/lb/api/jwt/me", None, bearer, CALLS, |_| {});
     };
     view! {
-        <Side id="lab-jwt" title=|t| t.jwt_side calls running>
+        <Side id="lab-jwt" title=|t| t.jwt_side calls=runner.calls running>
             <button type="button" disabled=move || running.get() on:click=login>
                 <Text text=|t| t.log_in/>
             </button>
