@@ -59,7 +59,7 @@ impl VisitFigures {
 
 /// `template` with its `{}` replaced by `value`.
 fn fill(template: &str, value: impl std::fmt::Display) -> String {
-    template.replacen("{}", &value.to_string(), 1)
+    crate::i18n::fill(template, &[value.to_string()])
 }
 
 /// A measured cell: the filled template, or the hint saying how to measure it.

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod client;
 mod comparison;
+mod cost;
 mod experiments;
 pub mod i18n;
 mod inspect;
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("inspect") view=InspectPage/>
                     <Route path=path!("lab") view=lab::LabPage/>
+                    <Route path=path!("cost") view=cost::CostPage/>
                 </Routes>
             </main>
         </Router>
@@ -109,6 +111,7 @@ fn Masthead() -> impl IntoView {
                 <A href="/">{move || token_texts().nav_home}</A>
                 <A href="/inspect">{move || token_texts().nav_inspect}</A>
                 <A href="/lab">{move || lang.get().lab_texts().nav_lab}</A>
+                <A href="/cost">{move || lang.get().cost_texts().nav_cost}</A>
             </nav>
             <LanguageSwitch/>
         </header>

@@ -1,6 +1,8 @@
 # Sourced by scripts that need a running authlens: starts it on a free loopback port,
 # waits until it answers, and stops it by its own PID when the calling script exits.
 #   start_authlens [extra server args…]   sets BASE_URL and SERVER_PID
+#   AUTHLENS_BIN picks the binary (default: the debug build); AUTHLENS_WRAP a command that execs
+#   it (e.g. "taskset -c 0", so the PID stays the server's).
 # Several may be started; each is stopped at exit (see stop_at_exit).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -29,7 +31,7 @@ start_authlens() {
   # (the limit itself is tested in server/tests/login_limit.rs).
   AUTHLENS_ADDR="127.0.0.1:$port" AUTHLENS_SITE_ROOT=target/site RUST_LOG=${RUST_LOG:-info,tower_http=warn} \
     AUTHLENS_ACCESS_TTL=${AUTHLENS_ACCESS_TTL:-10s} AUTHLENS_LOGIN_BURST=${AUTHLENS_LOGIN_BURST:-300} \
-    "$bin" "$@" >"$log" 2>&1 &
+    ${AUTHLENS_WRAP:-} "$bin" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   stop_at_exit "kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true"
 

@@ -87,6 +87,14 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_ATTACKER_ADDR", default_value = "127.0.0.1:0")]
     pub attacker_addr: SocketAddr,
 
+    /// The benchmark results the /cost page shows (written by scripts/bench.sh).
+    #[arg(
+        long,
+        env = "AUTHLENS_BENCH_RESULTS",
+        default_value = "bench/results.json"
+    )]
+    pub bench_results: PathBuf,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,

@@ -2,11 +2,16 @@
 //! behind them, and the Leptos page. [`app`] builds the router that `main` serves
 //! and the tests call directly.
 
+// The page's route and view types nest deeply; the default limit of 128 is not enough.
+#![recursion_limit = "256"]
+
+pub mod bench_results;
 pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod cross_site;
 pub mod error;
+pub mod hashing;
 pub mod jwt;
 pub mod lab;
 pub mod rate_limit;
@@ -181,6 +186,7 @@ pub fn app(state: AppState) -> Router {
                 .nest("/cluster", cluster::routes()),
         )
         .route("/health", get(health))
+        .route("/bench", get(bench_results::latest))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);

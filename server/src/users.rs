@@ -1,5 +1,6 @@
 //! The demo accounts, with passwords kept only as argon2id hashes.
-//! Hashing is deliberately slow, so it runs on the blocking pool, never on the async workers.
+//! Hashing is deliberately slow, so it runs on the low-priority hashing threads
+//! ([`HashingPool`]), never on the async workers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 use app::api::{DEMO_ACCOUNTS, LoginRequest, UserView};
 
+use crate::hashing::HashingPool;
 use crate::trace::TraceRecorder;
 
 #[derive(Clone, Debug)]
@@ -23,51 +25,57 @@ pub struct UserDirectory {
     /// costs the same time as a wrong password and does not reveal which names exist.
     decoy_hash: String,
     params: Params,
+    hashing: HashingPool,
 }
 
 impl UserDirectory {
     /// Hashes the demo accounts' passwords with the given argon2id cost.
     pub async fn seeded(memory_kib: u32, iterations: u32) -> anyhow::Result<Arc<Self>> {
         let params = Params::new(memory_kib, iterations, 1, None).map_err(anyhow::Error::msg)?;
+        let hashing = HashingPool::new()?;
         let hashing_params = params.clone();
-        tokio::task::spawn_blocking(move || {
-            let hash = |password: &str| hash_password(&hashing_params, password);
-            let mut users = HashMap::new();
-            for account in DEMO_ACCOUNTS {
-                let stored = StoredUser {
-                    view: UserView {
-                        username: account.username.to_owned(),
-                        display_name: account.display_name.to_owned(),
-                    },
-                    password_hash: hash(account.password)?,
-                };
-                users.insert(account.username.to_owned(), stored);
-            }
-            let decoy_hash = hash("decoy password that matches no account")?;
-            Ok(Arc::new(UserDirectory {
-                users,
-                decoy_hash,
-                params,
-            }))
-        })
-        .await?
+        let (users, decoy_hash) = hashing
+            .run(move || -> anyhow::Result<_> {
+                let hash = |password: &str| hash_password(&hashing_params, password);
+                let mut users = HashMap::new();
+                for account in DEMO_ACCOUNTS {
+                    let stored = StoredUser {
+                        view: UserView {
+                            username: account.username.to_owned(),
+                            display_name: account.display_name.to_owned(),
+                        },
+                        password_hash: hash(account.password)?,
+                    };
+                    users.insert(account.username.to_owned(), stored);
+                }
+                let decoy_hash = hash("decoy password that matches no account")?;
+                Ok((users, decoy_hash))
+            })
+            .await
+            .ok_or_else(|| anyhow::anyhow!("hashing the demo passwords failed"))??;
+        Ok(Arc::new(UserDirectory {
+            users,
+            decoy_hash,
+            params,
+            hashing,
+        }))
     }
 
     /// The user, if the password is theirs. Unknown user and wrong password are one answer.
     pub async fn verify(self: &Arc<Self>, username: &str, password: &str) -> Option<UserView> {
         let directory = Arc::clone(self);
         let (username, password) = (username.to_owned(), password.to_owned());
-        tokio::task::spawn_blocking(move || {
-            let user = directory.users.get(&username);
-            let hash = user.map_or(directory.decoy_hash.as_str(), |user| {
-                user.password_hash.as_str()
-            });
-            let matches = directory.check(hash, &password);
-            user.filter(|_| matches).map(|user| user.view.clone())
-        })
-        .await
-        .ok()
-        .flatten()
+        self.hashing
+            .run(move || {
+                let user = directory.users.get(&username);
+                let hash = user.map_or(directory.decoy_hash.as_str(), |user| {
+                    user.password_hash.as_str()
+                });
+                let matches = directory.check(hash, &password);
+                user.filter(|_| matches).map(|user| user.view.clone())
+            })
+            .await
+            .flatten()
     }
 
     /// The password check of a login request, recorded in the trace. One answer,

@@ -1,6 +1,7 @@
 //! The JSON shapes of the auth API, shared by the server (which produces them)
 //! and the browser (which reads them), so the two can never drift apart.
 
+pub mod bench;
 pub mod cluster;
 
 use serde::{Deserialize, Serialize};

@@ -2,10 +2,13 @@
 //! so a language that lacks one does not compile.
 
 mod comparison;
+mod cost;
 mod lab;
 
 pub use comparison::ComparisonTexts;
 use comparison::{COMPARISON_EN, COMPARISON_KO};
+pub use cost::CostTexts;
+use cost::{COST_EN, COST_KO};
 pub use lab::LabTexts;
 use lab::{LAB_EN, LAB_KO};
 use serde::{Deserialize, Serialize};
@@ -77,6 +80,14 @@ impl Lang {
         match self {
             Lang::En => &LAB_EN,
             Lang::Ko => &LAB_KO,
+        }
+    }
+
+    /// The cost page's texts.
+    pub fn cost_texts(self) -> &'static CostTexts {
+        match self {
+            Lang::En => &COST_EN,
+            Lang::Ko => &COST_KO,
         }
     }
 
@@ -684,6 +695,13 @@ pub fn claim_meaning(lang: Lang, name: &str) -> Option<&'static str> {
     Some(match lang {
         Lang::En => en,
         Lang::Ko => ko,
+    })
+}
+
+/// `template` with each `{}` replaced by the next value, in order.
+pub fn fill(template: &str, values: &[String]) -> String {
+    values.iter().fold(template.to_owned(), |text, value| {
+        text.replacen("{}", value, 1)
     })
 }
 

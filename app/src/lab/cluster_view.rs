@@ -6,14 +6,7 @@ use serde_json::json;
 
 use super::LabState;
 use crate::api::cluster::{CentralView, Hop, NodeView, Storage, StoreView};
-use crate::i18n::Lang;
-
-/// `template` with each `{}` replaced by the next value.
-pub fn fill(template: &str, values: &[String]) -> String {
-    values.iter().fold(template.to_owned(), |text, value| {
-        text.replacen("{}", value, 1)
-    })
-}
+use crate::i18n::{Lang, fill};
 
 #[component]
 pub fn ClusterPanel() -> impl IntoView {

@@ -29,10 +29,15 @@ impl<K: Clone + Ord + Hash, V> ExpiringMap<K, V> {
 
     /// The value, if its deadline is after `now`.
     pub fn get(&self, key: &K, now: i64) -> Option<&V> {
+        self.get_with_deadline(key, now).map(|(_, value)| value)
+    }
+
+    /// The deadline and the value, if the deadline is after `now`.
+    pub fn get_with_deadline(&self, key: &K, now: i64) -> Option<(i64, &V)> {
         self.by_key
             .get(key)
             .filter(|(deadline, _)| *deadline > now)
-            .map(|(_, value)| value)
+            .map(|(deadline, value)| (*deadline, value))
     }
 
     pub fn get_mut(&mut self, key: &K, now: i64) -> Option<&mut V> {
@@ -63,12 +68,16 @@ impl<K: Clone + Ord + Hash, V> ExpiringMap<K, V> {
         purged
     }
 
-    /// Live values, soonest deadline first.
-    pub fn live(&self, now: i64) -> impl Iterator<Item = &V> {
+    /// Live entries (key, deadline, value), soonest deadline first.
+    pub fn live(&self, now: i64) -> impl Iterator<Item = (&K, i64, &V)> {
         self.by_deadline
             .iter()
             .skip_while(move |(deadline, _)| *deadline <= now)
-            .filter_map(|(_, key)| self.by_key.get(key).map(|(_, value)| value))
+            .filter_map(|(deadline, key)| {
+                self.by_key
+                    .get(key)
+                    .map(|(_, value)| (key, *deadline, value))
+            })
     }
 
     /// How many entries are live at `now`. Expired-but-unpurged entries sit at the
@@ -95,7 +104,11 @@ mod tests {
         assert_eq!(map.get(&"a", 99), Some(&1));
         assert_eq!(map.get(&"a", 100), None, "the deadline itself is expired");
         assert_eq!(map.live_len(150), 1);
-        assert_eq!(map.live(150).copied().collect::<Vec<_>>(), [2]);
+        let live: Vec<_> = map
+            .live(150)
+            .map(|(key, deadline, value)| (*key, deadline, *value))
+            .collect();
+        assert_eq!(live, [("b", 200, 2)]);
     }
 
     #[test]

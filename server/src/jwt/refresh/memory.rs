@@ -74,7 +74,7 @@ impl RefreshStore for MemoryRefreshStore {
         Ok(lock(&self.families)
             .live(now)
             .take(limit)
-            .cloned()
+            .map(|(_, _, family)| family.clone())
             .collect())
     }
 

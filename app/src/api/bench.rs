@@ -1,0 +1,90 @@
+//! The benchmark results file (`bench/results.json`, written by `scripts/bench.sh`), as the server
+//! hands it to the /cost page. Every number comes from one run; ids are translated by the page.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchResults {
+    /// UTC, ISO 8601.
+    pub measured_at: String,
+    pub commit: String,
+    pub machine: Machine,
+    pub load: LoadSettings,
+    pub throughput: Vec<Throughput>,
+    pub login_flood: LoginFlood,
+    pub memory: Memory,
+    pub front_end: FrontEnd,
+    pub errors: u64,
+    pub budgets: Vec<Budget>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: u32,
+    pub memory_gib: f64,
+    pub os: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoadSettings {
+    pub tool: String,
+    pub connections: u32,
+    pub seconds: u32,
+    pub server_cpus: u32,
+    pub client_cpus: u32,
+}
+
+/// One endpoint under load. `id`: health, session_memory_me, session_redis_me, jwt_hs256_me, jwt_eddsa_me.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    pub id: String,
+    pub requests: u64,
+    pub rps: f64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub errors: u64,
+    /// Requests per second as a fraction of the bare handler's.
+    pub ratio: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginFlood {
+    pub me_p99_us_without: u64,
+    pub me_p99_us_with: u64,
+    pub me_rps_with: f64,
+    pub logins_per_s: f64,
+    pub errors: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Memory {
+    pub sessions: u64,
+    pub session_rows_after: u64,
+    pub session_rss_before: u64,
+    pub session_rss_after: u64,
+    pub bytes_per_session: f64,
+    pub tokens: u64,
+    pub token_rows_after: u64,
+    pub token_rss_before: u64,
+    pub token_rss_after: u64,
+    pub bytes_per_token: f64,
+    pub token_wire_bytes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontEnd {
+    pub wasm_raw: u64,
+    pub wasm_gzip: u64,
+    pub interactive_ms: u64,
+    pub interactive_runs_ms: Vec<u64>,
+}
+
+/// One budget from the performance issue, and whether this run held it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    pub id: String,
+    pub measured: f64,
+    pub limit: f64,
+    pub held: bool,
+}

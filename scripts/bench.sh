@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# What each approach costs, measured side by side on loopback, checked against the budgets, and
+# written to bench/results.json (the app's /cost page shows that file).
+#   scripts/bench.sh                 about 3 minutes after the release build
+#   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 scripts/bench.sh
+# The server runs on CPU 0 and wrk on CPU 1 (taskset), so the load generator does not eat the
+# server's time. Micro benchmarks are separate: cargo bench -p server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+SESSIONS=100000
+TOKENS=100000
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "release build (what make run serves)"
+cargo leptos build --release
+source scripts/lib/server.sh
+source scripts/lib/redis.sh
+export AUTHLENS_BIN=target/release/authlens AUTHLENS_WRAP="taskset -c 0" RUST_LOG=warn
+export AUTHLENS_ACCESS_TTL=1h AUTHLENS_LOGIN_BURST=0   # tokens outlive the runs; the flood is not rate limited
+results=$(mktemp -d)
+stop_at_exit "rm -rf '$results'"
+
+JSON='content-type: application/json'
+ALICE='{"username":"alice","password":"wonderland"}'
+session_cookie() { curl -fsS -D - -o /dev/null "$1/api/session/login" -H "$JSON" -d "$ALICE" | sed -n 's/^set-cookie: \(authlens_sid=[^;]*\).*/\1/Ip'; }
+access_token() { curl -fsS "$1/api/jwt/login" -H "$JSON" -d "$ALICE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
+
+# load NAME URL [wrk options]: one wrk run; its JSON line goes to $results/NAME.json
+load() {
+  local name=$1 url=$2
+  shift 2
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s scripts/bench/report.lua "$@" "$url" \
+    | sed -n 's/^RESULT //p' >"$results/$name.json"
+  printf '%-24s %s\n' "$name" "$(cat "$results/$name.json")"
+}
+
+step "servers: memory + HS256, Redis + HS256, memory + EdDSA"
+start_redis
+start_authlens; MEMORY=$BASE_URL
+start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL
+start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL
+
+step "throughput and latency ($CONNECTIONS connections, ${SECONDS_PER_RUN} s each)"
+taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s "$MEMORY/api/health" >/dev/null   # warm-up
+load health "$MEMORY/api/health"
+load session_memory_me "$MEMORY/api/session/me" -H "Cookie: $(session_cookie "$MEMORY")"
+load session_redis_me "$REDIS/api/session/me" -H "Cookie: $(session_cookie "$REDIS")"
+load jwt_hs256_me "$MEMORY/api/jwt/me" -H "Authorization: Bearer $(access_token "$MEMORY")"
+load jwt_eddsa_me "$EDDSA/api/jwt/me" -H "Authorization: Bearer $(access_token "$EDDSA")"
+
+step "session /me while 4 connections flood the login (argon2id) on the same server"
+taskset -c 1 wrk -t1 -c4 -d"$((SECONDS_PER_RUN + 2))s" -s scripts/bench/login.lua "$MEMORY/api/session/login" \
+  | sed -n 's/^RESULT //p' >"$results/login_flood.json" &
+flood=$!
+sleep 1   # the flood is under way before the measurement starts
+load session_memory_me_under_login_flood "$MEMORY/api/session/me" -H "Cookie: $(session_cookie "$MEMORY")"
+wait $flood
+printf '%-24s %s\n' login_flood "$(cat "$results/login_flood.json")"
+
+step "memory: $SESSIONS sessions, then $TOKENS JWTs, each on a fresh server"
+start_authlens
+curl -fsS "$BASE_URL/api/lab/bulk" -H "$JSON" -d "{\"kind\":\"sessions\",\"count\":$SESSIONS}" >"$results/memory_sessions.json"
+echo "sessions: $(cat "$results/memory_sessions.json")"
+start_authlens
+curl -fsS "$BASE_URL/api/lab/bulk" -H "$JSON" -d "{\"kind\":\"tokens\",\"count\":$TOKENS}" >"$results/memory_tokens.json"
+echo "tokens:   $(cat "$results/memory_tokens.json")"
+
+step "front end: release wasm size, and time until interactive in Chromium"
+wasm=target/site/pkg/authlens.wasm
+echo "{\"raw\": $(stat -c %s "$wasm"), \"gzip\": $(gzip -9 -c "$wasm" | wc -c)}" >"$results/wasm.json"
+(cd end2end && BASE_URL="$MEMORY" node tools/interactive.mjs) >"$results/interactive.json"
+echo "wasm: $(cat "$results/wasm.json")  interactive: $(cat "$results/interactive.json")"
+
+step "results and budgets"
+mkdir -p bench
+python3 scripts/bench/report.py "$results" bench/results.json \
+  --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --sessions "$SESSIONS" --tokens "$TOKENS"

@@ -1,0 +1,149 @@
+//! Micro benchmarks: what one request's auth work costs, piece by piece.
+//!   cargo bench -p server --bench micro            (Redis parts need redis-server on PATH)
+//! Each store benchmark runs against memory and against a real redis-server that this bench
+//! starts on a free loopback port and stops by its PID.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tokio::runtime::Runtime;
+
+use server::clock::Clock;
+use server::jwt::refresh::MemoryRefreshStore;
+use server::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER, JwtService, SigningKeys};
+use server::store::redis::{RedisLink, RedisSessionStore};
+use server::store::{MemoryStore, SessionId, SessionRecord, SessionStore};
+use server::trace::TraceRecorder;
+use server::users::UserDirectory;
+
+#[path = "../tests/common/redis_server.rs"]
+mod redis_server;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn jwt_service(keys: SigningKeys, clock: &Clock) -> JwtService {
+    JwtService {
+        keys,
+        refresh: MemoryRefreshStore::new(clock.clone()),
+        access_ttl: Duration::from_secs(30),
+        refresh_ttl: Duration::from_secs(600),
+        clock: clock.clone(),
+    }
+}
+
+fn claims(clock: &Clock) -> AccessClaims {
+    let now = clock.now_secs();
+    AccessClaims {
+        iss: ISSUER.into(),
+        sub: "alice".into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + 3600,
+        jti: "bench-token-id".into(),
+        name: "Alice".into(),
+        cart: Vec::new(),
+    }
+}
+
+fn tokens(c: &mut Criterion) {
+    let rt = runtime();
+    let _guard = rt.enter();
+    let clock = Clock::new();
+    let services = [
+        ("hs256", SigningKeys::hs256(None).expect("HS256 key")),
+        ("eddsa", SigningKeys::eddsa(None).expect("Ed25519 key")),
+    ];
+    let mut group = c.benchmark_group("jwt");
+    for (name, keys) in services {
+        let jwt = jwt_service(keys, &clock);
+        let claims = claims(&clock);
+        group.bench_function(format!("{name}/sign"), |b| {
+            b.iter(|| jwt.sign(ACCESS_TYP, &claims).expect("signs"))
+        });
+        let token = jwt.sign(ACCESS_TYP, &claims).expect("signs");
+        group.bench_function(format!("{name}/verify"), |b| {
+            b.to_async(&rt).iter(|| async {
+                let mut trace = TraceRecorder::default();
+                let verified: AccessClaims = jwt
+                    .verify(&token, ACCESS_TYP, &mut trace)
+                    .await
+                    .expect("verifies");
+                verified
+            })
+        });
+    }
+    group.finish();
+}
+
+fn record(clock: &Clock) -> SessionRecord {
+    let now = clock.now_ms();
+    SessionRecord {
+        id: SessionId::generate(),
+        username: "alice".into(),
+        cart: Vec::new(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + 15 * 60 * 1000,
+    }
+}
+
+/// get and put on one store, with `rows` other live sessions already in it.
+fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: Arc<dyn SessionStore>) {
+    let clock = Clock::new();
+    let rows = 10_000;
+    rt.block_on(async {
+        for _ in 0..rows {
+            store.save(&record(&clock)).await.expect("save");
+        }
+    });
+    let known = record(&clock);
+    rt.block_on(store.save(&known)).expect("save");
+    let mut group = c.benchmark_group(format!("session-store/{name}"));
+    group.bench_function(format!("get (of {rows} rows)"), |b| {
+        b.to_async(rt)
+            .iter(|| async { store.load(&known.id).await.expect("load") })
+    });
+    group.bench_function("put", |b| {
+        b.to_async(rt)
+            .iter(|| async { store.save(&known).await.expect("save") })
+    });
+    group.finish();
+}
+
+fn stores(c: &mut Criterion) {
+    let rt = runtime();
+    let memory: Arc<dyn SessionStore> = rt.block_on(async { MemoryStore::new(Clock::new()) });
+    bench_store(c, &rt, "memory", memory);
+
+    let redis = redis_server::TestRedis::start();
+    let link = Arc::new(
+        RedisLink::new(&redis.url(), "bench:", Duration::from_secs(1)).expect("a Redis URL"),
+    );
+    let store: Arc<dyn SessionStore> = RedisSessionStore::new(link, Clock::new());
+    bench_store(c, &rt, "redis", store);
+}
+
+fn passwords(c: &mut Criterion) {
+    let rt = runtime();
+    // The server's defaults: argon2id, 19 MiB, 2 passes (OWASP's first recommendation).
+    let users = rt
+        .block_on(UserDirectory::seeded(19_456, 2))
+        .expect("seeded users");
+    let mut group = c.benchmark_group("argon2id");
+    group.sample_size(20);
+    group.bench_function("verify (19 MiB, 2 passes)", |b| {
+        b.to_async(&rt)
+            .iter(|| async { users.verify("alice", "wonderland").await.expect("verifies") })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tokens, stores, passwords);
+criterion_main!(benches);

@@ -1,0 +1,46 @@
+//! `GET /api/bench`: the last benchmark run (`scripts/bench.sh` writes the file), for the /cost
+//! page. The file is checked against the shared type, so the page never draws a half-read run.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use app::api::bench::BenchResults;
+
+use crate::AppState;
+use crate::error::error_response;
+
+pub async fn latest(State(state): State<AppState>) -> Response {
+    let path = state.config.bench_results.clone();
+    let text = match tokio::fs::read_to_string(&path).await {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return error_response(
+                StatusCode::NOT_FOUND,
+                "no_bench_results",
+                format!(
+                    "No benchmark results at {}: run scripts/bench.sh to measure them.",
+                    path.display()
+                ),
+            );
+        }
+        Err(err) => return unreadable(&path, err),
+    };
+    match serde_json::from_str::<BenchResults>(&text) {
+        Ok(results) => Json(results).into_response(),
+        Err(err) => unreadable(&path, err),
+    }
+}
+
+fn unreadable(path: &std::path::Path, err: impl std::fmt::Display) -> Response {
+    tracing::warn!(path = %path.display(), %err, "benchmark results unreadable");
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "bench_results_unreadable",
+        format!(
+            "The benchmark results at {} cannot be read ({err}); run scripts/bench.sh again.",
+            path.display()
+        ),
+    )
+}
