@@ -1,7 +1,7 @@
-//! Password hashing on threads of its own at the lowest CPU priority (nice 19). argon2 is slow on
-//! purpose; on the shared blocking pool a login flood would take CPU time from every other
-//! request. Here logins queue behind a few low-priority threads and the async workers always
-//! win the CPU: a flood slows logins, never `/me`.
+//! Password hashing on threads of its own at the lowest CPU priority (Linux's SCHED_IDLE). argon2
+//! is slow on purpose; on the shared blocking pool a login flood would take CPU time from every
+//! other request. Here logins queue behind a few idle-priority threads, and an async worker that
+//! wakes up preempts them at once: a flood slows logins, not `/me`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Sender, channel};
@@ -16,7 +16,7 @@ pub struct HashingPool {
 }
 
 impl HashingPool {
-    /// One thread per CPU this process may run on, each at nice 19.
+    /// One thread per CPU this process may run on, each at idle priority.
     pub fn new() -> anyhow::Result<Self> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let (sender, receiver) = channel::<Job>();
@@ -27,8 +27,11 @@ impl HashingPool {
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
                     lower_this_threads_priority();
-                    // Ends when the pool (the only sender) is dropped.
-                    while let Ok(job) = lock(&receiver).recv() {
+                    loop {
+                        // The lock is held only while waiting, so the threads hash in parallel.
+                        let Ok(job) = lock(&receiver).recv() else {
+                            return; // the pool, the only sender, is gone
+                        };
                         // A panicking job loses its answer (the caller sees None), not the thread.
                         let _ = catch_unwind(AssertUnwindSafe(job));
                     }
@@ -53,14 +56,15 @@ impl HashingPool {
     }
 }
 
-/// nice 19 for the calling thread only: on Linux, setpriority with a thread id applies to that
-/// thread. Elsewhere the threads keep the normal priority.
+/// SCHED_IDLE for the calling thread only (pid 0 is the calling thread). Unlike nice 19, the
+/// scheduler preempts a SCHED_IDLE thread as soon as a normal one wakes, so a request never
+/// waits out a hashing time slice. Elsewhere than Linux the threads keep the normal priority.
 fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: plain system calls on the calling thread's own id; no memory is shared.
-        let failed =
-            unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) } != 0;
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: a plain system call on the calling thread; `param` outlives it.
+        let failed = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0;
         if failed {
             tracing::warn!("could not lower the password-hashing thread's priority");
         }
@@ -81,11 +85,16 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
-    async fn hashing_threads_run_at_nice_19() {
+    async fn hashing_threads_run_at_idle_priority() {
         let pool = HashingPool::new().unwrap();
-        let nice = pool
-            .run(|| unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) })
-            .await;
-        assert_eq!(nice, Some(19));
+        // SAFETY: reads the calling thread's own policy.
+        let policy = pool.run(|| unsafe { libc::sched_getscheduler(0) }).await;
+        assert_eq!(policy, Some(libc::SCHED_IDLE));
+        let here = unsafe { libc::sched_getscheduler(0) };
+        assert_eq!(
+            here,
+            libc::SCHED_OTHER,
+            "the async workers keep the normal priority"
+        );
     }
 }

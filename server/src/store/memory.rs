@@ -170,7 +170,11 @@ mod tests {
         store.save(&second).await.unwrap();
         assert_eq!(store.load(&first.id).await.unwrap(), Some(first.clone()));
         assert_eq!(store.list(10).await.unwrap(), [second, first]);
-        assert_eq!(lock(&store.records).usernames.len(), 1, "one copy of \"alice\"");
+        assert_eq!(
+            lock(&store.records).usernames.len(),
+            1,
+            "one copy of \"alice\""
+        );
     }
 
     #[tokio::test(start_paused = true)]
