@@ -13,6 +13,11 @@ scripts/lint.sh
 step "cargo test (server and app)"
 cargo test --locked
 
+# The micro benchmarks compile and run each case once (criterion's test mode); timing them is
+# `cargo bench -p server`, and the load test is scripts/bench.sh, neither run here.
+step "benchmarks build and run once"
+cargo test --locked --benches -p server
+
 # The release front end is what `make run` serves, and only a size-optimized build shows some
 # compile errors (deep view types): build it and report its size.
 step "release front end (what make run ships)"

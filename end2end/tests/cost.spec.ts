@@ -1,0 +1,48 @@
+import { test, expect } from "@playwright/test";
+import { open } from "./helpers";
+
+// The cost page draws bench/results.json (written by scripts/bench.sh) as the server serves it
+// at /api/bench: every figure on the page must be one from that file.
+
+test("the cost page shows the last benchmark run's figures and budgets", async ({ page }) => {
+  const results = await (await page.request.get("/api/bench")).json();
+  const [served] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === "/api/bench"),
+    open(page, "/cost"),
+  ]);
+  expect(served.status()).toBe(200);
+
+  await expect(page.getByRole("heading", { name: "What each approach costs" })).toBeVisible();
+  await expect(page.getByTestId("cost-source")).toContainText(`commit ${results.commit}`);
+  await expect(page.getByTestId("cost-source")).toContainText(`${results.machine.cores} cores`);
+
+  const throughput = page.getByTestId("cost-throughput");
+  for (const [id, label] of [
+    ["health", "Bare handler (/api/health): the ceiling"],
+    ["session_memory_me", "Session /me, memory store"],
+    ["jwt_hs256_me", "JWT /me, HS256"],
+  ]) {
+    const run = results.throughput.find((row: { id: string }) => row.id === id);
+    const row = throughput.getByRole("row", { name: new RegExp(label.replace(/[()/]/g, "\\$&")) });
+    const shown = Number(await row.getByRole("cell").first().textContent());
+    expect(Math.abs(shown - run.rps)).toBeLessThanOrEqual(0.5); // whole requests/s, as measured
+    await expect(row).toContainText(`${run.ratio.toFixed(2)}×`);
+  }
+
+  const memory = page.getByTestId("cost-memory");
+  await expect(memory.getByRole("row", { name: /per live session/ })).toContainText(`${Math.round(results.memory.bytes_per_session)} B`);
+
+  const budgets = page.getByTestId("cost-budgets");
+  const held = results.budgets.filter((budget: { held: boolean }) => budget.held).length;
+  await expect(budgets.getByRole("cell", { name: "✓ held" })).toHaveCount(held);
+  await expect(budgets.getByRole("cell", { name: "✗ missed" })).toHaveCount(results.budgets.length - held);
+  await expect(page.getByTestId("cost-front-end")).toContainText(`${results.front_end.interactive_ms} ms`);
+});
+
+test("the cost page speaks Korean", async ({ page }) => {
+  await open(page, "/cost");
+  await page.getByRole("button", { name: "한국어" }).click();
+  await expect(page.getByRole("heading", { name: "각 방식의 비용" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "예산" })).toBeVisible();
+  await expect(page.getByTestId("cost-budgets")).toContainText("살아 있는 세션 하나당 서버 메모리 ≤ 300바이트");
+});
