@@ -71,6 +71,13 @@ for (const [side, name] of [["session", "Session + cookie, through the balancer"
 await lab.getByRole("heading", { name: "The cluster", exact: true }).evaluate((heading) => window.scrollTo(0, heading.offsetTop - 16));
 await save(lab, "lab.png");
 await lab.context().close();
+
+// The cost page, drawn from bench/results.json.
+const cost = await openPage("en", "/cost");
+await cost.getByTestId("cost-budgets").waitFor();
+await cost.getByRole("region", { name: "What each approach costs" }).screenshot({ path: `${outDir}/cost.png` });
+console.log(`wrote ${outDir}/cost.png`);
+await cost.context().close();
 await browser.close();
 
 async function openPage(lang, path = "/") {
