@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both install what is missing first (scripts/setup.sh).
 
-.PHONY: run test setup build lint e2e screenshots
+.PHONY: run test setup build lint e2e screenshots bench
 
 ## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
 run: setup
@@ -31,3 +31,7 @@ e2e:
 screenshots:
 	cargo leptos build
 	scripts/screenshot.sh
+
+## Load, memory and front-end benchmarks; writes bench/results.json (shown on /cost).
+bench:
+	scripts/bench.sh
