@@ -121,3 +121,35 @@ test("the whole flow works from the keyboard alone", async ({ page }) => {
   ]);
   expect(me.status()).toBe(200);
 });
+
+test("every page works under its strict Content-Security-Policy, with no violation reported", async ({ page }) => {
+  // Registered before any page script runs, so a violation during hydration is caught too.
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener("securitypolicyviolation", (event) =>
+      seen.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  for (const path of ["/", "/inspect", "/lab", "/cost"]) {
+    const response = await page.goto(path);
+    const policy = response!.headers()["content-security-policy"];
+    expect(policy).toContain("script-src 'self' 'nonce-");
+    expect(policy).not.toContain("unsafe-inline");
+    expect(response!.headers()["x-content-type-options"]).toBe("nosniff");
+    // Hydration ran: the wasm was allowed to load and compile.
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  }
+  // A script the page did not send is refused.
+  const injected = await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.injectedRan = true";
+    document.body.append(script);
+    return (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
+  });
+  expect(injected).toBe(false);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))
+    .toEqual(["script-src-elem inline"]);
+});

@@ -123,8 +123,11 @@ async fn probe(
     } else {
         "No session came with this request: nothing happened."
     };
+    // The attacker site shows this answer in its own frame: the one page allowed to frame it.
+    let policy = crate::security_headers::probe_policy(state.attacker_port);
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+        [(header::CONTENT_SECURITY_POLICY, policy)],
         Html(format!("<!DOCTYPE html><p>{verdict}</p>")),
     )
         .into_response()

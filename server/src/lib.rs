@@ -15,6 +15,7 @@ pub mod hashing;
 pub mod jwt;
 pub mod lab;
 pub mod rate_limit;
+pub mod security_headers;
 pub mod session;
 pub mod store;
 pub mod trace;
@@ -190,14 +191,26 @@ pub fn app(state: AppState) -> Router {
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);
+    let attacker_port = state.attacker_port;
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let page = move || {
+        security_headers::set_page_policy(attacker_port);
+        shell(shell_options.clone())
+    };
+    let not_found_page = move |options| {
+        security_headers::set_page_policy(attacker_port);
+        shell(options)
+    };
+    let router = Router::new()
         .nest("/api", api)
         .route("/.well-known/jwks.json", get(jwt::jwks))
         .route("/lb/{*rest}", any(cluster::forward))
-        .leptos_routes(&state, page_routes, move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .leptos_routes(&state, page_routes, page)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            not_found_page,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.body_limit));
+    security_headers::apply(router)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

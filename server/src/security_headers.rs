@@ -1,0 +1,71 @@
+//! Security headers. Every response gets `X-Content-Type-Options`, `Referrer-Policy` and a
+//! Content-Security-Policy; the page's policy allows only its own files, the inline scripts
+//! Leptos marks with this response's nonce, and the attacker site's frame for claim 9.
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What any response that sets no policy of its own gets: nothing may load, nothing may frame it.
+pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The page's policy. Leptos puts `nonce` on its hydration script (which imports the wasm
+/// glue from /pkg) and on the scripts that carry server data; `'wasm-unsafe-eval'` lets that
+/// glue compile the wasm. No inline styles: bars are SVG shapes, sized by attributes.
+pub fn page_policy(nonce: &str, attacker_port: Option<u16>) -> String {
+    let frames = attacker_origins(attacker_port);
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src {frames}; \
+         frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+}
+
+/// The policy of the CSRF probe's answer, which the attacker site shows in its own frame.
+pub fn probe_policy(attacker_port: Option<u16>) -> String {
+    let ancestors = attacker_origins(attacker_port);
+    format!("default-src 'none'; frame-ancestors {ancestors}; base-uri 'none'")
+}
+
+/// The attacker site under both loopback names (the page frames it under the one it is not on).
+fn attacker_origins(attacker_port: Option<u16>) -> String {
+    attacker_port.map_or_else(
+        || "'none'".to_owned(),
+        |port| format!("http://127.0.0.1:{port} http://localhost:{port}"),
+    )
+}
+
+/// Sets the page's policy on the response being rendered. Called from inside the Leptos
+/// shell, where the response's nonce and header options live.
+pub fn set_page_policy(attacker_port: Option<u16>) {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce, attacker_port)) {
+        options.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The headers every response carries; a policy set by the handler (the page, the probe) wins.
+pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+}
