@@ -51,7 +51,7 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
         "cookie: ".len() + login.cookie_pair().len()
     );
     assert!(!me.body.to_string().contains(&id));
-    assert_eq!(me.text("/trace/store/0/op"), "read");
+    assert_eq!(me.text("/trace/store/0/op"), "update");
     assert_eq!(me.text("/trace/store/0/backend"), backend.name());
 }
 

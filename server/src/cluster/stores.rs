@@ -12,7 +12,7 @@ use axum::http::{Request, header};
 use serde::{Deserialize, Serialize};
 
 use super::HttpClient;
-use crate::store::{MemoryStore, SessionId, SessionRecord, SessionStore, StoreError};
+use crate::store::{MemoryStore, RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
 
 /// How long a write waits for one peer before counting the message as failed.
 const PEER_TIMEOUT: Duration = Duration::from_millis(500);
@@ -93,6 +93,22 @@ impl SessionStore for ReplicatedStore {
         Ok(())
     }
 
+    async fn update(
+        &self,
+        id: &SessionId,
+        change: &RecordChange<'_>,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        // Atomic on this node; peers get the result as a plain save (last writer wins there).
+        let updated = self.local.update(id, change).await?;
+        if let Some(record) = &updated {
+            self.broadcast(&Replica::Save {
+                record: record.clone(),
+            })
+            .await;
+        }
+        Ok(updated)
+    }
+
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
         let existed = self.local.delete(id).await?;
         self.broadcast(&Replica::Delete { id: *id }).await;
@@ -149,6 +165,15 @@ impl SessionStore for StandInStore {
     async fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
         self.check()?;
         self.inner.save(record).await
+    }
+
+    async fn update(
+        &self,
+        id: &SessionId,
+        change: &RecordChange<'_>,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        self.check()?;
+        self.inner.update(id, change).await
     }
 
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {

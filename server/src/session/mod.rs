@@ -12,6 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
+use std::sync::{Mutex, PoisonError};
 
 use app::api::{
     CartRequest, LoginRequest, LogoutResponse, SessionListing, SessionResponse, SessionRow,
@@ -21,7 +22,8 @@ use app::api::{
 use crate::AppState;
 use crate::error::ApiJson;
 use crate::rate_limit::limit_logins;
-use crate::store::{SessionId, SessionRecord};
+use crate::store::memory::lock;
+use crate::store::{RecordChange, SessionId, SessionRecord};
 use crate::trace::TraceRecorder;
 use cookie::{CookieValue, expired_cookie, session_cookie};
 pub use error::SessionError;
@@ -87,7 +89,7 @@ async fn me(
     jar: CookieJar,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let (user, record) = live_session(&state, &jar, &mut trace).await?;
+    let (user, record) = live_session(&state, &jar, &mut trace, &|_| {}).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -98,13 +100,8 @@ async fn add_to_cart(
     ApiJson(request): ApiJson<CartRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let (user, mut record) = live_session(&state, &jar, &mut trace).await?;
-    if let Some(problem) = cart_item_problem(&record.cart, &request.item) {
-        return Err(SessionError::BadCartItem(problem));
-    }
     // The cart lives on the server: the cookie stays the same size however much it holds.
-    record.cart.push(request.item);
-    save(&state, &record, &mut trace).await?;
+    let (user, record) = add_item(&state, &jar, &mut trace, &request.item).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -175,26 +172,47 @@ async fn check_password(
         .ok_or(SessionError::InvalidCredentials)
 }
 
-/// The live session named by the cookie, with its idle deadline pushed forward.
 /// For the cross-site probe (claim 9): adds an item to the cart of the session whose cookie
 /// came with the request, as a forged form would; `true` if it did.
 pub async fn add_probe_item(state: &AppState, jar: &CookieJar) -> bool {
-    const ITEM: &str = "bought by the attacker";
     let mut trace = TraceRecorder::default();
-    let Ok((_, mut record)) = live_session(state, jar, &mut trace).await else {
-        return false;
-    };
-    if cart_item_problem(&record.cart, ITEM).is_some() {
-        return false;
-    }
-    record.cart.push(ITEM.to_owned());
-    save(state, &record, &mut trace).await.is_ok()
+    add_item(state, jar, &mut trace, "bought by the attacker")
+        .await
+        .is_ok()
 }
 
+/// Adds `item` to the cart of the session the cookie names, in the same atomic store update
+/// that touches the session: concurrent adds all land, and a full cart refuses the item.
+async fn add_item(
+    state: &AppState,
+    jar: &CookieJar,
+    trace: &mut TraceRecorder,
+    item: &str,
+) -> Result<(UserView, SessionRecord), SessionError> {
+    let refused = Mutex::new(None);
+    let added = live_session(state, jar, trace, &|record| {
+        let problem = cart_item_problem(&record.cart, item);
+        if problem.is_none() {
+            record.cart.push(item.to_owned());
+        }
+        // The store may run this more than once: the last run's verdict is the one applied.
+        *lock(&refused) = problem;
+    })
+    .await?;
+    match refused.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some(problem) => Err(SessionError::BadCartItem(problem)),
+        None => Ok(added),
+    }
+}
+
+/// The live session the cookie names, with its idle deadline pushed forward and `change`
+/// applied, all in one atomic store update: a session deleted by a concurrent logout stays
+/// deleted (a read-then-write could bring it back).
 async fn live_session(
     state: &AppState,
     jar: &CookieJar,
     trace: &mut TraceRecorder,
+    change: &RecordChange<'_>,
 ) -> Result<(UserView, SessionRecord), SessionError> {
     let id = match cookie::read(jar, state.session_cookie) {
         CookieValue::Missing => return Err(SessionError::NoSession),
@@ -208,17 +226,23 @@ async fn live_session(
         }
         CookieValue::Id(id) => id,
     };
+    let now = state.clock.now_ms();
+    let touch_and_change = |record: &mut SessionRecord| {
+        record.last_seen_at = now;
+        record.expires_at = state.session_deadline(record.created_at, now);
+        change(record);
+    };
     let store = &state.sessions;
     let found = trace
         .store(
             store.backend(),
-            "read",
+            "update",
             id.short(),
             |record| Some(record.is_some()),
-            store.load(&id),
+            store.update(&id, &touch_and_change),
         )
         .await?;
-    let Some(mut record) = found else {
+    let Some(record) = found else {
         trace.step(
             "session",
             false,
@@ -234,11 +258,6 @@ async fn live_session(
         true,
         format!("live session of {}", record.username),
     );
-
-    let now = state.clock.now_ms();
-    record.last_seen_at = now;
-    record.expires_at = state.session_deadline(record.created_at, now);
-    save(state, &record, trace).await?;
     Ok((user, record))
 }
 

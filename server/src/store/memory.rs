@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::expiring::ExpiringMap;
-use super::{SessionId, SessionRecord, SessionStore, StoreError};
+use super::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
 use crate::clock::Clock;
 
 /// How often expired entries are purged.
@@ -123,6 +123,22 @@ impl SessionStore for MemoryStore {
     async fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
         lock(&self.records).insert(record);
         Ok(())
+    }
+
+    async fn update(
+        &self,
+        id: &SessionId,
+        change: &RecordChange<'_>,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        // One lock over the read, the change and the write: nothing can come in between.
+        let mut rows = lock(&self.records);
+        let Some((expires_at, row)) = rows.by_id.get_with_deadline(id, self.clock.now_ms()) else {
+            return Ok(None);
+        };
+        let mut record = row.record(*id, expires_at);
+        change(&mut record);
+        rows.insert(&record);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {

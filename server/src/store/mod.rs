@@ -87,6 +87,10 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// A change to one session record, applied by [`SessionStore::update`]. (An alias, so the
+/// record's borrow stays higher-ranked through `async_trait`'s rewriting.)
+pub type RecordChange<'a> = dyn Fn(&mut SessionRecord) + Send + Sync + 'a;
+
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
     /// Short name shown in traces and the "server holds" panel (`memory`, `redis`…).
@@ -97,6 +101,16 @@ pub trait SessionStore: Send + Sync + 'static {
 
     /// Creates or replaces the record; the store forgets it at `expires_at`.
     async fn save(&self, record: &SessionRecord) -> Result<(), StoreError>;
+
+    /// Applies `change` to the live record as one atomic step and returns the result; `None`
+    /// if there is no live record (never issued, logged out, expired). A record deleted
+    /// meanwhile is never brought back, and two changes never overwrite each other. `change`
+    /// may run more than once (a store that retries on conflict), so it must be repeatable.
+    async fn update(
+        &self,
+        id: &SessionId,
+        change: &RecordChange<'_>,
+    ) -> Result<Option<SessionRecord>, StoreError>;
 
     /// Removes the record; `true` if there was one.
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError>;

@@ -44,9 +44,12 @@ impl Backend {
 #[macro_export]
 macro_rules! tests_with {
     ($module:ident, $value:expr, $($test:ident),+) => {
+        $crate::tests_with!(#[tokio::test] $module, $value, $($test),+);
+    };
+    (#[$runtime:meta] $module:ident, $value:expr, $($test:ident),+) => {
         mod $module {
             $(
-                #[tokio::test]
+                #[$runtime]
                 async fn $test() {
                     super::$test($value).await
                 }
@@ -62,6 +65,21 @@ macro_rules! for_each_store {
     ($($test:ident),+ $(,)?) => {
         $crate::tests_with!(memory_store, $crate::common::Backend::Memory, $($test),+);
         $crate::tests_with!(redis_store, $crate::common::Backend::Redis, $($test),+);
+    };
+}
+
+/// As [`for_each_store!`], on a multi-threaded runtime: for requests that race on real threads.
+#[macro_export]
+macro_rules! for_each_store_on_threads {
+    ($($test:ident),+ $(,)?) => {
+        $crate::tests_with!(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            memory_store, $crate::common::Backend::Memory, $($test),+
+        );
+        $crate::tests_with!(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            redis_store, $crate::common::Backend::Redis, $($test),+
+        );
     };
 }
 

@@ -7,7 +7,10 @@ use async_trait::async_trait;
 
 use super::{RedisLink, RedisTable};
 use crate::clock::Clock;
-use crate::store::{SessionId, SessionRecord, SessionStore, StoreError};
+use crate::store::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
+
+/// How often one update retries when other requests keep changing the same session.
+const UPDATE_ATTEMPTS: usize = 32;
 
 pub struct RedisSessionStore {
     table: RedisTable,
@@ -56,6 +59,38 @@ impl SessionStore for RedisSessionStore {
                 self.clock.now_ms(),
             )
             .await
+    }
+
+    async fn update(
+        &self,
+        id: &SessionId,
+        change: &RecordChange<'_>,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        // Optimistic: read, change in Rust, write only if the row still holds what was read.
+        // A lost race reads again; a row deleted meanwhile ends it with `None`.
+        let key = id.to_string();
+        for _ in 0..UPDATE_ATTEMPTS {
+            let Some(old) = self.table.get(&key).await? else {
+                return Ok(None);
+            };
+            let Some(mut record) = self.live(&old).filter(|record| record.id == *id) else {
+                return Ok(None);
+            };
+            change(&mut record);
+            let new = serde_json::to_string(&record)
+                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            if self
+                .table
+                .compare_and_set(&key, &old, &new, record.expires_at)
+                .await?
+            {
+                return Ok(Some(record));
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "session {} changed under {UPDATE_ATTEMPTS} attempts in a row",
+            id.short()
+        )))
     }
 
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
