@@ -95,6 +95,10 @@ pub struct Config {
     )]
     pub bench_results: PathBuf,
 
+    /// Longest a request may take, body upload included, before it gets a 408.
+    #[arg(long, env = "AUTHLENS_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,

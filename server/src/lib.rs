@@ -15,6 +15,7 @@ pub mod hashing;
 pub mod jwt;
 pub mod lab;
 pub mod rate_limit;
+pub mod request_limits;
 pub mod security_headers;
 pub mod session;
 pub mod store;
@@ -210,6 +211,11 @@ pub fn app(state: AppState) -> Router {
             not_found_page,
         ))
         .layer(DefaultBodyLimit::max(state.config.body_limit));
+    let router = request_limits::apply(
+        router,
+        state.config.body_limit,
+        state.config.request_timeout,
+    );
     security_headers::apply(router)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

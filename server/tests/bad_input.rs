@@ -163,3 +163,168 @@ async fn hostile_cookies_and_headers_are_refused_cleanly() {
         assert_clean_error(&reply, StatusCode::UNAUTHORIZED, token);
     }
 }
+
+#[tokio::test]
+async fn path_tricks_get_a_clean_404() {
+    let app = start_default().await;
+    let api_paths = [
+        "/api/../api/health/..",
+        "/api/session/me/../../jwt/me",
+        "/api/%2e%2e/session/me",
+        "/api/session/me%00",
+        "/api/session/%2fme",
+        "/api/session/me/",
+        "/api/lab/cluster/nodes/../../../../etc/passwd/kill",
+        "/api/session/login;jsessionid=1",
+    ];
+    for path in api_paths {
+        let reply = app.get(path, &[]).await;
+        assert_clean_error(&reply, StatusCode::NOT_FOUND, path);
+    }
+    // Outside /api, nothing beyond the site's own files is ever served.
+    for path in [
+        "/pkg/../../Cargo.toml",
+        "/pkg/%2e%2e/%2e%2e/Cargo.toml",
+        "/..%2f..%2fetc/passwd",
+        "/pkg/..%5c..%5cCargo.toml",
+    ] {
+        let reply = app.get(path, &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!reply.body.to_string().contains("[workspace]"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn header_bytes_that_are_not_utf8_are_refused_cleanly() {
+    let app = start_default().await;
+    let mut request = request("GET", "/api/session/me", Body::empty(), &[]);
+    request.headers_mut().insert(
+        "cookie",
+        axum::http::HeaderValue::from_bytes(b"authlens_sid=\xff\xfe\xfd").unwrap(),
+    );
+    assert_clean_error(&app.send(request).await, StatusCode::UNAUTHORIZED, "cookie");
+    let request = request_with_bearer_bytes(b"Bearer \xffabc.def.ghi");
+    assert_clean_error(&app.send(request).await, StatusCode::UNAUTHORIZED, "bearer");
+}
+
+fn request_with_bearer_bytes(bytes: &[u8]) -> axum::http::Request<Body> {
+    let mut request = request("GET", "/api/jwt/me", Body::empty(), &[]);
+    request.headers_mut().insert(
+        "authorization",
+        axum::http::HeaderValue::from_bytes(bytes).unwrap(),
+    );
+    request
+}
+
+/// The status line a raw socket gets back for bytes no HTTP client would send. Bounded, so a
+/// server that never answers fails the test instead of hanging it.
+async fn raw_exchange(address: std::net::SocketAddr, bytes: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        // The server may answer and close before reading everything: a failed write is fine.
+        let _ = stream.write_all(&bytes).await;
+        let mut answer = Vec::new();
+        let mut chunk = [0; 1024];
+        while !answer.windows(2).any(|pair| pair == b"\r\n") {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), exchange)
+        .await
+        .unwrap_or_else(|_| "no answer within 10 s".to_owned())
+}
+
+/// Serves `app` on a free loopback port until the returned task is aborted.
+async fn serve(app: &TestApp) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let service = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, service).await.unwrap();
+    });
+    (address, server)
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_requests_on_the_wire_get_a_4xx_and_the_server_carries_on() {
+    let app = start_default().await;
+    let (address, server) = serve(&app).await;
+
+    let huge_header = format!(
+        "GET /api/health HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let many_headers = format!(
+        "GET /api/health HTTP/1.1\r\nhost: x\r\n{}\r\n",
+        (0..500)
+            .map(|n| format!("x-h{n}: {n}\r\n"))
+            .collect::<String>()
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a 1 MiB header", huge_header.into_bytes(), "431"),
+        ("500 headers", many_headers.into_bytes(), "431"),
+        ("garbage", b"\x00\x01\x02 hello\r\n\r\n".to_vec(), "400"),
+        (
+            "a header name with a space",
+            b"GET /api/health HTTP/1.1\r\nhost: x\r\nbad name: 1\r\n\r\n".to_vec(),
+            "400",
+        ),
+        (
+            "a declared body far over the limit",
+            b"POST /api/session/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n{".to_vec(),
+            "413",
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        let status_line = raw_exchange(address, bytes).await;
+        assert!(
+            status_line.starts_with(&format!("HTTP/1.1 {expected}")),
+            "{what}: {status_line:?}"
+        );
+    }
+    let healthy = raw_exchange(
+        address,
+        b"GET /api/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".to_vec(),
+    )
+    .await;
+    assert_eq!(healthy, "HTTP/1.1 200 OK");
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_gets_a_json_408_at_the_request_timeout() {
+    let mut config = test_config();
+    config.request_timeout = std::time::Duration::from_millis(300);
+    let app = start(config).await;
+    let (address, server) = serve(&app).await;
+    let status_line = raw_exchange(
+        address,
+        b"POST /api/session/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{".to_vec(),
+    )
+    .await;
+    assert_eq!(status_line, "HTTP/1.1 408 Request Timeout");
+    // The same answer through the router, with its JSON body.
+    let never = futures::stream::pending::<Result<axum::body::Bytes, std::io::Error>>();
+    let reply = app
+        .send(request(
+            "POST",
+            "/api/session/login",
+            Body::from_stream(never),
+            &[],
+        ))
+        .await;
+    assert_clean_error(&reply, StatusCode::REQUEST_TIMEOUT, "slow body");
+    server.abort();
+}
