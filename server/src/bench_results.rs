@@ -10,7 +10,15 @@ use app::api::bench::BenchResults;
 
 use crate::AppState;
 use crate::error::error_response;
+use app::api::ErrorBody;
 
+/// The last benchmark run, as scripts/bench.sh wrote it.
+#[utoipa::path(get, path = "/api/bench", tag = "meta",
+    responses(
+        (status = 200, body = BenchResults, description = "The figures /cost draws"),
+        (status = 404, body = ErrorBody, description = "no_bench_results"),
+        (status = 503, body = ErrorBody, description = "bench_results_unreadable"),
+    ))]
 pub async fn latest(State(state): State<AppState>) -> Response {
     let path = state.config.bench_results.clone();
     let text = match tokio::fs::read_to_string(&path).await {

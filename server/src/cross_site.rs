@@ -18,11 +18,12 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::error_response;
 use crate::store::memory::lock;
+use app::api::ErrorBody;
 
 /// Probe records kept; older ones drop off.
 const KEPT: usize = 50;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ProbeRecord {
     pub nonce: String,
     pub flow: String,
@@ -57,12 +58,18 @@ pub fn routes() -> Router<AppState> {
         .route("/attacker", get(attacker_address))
 }
 
-#[derive(Serialize)]
-struct AttackerAddress {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AttackerAddress {
     port: u16,
 }
 
-async fn attacker_address(State(state): State<AppState>) -> Response {
+/// The port of the demo's attacker site (claim 9).
+#[utoipa::path(get, path = "/api/lab/attacker", tag = "lab",
+    responses(
+        (status = 200, body = AttackerAddress, description = "The attacker site's port"),
+        (status = 404, body = ErrorBody, description = "no_attacker_site"),
+    ))]
+pub(crate) async fn attacker_address(State(state): State<AppState>) -> Response {
     match state.attacker_port {
         Some(port) => Json(AttackerAddress { port }).into_response(),
         None => error_response(
@@ -73,14 +80,26 @@ async fn attacker_address(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn list_probes(State(state): State<AppState>) -> Json<Vec<ProbeRecord>> {
+/// The latest cross-site form posts the probe received, newest last.
+#[utoipa::path(get, path = "/api/lab/csrf-probes", tag = "lab",
+    responses((status = 200, body = Vec<ProbeRecord>, description = "Recorded probes")))]
+pub(crate) async fn list_probes(State(state): State<AppState>) -> Json<Vec<ProbeRecord>> {
     Json(lock(&state.probes.0).iter().cloned().collect())
 }
 
 /// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: what a state-changing endpoint sees
 /// when a form posts to it. With a live session cookie it acts (adds to the cart), as a
 /// vulnerable endpoint would; otherwise it refuses.
-async fn probe(
+/// A state-changing endpoint as a forged form sees it: acts (adds to the cart) only when a
+/// live session cookie came along. Answers HTML, for the attacker page's frame.
+#[utoipa::path(post, path = "/api/lab/csrf-probe", tag = "lab",
+    params(("flow" = String, Query, description = "session or jwt"),
+           ("nonce" = String, Query, description = "Tags the probe so the page can find it")),
+    responses(
+        (status = 200, content_type = "text/html", body = String, description = "A live session came along: the request acted"),
+        (status = 401, content_type = "text/html", body = String, description = "No session came along: nothing happened"),
+    ))]
+pub(crate) async fn probe(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::error::{ApiJson, error_response};
 use crate::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER};
 use crate::store::{SessionId, SessionRecord};
+use app::api::ErrorBody;
 
 /// The most records one request may create: enough to see memory move, bounded so one
 /// click cannot exhaust the server.
@@ -21,20 +22,20 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/bulk", post(bulk))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BulkKind {
     Sessions,
     Tokens,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BulkRequest {
     pub kind: BulkKind,
     pub count: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BulkResponse {
     pub created: usize,
     pub backend: String,
@@ -50,7 +51,20 @@ pub struct BulkResponse {
     pub elapsed_ms: u128,
 }
 
-async fn bulk(State(state): State<AppState>, ApiJson(request): ApiJson<BulkRequest>) -> Response {
+/// Creates many sessions or JWTs at once and reports store rows and resident memory before
+/// and after (claim 10).
+#[utoipa::path(post, path = "/api/lab/bulk", tag = "lab",
+    request_body = BulkRequest,
+    responses(
+        (status = 200, body = BulkResponse, description = "What the batch cost"),
+        (status = 400, body = ErrorBody, description = "Bad JSON or a count outside 1–100 000"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 503, body = ErrorBody, description = "A store is unreachable"),
+    ))]
+pub(crate) async fn bulk(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<BulkRequest>,
+) -> Response {
     if request.count == 0 || request.count > MAX_BULK {
         return error_response(
             StatusCode::BAD_REQUEST,

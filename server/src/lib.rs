@@ -14,6 +14,7 @@ pub mod error;
 pub mod hashing;
 pub mod jwt;
 pub mod lab;
+pub mod openapi;
 pub mod rate_limit;
 pub mod request_limits;
 pub mod security_headers;
@@ -189,6 +190,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/health", get(health))
         .route("/bench", get(bench_results::latest))
+        .route("/openapi.json", get(openapi::document))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);
@@ -222,6 +224,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.
-async fn health() -> Json<serde_json::Value> {
+#[utoipa::path(get, path = "/api/health", tag = "meta",
+    responses((status = 200, body = Object, description = "`{\"status\": \"ok\"}`")))]
+pub(crate) async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BenchResults {
     /// UTC, ISO 8601.
     pub measured_at: String,
@@ -19,6 +20,7 @@ pub struct BenchResults {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Machine {
     pub cpu: String,
     pub cores: u32,
@@ -27,6 +29,7 @@ pub struct Machine {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoadSettings {
     pub tool: String,
     pub connections: u32,
@@ -37,6 +40,7 @@ pub struct LoadSettings {
 
 /// One endpoint under load. `id`: health, session_memory_me, session_redis_me, jwt_hs256_me, jwt_eddsa_me.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Throughput {
     pub id: String,
     pub requests: u64,
@@ -49,6 +53,7 @@ pub struct Throughput {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginFlood {
     pub me_p99_us_without: u64,
     pub me_p99_us_with: u64,
@@ -58,6 +63,7 @@ pub struct LoginFlood {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Memory {
     pub sessions: u64,
     pub session_rows_after: u64,
@@ -73,6 +79,7 @@ pub struct Memory {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FrontEnd {
     pub wasm_raw: u64,
     pub wasm_gzip: u64,
@@ -82,6 +89,7 @@ pub struct FrontEnd {
 
 /// One budget from the performance issue, and whether this run held it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Budget {
     pub id: String,
     pub measured: f64,

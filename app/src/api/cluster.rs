@@ -7,6 +7,7 @@ pub const DEFAULT_NODES: usize = 3;
 pub const MAX_NODES: usize = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     RoundRobin,
@@ -14,6 +15,7 @@ pub enum Strategy {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Storage {
     Local,
@@ -22,6 +24,7 @@ pub enum Storage {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Settings {
     #[serde(default = "default_nodes")]
     pub nodes: usize,
@@ -35,6 +38,7 @@ fn default_nodes() -> usize {
 
 /// One request the balancer forwarded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Hop {
     pub seq: u64,
     /// 1-based node number; `None` when no node was up.
@@ -45,6 +49,7 @@ pub struct Hop {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterView {
     pub running: bool,
     pub settings: Option<Settings>,
@@ -57,6 +62,7 @@ pub struct ClusterView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NodeView {
     pub node: usize,
     pub port: u16,
@@ -67,6 +73,7 @@ pub struct NodeView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CentralView {
     /// `redis`, or `stand-in` for the embedded stand-in.
     pub kind: String,
@@ -76,18 +83,21 @@ pub struct CentralView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoreView {
     pub count: usize,
     pub rows: Vec<RowView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RowView {
     pub id: String,
     pub username: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReplicationView {
     pub messages: u64,
     pub bytes: u64,

@@ -35,12 +35,14 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 2] = [
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub username: String,
     pub display_name: String,
@@ -49,6 +51,7 @@ pub struct UserView {
 /// What the server tells the page about a session. The id is shortened on purpose:
 /// the whole id is a bearer credential and only ever travels in the cookie.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub id: String,
     /// Unix milliseconds.
@@ -58,6 +61,7 @@ pub struct SessionView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionResponse {
     pub user: UserView,
     pub session: SessionView,
@@ -66,12 +70,14 @@ pub struct SessionResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LogoutResponse {
     pub logged_out: bool,
     pub trace: Trace,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
@@ -82,6 +88,7 @@ pub struct TokenResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct JwtMeResponse {
     pub user: UserView,
     pub claims: serde_json::Value,
@@ -89,6 +96,7 @@ pub struct JwtMeResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CartRequest {
     pub item: String,
 }
@@ -112,12 +120,14 @@ pub fn cart_item_problem(cart: &[String], item: &str) -> Option<&'static str> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// `POST /api/jwt/cart`: a new access token carrying the bigger cart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CartTokenResponse {
     pub access_token: String,
     /// Size of the new token in bytes: what every request now carries.
@@ -128,6 +138,7 @@ pub struct CartTokenResponse {
 
 /// One row of `GET /api/session/store`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionRow {
     pub id: String,
     pub username: String,
@@ -137,6 +148,7 @@ pub struct SessionRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionListing {
     pub backend: String,
     pub count: usize,
@@ -144,6 +156,7 @@ pub struct SessionListing {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FamilyState {
     /// The family's newest refresh token can still be used.
@@ -154,6 +167,7 @@ pub enum FamilyState {
 
 /// One row of `GET /api/jwt/refresh-store`: a login's chain of refresh tokens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshFamilyRow {
     pub family: String,
     pub username: String,
@@ -165,6 +179,7 @@ pub struct RefreshFamilyRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshListing {
     pub backend: String,
     pub count: usize,
@@ -173,6 +188,7 @@ pub struct RefreshListing {
 
 /// Every error the API answers has this body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
@@ -181,6 +197,7 @@ pub struct ErrorBody {
 /// What the server saw and did for one request: the parts of the exchange
 /// that the browser hides from JavaScript, and the work done behind them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Trace {
     /// Request headers JavaScript cannot read back (`Cookie`, `Authorization`).
     pub received: Vec<HeaderLine>,
@@ -191,6 +208,7 @@ pub struct Trace {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HeaderLine {
     pub name: String,
     /// The value, with the session id shortened: the trace must not hand JavaScript the
@@ -202,6 +220,7 @@ pub struct HeaderLine {
 
 /// One read, write or delete against a server-side store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoreOp {
     pub backend: String,
     pub op: String,
@@ -212,6 +231,7 @@ pub struct StoreOp {
 
 /// One step of checking a credential (signature, algorithm, claims…).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VerifyStep {
     pub step: String,
     pub ok: bool,

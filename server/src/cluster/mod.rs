@@ -35,6 +35,7 @@ use crate::AppState;
 use crate::error::{ApiJson, error_response};
 use crate::store::redis::{RedisLink, RedisSessionStore};
 use crate::store::{MemoryStore, SessionStore};
+use app::api::ErrorBody;
 
 pub type HttpClient = Client<HttpConnector, Body>;
 
@@ -87,7 +88,20 @@ pub fn routes() -> Router<AppState> {
         .route("/central/{action}", post(central_action))
 }
 
-async fn start(State(state): State<AppState>, ApiJson(settings): ApiJson<Settings>) -> Response {
+/// Starts the scaling lab: N nodes on loopback ports behind the balancer at `/lb/api/…`
+/// (replacing any running cluster).
+#[utoipa::path(post, path = "/api/lab/cluster", tag = "lab",
+    request_body = Settings,
+    responses(
+        (status = 200, body = ClusterView, description = "The running cluster"),
+        (status = 400, body = ErrorBody, description = "Bad JSON or a node count outside 2–8"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 503, body = ErrorBody, description = "lab_unavailable: a node could not bind a port"),
+    ))]
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    ApiJson(settings): ApiJson<Settings>,
+) -> Response {
     if !(2..=MAX_NODES).contains(&settings.nodes) {
         return error_response(
             StatusCode::BAD_REQUEST,
@@ -115,7 +129,10 @@ async fn start(State(state): State<AppState>, ApiJson(settings): ApiJson<Setting
     view(State(state)).await
 }
 
-async fn stop(State(state): State<AppState>) -> Response {
+/// Stops every node and frees their ports.
+#[utoipa::path(delete, path = "/api/lab/cluster", tag = "lab",
+    responses((status = 204, description = "No cluster runs any more")))]
+pub(crate) async fn stop(State(state): State<AppState>) -> Response {
     let mut cluster = state.lab.cluster.lock().await;
     if let Some(old) = cluster.as_mut() {
         old.kill_all().await;
@@ -124,10 +141,27 @@ async fn stop(State(state): State<AppState>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn node_action(
+/// Kills a node (its listener stops, its port closes) or revives it (same port, empty memory).
+#[utoipa::path(post, path = "/api/lab/cluster/nodes/{node}/{action}", tag = "lab",
+    params(("node" = usize, Path, description = "1-based node number"),
+           ("action" = String, Path, description = "kill or revive")),
+    responses(
+        (status = 200, body = ClusterView, description = "The cluster after the action"),
+        (status = 400, body = ErrorBody, description = "An action other than kill or revive, or a node that is not a number"),
+        (status = 404, body = ErrorBody, description = "no_cluster or no_such_node"),
+        (status = 503, body = ErrorBody, description = "lab_unavailable: the node could not rebind its port"),
+    ))]
+pub(crate) async fn node_action(
     State(state): State<AppState>,
-    Path((node, action)): Path<(usize, String)>,
+    Path((node, action)): Path<(String, String)>,
 ) -> Response {
+    let Ok(node) = node.parse::<usize>() else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("node must be a node number, not {node:?}"),
+        );
+    };
     let mut guard = state.lab.cluster.lock().await;
     let Some(cluster) = guard.as_mut() else {
         return no_cluster();
@@ -158,7 +192,19 @@ async fn node_action(
     }
 }
 
-async fn central_action(State(state): State<AppState>, Path(action): Path<String>) -> Response {
+/// Takes the stand-in central store down or brings it back (a real Redis is stopped by hand).
+#[utoipa::path(post, path = "/api/lab/cluster/central/{action}", tag = "lab",
+    params(("action" = String, Path, description = "kill or revive")),
+    responses(
+        (status = 200, body = ClusterView, description = "The cluster after the action"),
+        (status = 400, body = ErrorBody, description = "An action other than kill or revive"),
+        (status = 404, body = ErrorBody, description = "no_cluster"),
+        (status = 409, body = ErrorBody, description = "central_is_redis or no_central_store"),
+    ))]
+pub(crate) async fn central_action(
+    State(state): State<AppState>,
+    Path(action): Path<String>,
+) -> Response {
     let mut guard = state.lab.cluster.lock().await;
     let Some(cluster) = guard.as_mut() else {
         return no_cluster();
@@ -321,7 +367,13 @@ impl Cluster {
     }
 }
 
-async fn view(State(state): State<AppState>) -> Response {
+/// The cluster as the lab page draws it: nodes, their stores, replication counters, hops.
+#[utoipa::path(get, path = "/api/lab/cluster", tag = "lab",
+    responses(
+        (status = 200, body = ClusterView, description = "The running cluster"),
+        (status = 404, body = ErrorBody, description = "no_cluster"),
+    ))]
+pub(crate) async fn view(State(state): State<AppState>) -> Response {
     // Take what is needed under the lock; read the stores after releasing it.
     let snapshot = {
         let guard = state.lab.cluster.lock().await;

@@ -24,8 +24,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use app::api::{
-    CartRequest, CartTokenResponse, JwtMeResponse, LoginRequest, LogoutResponse, RefreshListing,
-    RefreshRequest, TokenResponse, UserView, cart_item_problem, shorten_id,
+    CartRequest, CartTokenResponse, ErrorBody, JwtMeResponse, LoginRequest, LogoutResponse,
+    RefreshListing, RefreshRequest, TokenResponse, UserView, cart_item_problem, shorten_id,
 };
 
 use crate::AppState;
@@ -64,7 +64,21 @@ pub struct JwtService {
     pub clock: Clock,
 }
 
-async fn login(
+/// Checks the password (argon2) and answers a signed access token (typ `at+jwt`) and a
+/// refresh token that starts a new refresh family. No cookie.
+#[utoipa::path(post, path = "/api/jwt/login", tag = "jwt",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse, description = "Logged in",
+            headers(("server-timing" = String, description = "Time spent signing and in the store"))),
+        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 429, body = ErrorBody, description = "Too many logins from this address",
+            headers(("retry-after" = u64, description = "Seconds until a login is allowed again"))),
+        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+    ))]
+pub(crate) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
@@ -101,7 +115,19 @@ async fn login(
     Ok(trace.respond(None, body))
 }
 
-async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, JwtError> {
+/// Verifies the bearer token by signature and claims alone: no store is read.
+#[utoipa::path(get, path = "/api/jwt/me", tag = "jwt",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = JwtMeResponse, description = "A valid access token",
+            headers(("server-timing" = String, description = "Time spent verifying"))),
+        (status = 401, body = ErrorBody, description = "Missing, malformed, forged, expired or wrong-type token",
+            headers(("www-authenticate" = String, description = "Bearer, with error=\"invalid_token\" when a token was sent"))),
+    ))]
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, JwtError> {
     let mut trace = TraceRecorder::for_request(&headers);
     let claims: AccessClaims = state
         .jwt
@@ -124,7 +150,17 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Respons
     }))
 }
 
-async fn add_to_cart(
+/// Adds an item to the cart carried inside the token: answers a new, bigger access token.
+#[utoipa::path(post, path = "/api/jwt/cart", tag = "jwt",
+    security(("bearer" = [])),
+    request_body = CartRequest,
+    responses(
+        (status = 200, body = CartTokenResponse, description = "A new access token carrying the cart"),
+        (status = 400, body = ErrorBody, description = "Bad JSON, an empty or over-long item, or a full cart"),
+        (status = 401, body = ErrorBody, description = "No valid access token"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+    ))]
+pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CartRequest>,
@@ -156,7 +192,18 @@ async fn add_to_cart(
     }))
 }
 
-async fn refresh(
+/// Rotates the refresh token: the presented one is spent, a new pair is answered. Presenting
+/// an already-rotated token revokes the whole family (reuse detection).
+#[utoipa::path(post, path = "/api/jwt/refresh", tag = "jwt",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse, description = "A new access and refresh token"),
+        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
+        (status = 401, body = ErrorBody, description = "refresh_token_reused, refresh_token_revoked, or an invalid token"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+    ))]
+pub(crate) async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
@@ -205,7 +252,17 @@ async fn refresh(
     Ok(trace.respond(None, body))
 }
 
-async fn logout(
+/// Revokes the refresh family. The access token is not revoked: it stays valid until `exp`.
+#[utoipa::path(post, path = "/api/jwt/logout", tag = "jwt",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = LogoutResponse, description = "The family is revoked"),
+        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
+        (status = 401, body = ErrorBody, description = "Not a valid refresh token"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+    ))]
+pub(crate) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
@@ -238,7 +295,13 @@ async fn logout(
     }))
 }
 
-async fn list_refresh_store(
+/// What the server remembers for the token flow: refresh families, never access tokens.
+#[utoipa::path(get, path = "/api/jwt/refresh-store", tag = "jwt",
+    responses(
+        (status = 200, body = RefreshListing, description = "Up to 100 families and the live count"),
+        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+    ))]
+pub(crate) async fn list_refresh_store(
     State(state): State<AppState>,
 ) -> Result<Json<RefreshListing>, JwtError> {
     let store = &state.jwt.refresh;
@@ -252,6 +315,12 @@ async fn list_refresh_store(
 
 /// `GET /.well-known/jwks.json`: the public key anyone can verify EdDSA tokens with.
 /// HS256 has no public key (whoever verifies could also sign), so the answer is a JSON 404.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "jwt",
+    responses(
+        (status = 200, body = Object, description = "A JWK Set with the Ed25519 public key (OKP)",
+            headers(("cache-control" = String, description = "public, max-age=300"))),
+        (status = 404, body = ErrorBody, description = "no_public_key: the server signs with HS256"),
+    ))]
 pub async fn jwks(State(state): State<AppState>) -> Response {
     match &state.jwt.keys.public {
         Some(keys) => {

@@ -15,8 +15,8 @@ use axum_extra::extract::CookieJar;
 use std::sync::{Mutex, PoisonError};
 
 use app::api::{
-    CartRequest, LoginRequest, LogoutResponse, SessionListing, SessionResponse, SessionRow,
-    SessionView, Trace, UserView, cart_item_problem,
+    CartRequest, ErrorBody, LoginRequest, LogoutResponse, SessionListing, SessionResponse,
+    SessionRow, SessionView, Trace, UserView, cart_item_problem,
 };
 
 use crate::AppState;
@@ -41,7 +41,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/store", get(list_store))
 }
 
-async fn login(
+/// Checks the password (argon2) and starts a session: a fresh random id, a store row, and
+/// an `HttpOnly` cookie holding the id. Any session the browser had is replaced (no fixation).
+#[utoipa::path(post, path = "/api/session/login", tag = "session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionResponse, description = "Logged in",
+            headers(("set-cookie" = String, description = "authlens_sid=<id>; HttpOnly; SameSite=Lax; Path=/; Max-Age=…; Secure on HTTPS or loopback"),
+                    ("server-timing" = String, description = "Time spent verifying and in the store"))),
+        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown user and a wrong password"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 429, body = ErrorBody, description = "Too many logins from this address",
+            headers(("retry-after" = u64, description = "Seconds until a login is allowed again"))),
+        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+    ))]
+pub(crate) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -83,7 +98,16 @@ async fn login(
     Ok(trace.respond(Some(set_cookie), |trace| session_body(user, &record, trace)))
 }
 
-async fn me(
+/// The session the cookie names, with its idle deadline pushed forward.
+#[utoipa::path(get, path = "/api/session/me", tag = "session",
+    params(("cookie" = Option<String>, Header, description = "authlens_sid=<id>, sent by the browser by itself")),
+    responses(
+        (status = 200, body = SessionResponse, description = "A live session",
+            headers(("server-timing" = String, description = "Time spent in the store"))),
+        (status = 401, body = ErrorBody, description = "no_session (no cookie) or invalid_session (never issued, logged out, expired, malformed)"),
+        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+    ))]
+pub(crate) async fn me(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -93,7 +117,17 @@ async fn me(
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
-async fn add_to_cart(
+/// Adds an item to the cart the server keeps for the session; the cookie does not change.
+#[utoipa::path(post, path = "/api/session/cart", tag = "session",
+    request_body = CartRequest,
+    responses(
+        (status = 200, body = SessionResponse, description = "The session with the bigger cart"),
+        (status = 400, body = ErrorBody, description = "Bad JSON, an empty or over-long item, or a full cart"),
+        (status = 401, body = ErrorBody, description = "No live session"),
+        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+    ))]
+pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -111,7 +145,16 @@ fn keeps_cookie(query: Option<&str>) -> bool {
     query.is_some_and(|query| query.split('&').any(|pair| pair == "keep_cookie=true"))
 }
 
-async fn logout(
+/// Deletes the session's store row (the old cookie is worthless from then on) and expires the
+/// cookie, unless `keep_cookie=true` (claim 4: what a copied cookie is worth after logout).
+#[utoipa::path(post, path = "/api/session/logout", tag = "session",
+    params(("keep_cookie" = Option<bool>, Query, description = "Leave the browser's cookie in place")),
+    responses(
+        (status = 200, body = LogoutResponse, description = "Logged out (also when there was no session)",
+            headers(("set-cookie" = String, description = "authlens_sid=; Max-Age=0 (left out with keep_cookie=true)"))),
+        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+    ))]
+pub(crate) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -140,7 +183,15 @@ async fn logout(
     }))
 }
 
-async fn list_store(State(state): State<AppState>) -> Result<Json<SessionListing>, SessionError> {
+/// What the server remembers: the live session rows (ids shortened), soonest expiry first.
+#[utoipa::path(get, path = "/api/session/store", tag = "session",
+    responses(
+        (status = 200, body = SessionListing, description = "Up to 100 rows and the live count"),
+        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+    ))]
+pub(crate) async fn list_store(
+    State(state): State<AppState>,
+) -> Result<Json<SessionListing>, SessionError> {
     let store = &state.sessions;
     let sessions = store.list(LISTING_LIMIT).await?;
     Ok(Json(SessionListing {

@@ -1,0 +1,62 @@
+//! `GET /api/openapi.json`: the HTTP contract, generated from the handlers' own annotations
+//! and the shared API types. Tests check it is valid OpenAPI 3.1 and that real answers match it.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{bench_results, cluster, cross_site, jwt, lab, session};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "authlens",
+        description = "A cookie/session login and a localStorage/JWT login side by side, and the \
+            experiments that prove what each costs. Every error is a JSON `{error, message}`; every \
+            response carries the security headers (Content-Security-Policy, X-Content-Type-Options, \
+            Referrer-Policy). The scaling lab's balancer forwards `/lb/api/session/…` and \
+            `/lb/api/jwt/…` to the lab's nodes, which answer exactly as the operations below, \
+            plus an `x-authlens-node` header; with no node to take it, a 502/503/504 JSON error."
+    ),
+    paths(
+        session::login, session::me, session::add_to_cart, session::logout, session::list_store,
+        jwt::login, jwt::me, jwt::add_to_cart, jwt::refresh, jwt::logout,
+        jwt::list_refresh_store, jwt::jwks,
+        lab::bulk, cross_site::attacker_address, cross_site::list_probes, cross_site::probe,
+        cluster::view, cluster::start, cluster::stop, cluster::node_action, cluster::central_action,
+        bench_results::latest, crate::health, document,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "session", description = "The stateful flow: an HttpOnly cookie naming a server-side session"),
+        (name = "jwt", description = "The stateless flow: signed tokens the page keeps in localStorage"),
+        (name = "lab", description = "Experiments: bulk issuing, the cross-site probe, the scaling lab's cluster"),
+        (name = "meta", description = "Health, benchmark figures, this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, body = Object, description = "The OpenAPI 3.1 document")))]
+pub async fn document() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
