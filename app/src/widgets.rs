@@ -98,6 +98,8 @@ pub enum SignIn {
     Unknown,
     SignedIn(String),
     SignedOut,
+    /// The cookie was sent and refused: the server has no such session (any more).
+    SessionGone,
 }
 
 impl SignIn {
@@ -109,6 +111,10 @@ impl SignIn {
             .filter(|_| exchange.ok())
         {
             SignIn::SignedIn(name)
+        } else if exchange.status == Some(401)
+            && exchange.field(&["error"]).as_deref() == Some("invalid_session")
+        {
+            SignIn::SessionGone
         } else if (exchange.ok() && exchange.body.get("logged_out").is_some())
             || exchange.status == Some(401)
         {
@@ -128,6 +134,7 @@ pub fn SignInStatus(state: RwSignal<SignIn>) -> impl IntoView {
                 SignIn::Unknown => texts().status_unknown.to_owned(),
                 SignIn::SignedIn(name) => format!("{} {name}", texts().signed_in_as),
                 SignIn::SignedOut => texts().signed_out.to_owned(),
+                SignIn::SessionGone => texts().session_gone.to_owned(),
             }}
         </p>
     }
@@ -191,7 +198,7 @@ mod tests {
     }
 
     #[test]
-    fn logout_and_401_mean_signed_out() {
+    fn logout_and_no_cookie_mean_signed_out() {
         let signed_in = SignIn::SignedIn("Alice".into());
         assert_eq!(
             signed_in
@@ -199,8 +206,18 @@ mod tests {
                 .after(&answer(200, json!({"logged_out": true}))),
             SignIn::SignedOut
         );
-        let rejected = answer(401, json!({"error": "invalid_session", "message": "…"}));
-        assert_eq!(signed_in.after(&rejected), SignIn::SignedOut);
+        let no_cookie = answer(401, json!({"error": "no_session", "message": "…"}));
+        assert_eq!(signed_in.clone().after(&no_cookie), SignIn::SignedOut);
+    }
+
+    #[test]
+    fn a_refused_cookie_means_the_session_is_gone() {
+        // Logged out elsewhere, expired, or lost in a restart of a memory store: the panel says why.
+        let refused = answer(401, json!({"error": "invalid_session", "message": "…"}));
+        assert_eq!(
+            SignIn::SignedIn("Alice".into()).after(&refused),
+            SignIn::SessionGone
+        );
     }
 
     #[test]

@@ -153,3 +153,16 @@ test("every page works under its strict Content-Security-Policy, with no violati
     .poll(() => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))
     .toEqual(["script-src-elem inline"]);
 });
+
+test("a cookie the server does not know, as after a restart of a memory store, is explained", async ({ page, context, baseURL }) => {
+  await open(page);
+  // Well-formed, but no session has this id: what a browser holds after the server lost its memory.
+  await context.addCookies([{ name: "authlens_sid", value: "A".repeat(43), url: baseURL!, httpOnly: true }]);
+  const session = sessionColumn(page);
+  const me = await clickFor(page, session, "Call /me", "/api/session/me");
+  expect(me.status()).toBe(401);
+  expect((await me.json()).error).toBe("invalid_session");
+  await expect(session.getByRole("status")).toContainText("lost when a server keeping sessions in memory restarted");
+  await page.getByRole("button", { name: "한국어" }).click();
+  await expect(session.getByRole("status")).toContainText("재시작");
+});

@@ -32,9 +32,10 @@ struct Args {
     /// A request with no answer within this long counts as a timeout (a hang).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     timeout: Duration,
-    /// Which flows to run: session, jwt or both (alternating connections).
-    #[arg(long, default_value = "both")]
-    flows: String,
+    /// Which journeys to run, spread over the connections: `session`, `jwt`, and `jwt-me`
+    /// (log in once, then only verify: GET /api/jwt/me, which touches no store).
+    #[arg(long, value_delimiter = ',', default_value = "session,jwt")]
+    flows: Vec<String>,
     /// Where to write the JSON report (it is also printed).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
@@ -46,6 +47,7 @@ type HttpClient = Client<HttpConnector, Full<Bytes>>;
 enum Flow {
     Session,
     Jwt,
+    JwtMe,
 }
 
 /// One request's outcome.
@@ -57,6 +59,8 @@ struct Sample {
     latency: Duration,
     outcome: Outcome,
     expected: bool,
+    /// An answer other than the expected one came without a JSON `{error, message}` body.
+    bare_error: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,13 +112,19 @@ impl Worker {
             Ok(None) => (Outcome::Dropped, None),
             Err(_) => (Outcome::TimedOut, None),
         };
+        let as_expected = outcome == Outcome::Status(expected);
+        let bare_error = !as_expected
+            && answer.as_ref().is_some_and(|answer| {
+                !(answer.body["error"].is_string() && answer.body["message"].is_string())
+            });
         self.samples.push(Sample {
             flow,
             step,
             at_ms,
             latency: sent.elapsed(),
             outcome,
-            expected: outcome == Outcome::Status(expected),
+            expected: as_expected,
+            bare_error,
         });
         answer.filter(|answer| answer.status == expected)
     }
@@ -159,6 +169,22 @@ impl Worker {
         // The cookie is worthless after logout: 401 is the right answer here.
         let me = with_cookie(self.request(Method::GET, "/api/session/me", None));
         self.call(flow, "me after logout", 401, me.build()).await;
+    }
+
+    /// Logs in once (again only if a login fails), then verifies the token over and over.
+    async fn jwt_me_journey(&mut self, user: &Value, access: &mut Option<String>) {
+        let flow = Flow::JwtMe;
+        let Some(token) = access.clone() else {
+            let login = self.request(Method::POST, "/api/jwt/login", Some(user.clone()));
+            if let Some(tokens) = self.call(flow, "login", 200, login.build()).await {
+                *access = tokens.body["access_token"].as_str().map(str::to_owned);
+            }
+            return;
+        };
+        let me = self
+            .request(Method::GET, "/api/jwt/me", None)
+            .header(header::AUTHORIZATION, &format!("Bearer {token}"));
+        self.call(flow, "me", 200, me.build()).await;
     }
 
     async fn jwt_journey(&mut self, user: &Value, n: usize) {
@@ -274,6 +300,7 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
         let flow = match sample.flow {
             Flow::Session => "session",
             Flow::Jwt => "jwt",
+            Flow::JwtMe => "jwt-me",
         };
         let (step, latencies) = steps.entry(format!("{flow} {}", sample.step)).or_default();
         step.count += 1;
@@ -299,7 +326,7 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
                 }
                 bucket.session_max_ms = bucket.session_max_ms.max(latency);
             }
-            Flow::Jwt => {
+            Flow::Jwt | Flow::JwtMe => {
                 if sample.expected {
                     bucket.jwt_ok += 1;
                 } else {
@@ -329,6 +356,7 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
         "dropped": count(&|s| s.outcome == Outcome::Dropped),
         "timed_out": count(&|s| s.outcome == Outcome::TimedOut),
         "unexpected": count(&|s| !s.expected),
+        "errors_without_json_body": count(&|s| s.bare_error),
         "steps": by_step,
         "timeline": seconds.into_values().collect::<Vec<_>>(),
     })
@@ -337,12 +365,16 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let flows: Vec<Flow> = match args.flows.as_str() {
-        "session" => vec![Flow::Session],
-        "jwt" => vec![Flow::Jwt],
-        "both" => vec![Flow::Session, Flow::Jwt],
-        other => anyhow::bail!("--flows must be session, jwt or both, not {other}"),
-    };
+    let flows = args
+        .flows
+        .iter()
+        .map(|name| match name.as_str() {
+            "session" => Ok(Flow::Session),
+            "jwt" => Ok(Flow::Jwt),
+            "jwt-me" => Ok(Flow::JwtMe),
+            other => anyhow::bail!("--flows takes session, jwt and jwt-me, not {other}"),
+        })
+        .collect::<anyhow::Result<Vec<Flow>>>()?;
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
     let client: HttpClient = Client::builder(TokioExecutor::new())
@@ -366,11 +398,13 @@ async fn main() -> anyhow::Result<()> {
         };
         tokio::spawn(async move {
             let mut journey = 0;
+            let mut access = None;
             while Instant::now() < deadline {
                 journey += 1;
                 match flow {
                     Flow::Session => worker.session_journey(&user, journey).await,
                     Flow::Jwt => worker.jwt_journey(&user, journey).await,
+                    Flow::JwtMe => worker.jwt_me_journey(&user, &mut access).await,
                 }
             }
             worker.samples

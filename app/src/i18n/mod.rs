@@ -128,6 +128,7 @@ pub struct Texts {
     pub empty: &'static str,
     pub signed_in_as: &'static str,
     pub signed_out: &'static str,
+    pub session_gone: &'static str,
     pub status_unknown: &'static str,
 }
 
@@ -158,6 +159,7 @@ pub const EN: Texts = Texts {
     empty: "(empty)",
     signed_in_as: "Signed in as",
     signed_out: "Signed out",
+    session_gone: "Signed out: the server has no session with this id. It was logged out, it expired, or it was lost when a server keeping sessions in memory restarted (a Redis store keeps them).",
     status_unknown: "Not checked yet",
 };
 
@@ -188,6 +190,7 @@ pub const KO: Texts = Texts {
     empty: "(비어 있음)",
     signed_in_as: "로그인한 사용자",
     signed_out: "로그아웃됨",
+    session_gone: "로그아웃됨: 서버에 이 id의 세션이 없습니다. 로그아웃했거나, 만료되었거나, 세션을 메모리에 두는 서버가 재시작되며 사라졌습니다 (Redis 저장소라면 남아 있습니다).",
     status_unknown: "아직 확인하지 않음",
 };
 

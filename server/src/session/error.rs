@@ -13,7 +13,7 @@ pub enum SessionError {
     #[error("No session cookie was sent. Log in first.")]
     NoSession,
     #[error(
-        "This session is not valid: it was never issued, has been logged out, or has expired. Log in again."
+        "This session is not valid: it was never issued, has been logged out, has expired, or was lost when a server keeping sessions in memory restarted. Log in again."
     )]
     UnknownSession,
     #[error("{0}")]
