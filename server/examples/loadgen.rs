@@ -32,10 +32,14 @@ struct Args {
     /// A request with no answer within this long counts as a timeout (a hang).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     timeout: Duration,
-    /// Which journeys to run, spread over the connections: `session`, `jwt`, and `jwt-me`
-    /// (log in once, then only verify: GET /api/jwt/me, which touches no store).
+    /// Which journeys to run, spread over the connections: `session`, `jwt`, and the
+    /// log-in-once-then-call-/me loops `session-me` (a store read per call) and `jwt-me` (a
+    /// signature check per call, no store).
     #[arg(long, value_delimiter = ',', default_value = "session,jwt")]
     flows: Vec<String>,
+    /// Pause after each request, like a user's think time (0: none).
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    think: Duration,
     /// Where to write the JSON report (it is also printed).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
@@ -47,6 +51,7 @@ type HttpClient = Client<HttpConnector, Full<Bytes>>;
 enum Flow {
     Session,
     Jwt,
+    SessionMe,
     JwtMe,
 }
 
@@ -76,6 +81,7 @@ struct Worker {
     base: String,
     started: Instant,
     timeout: Duration,
+    think: Duration,
     samples: Vec<Sample>,
 }
 
@@ -126,6 +132,9 @@ impl Worker {
             expected: as_expected,
             bare_error,
         });
+        if !self.think.is_zero() {
+            tokio::time::sleep(self.think).await;
+        }
         answer.filter(|answer| answer.status == expected)
     }
 
@@ -171,20 +180,37 @@ impl Worker {
         self.call(flow, "me after logout", 401, me.build()).await;
     }
 
-    /// Logs in once (again only if a login fails), then verifies the token over and over.
-    async fn jwt_me_journey(&mut self, user: &Value, access: &mut Option<String>) {
-        let flow = Flow::JwtMe;
-        let Some(token) = access.clone() else {
-            let login = self.request(Method::POST, "/api/jwt/login", Some(user.clone()));
-            if let Some(tokens) = self.call(flow, "login", 200, login.build()).await {
-                *access = tokens.body["access_token"].as_str().map(str::to_owned);
+    /// Logs in once, then calls /me over and over with the credential; logs in again when
+    /// the credential is refused (a session lost with a restarted store, say).
+    async fn me_journey(&mut self, flow: Flow, user: &Value, credential: &mut Option<String>) {
+        let (login_path, me_path, credential_header) = match flow {
+            Flow::SessionMe => ("/api/session/login", "/api/session/me", header::COOKIE),
+            _ => ("/api/jwt/login", "/api/jwt/me", header::AUTHORIZATION),
+        };
+        let Some(value) = credential.clone() else {
+            let login = self.request(Method::POST, login_path, Some(user.clone()));
+            if let Some(answer) = self.call(flow, "login", 200, login.build()).await {
+                *credential = match flow {
+                    Flow::SessionMe => answer
+                        .headers
+                        .get(header::SET_COOKIE)
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| value.split(';').next())
+                        .map(str::to_owned),
+                    _ => answer.body["access_token"]
+                        .as_str()
+                        .map(|token| format!("Bearer {token}")),
+                };
             }
             return;
         };
         let me = self
-            .request(Method::GET, "/api/jwt/me", None)
-            .header(header::AUTHORIZATION, &format!("Bearer {token}"));
+            .request(Method::GET, me_path, None)
+            .header(credential_header, &value);
         self.call(flow, "me", 200, me.build()).await;
+        if matches!(self.samples.last(), Some(sample) if sample.outcome == Outcome::Status(401)) {
+            *credential = None;
+        }
     }
 
     async fn jwt_journey(&mut self, user: &Value, n: usize) {
@@ -266,6 +292,8 @@ struct SecondReport {
     second: u64,
     session_ok: usize,
     session_503: usize,
+    /// Refused credentials: a session the store no longer has.
+    session_401: usize,
     session_other: usize,
     session_max_ms: f64,
     jwt_ok: usize,
@@ -300,6 +328,7 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
         let flow = match sample.flow {
             Flow::Session => "session",
             Flow::Jwt => "jwt",
+            Flow::SessionMe => "session-me",
             Flow::JwtMe => "jwt-me",
         };
         let (step, latencies) = steps.entry(format!("{flow} {}", sample.step)).or_default();
@@ -318,10 +347,11 @@ fn report(samples: &[Sample], args: &Args, elapsed: Duration) -> Value {
         });
         let latency = millis(sample.latency);
         match sample.flow {
-            Flow::Session => {
+            Flow::Session | Flow::SessionMe => {
                 match sample.outcome {
                     _ if sample.expected => bucket.session_ok += 1,
                     Outcome::Status(503) => bucket.session_503 += 1,
+                    Outcome::Status(401) => bucket.session_401 += 1,
                     _ => bucket.session_other += 1,
                 }
                 bucket.session_max_ms = bucket.session_max_ms.max(latency);
@@ -371,8 +401,11 @@ async fn main() -> anyhow::Result<()> {
         .map(|name| match name.as_str() {
             "session" => Ok(Flow::Session),
             "jwt" => Ok(Flow::Jwt),
+            "session-me" => Ok(Flow::SessionMe),
             "jwt-me" => Ok(Flow::JwtMe),
-            other => anyhow::bail!("--flows takes session, jwt and jwt-me, not {other}"),
+            other => {
+                anyhow::bail!("--flows takes session, jwt, session-me and jwt-me, not {other}")
+            }
         })
         .collect::<anyhow::Result<Vec<Flow>>>()?;
     let mut connector = HttpConnector::new();
@@ -394,17 +427,20 @@ async fn main() -> anyhow::Result<()> {
             base: args.url.trim_end_matches('/').to_owned(),
             started,
             timeout: args.timeout,
+            think: args.think,
             samples: Vec::new(),
         };
         tokio::spawn(async move {
             let mut journey = 0;
-            let mut access = None;
+            let mut credential = None;
             while Instant::now() < deadline {
                 journey += 1;
                 match flow {
                     Flow::Session => worker.session_journey(&user, journey).await,
                     Flow::Jwt => worker.jwt_journey(&user, journey).await,
-                    Flow::JwtMe => worker.jwt_me_journey(&user, &mut access).await,
+                    Flow::SessionMe | Flow::JwtMe => {
+                        worker.me_journey(flow, &user, &mut credential).await
+                    }
                 }
             }
             worker.samples
