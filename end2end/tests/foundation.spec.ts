@@ -164,5 +164,6 @@ test("a cookie the server does not know, as after a restart of a memory store, i
   expect((await me.json()).error).toBe("invalid_session");
   await expect(session.getByRole("status")).toContainText("lost when a server keeping sessions in memory restarted");
   await page.getByRole("button", { name: "한국어" }).click();
-  await expect(session.getByRole("status")).toContainText("재시작");
+  const koreanSession = page.getByRole("region", { name: "세션 + 쿠키 (상태 유지)" });
+  await expect(koreanSession.getByRole("status")).toContainText("재시작");
 });
