@@ -11,16 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
-step "release build of the server and the load generator"
-cargo build --release --locked -p server --bin authlens --example loadgen
-[ -f target/site/pkg/authlens.wasm ] || cargo leptos build --release
-source scripts/lib/server.sh
-source scripts/lib/redis.sh
-source scripts/lib/measure.sh
-export AUTHLENS_BIN=target/release/authlens RUST_LOG=warn AUTHLENS_LOGIN_BURST=0
+source scripts/lib/under_load.sh
 # One signing secret for every server here, so a restart keeps tokens verifiable (scenario 2).
 mkdir -p target/faults
 head -c 32 /dev/urandom >target/faults/jwt-secret

@@ -9,21 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+source scripts/lib/under_load.sh
 SECONDS_PER_RUN=${SOAK_SECONDS:-60}
 CONNECTIONS=${SOAK_CONNECTIONS:-64}
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
-step "release build of the server and the load generator"
-cargo build --release --locked -p server --bin authlens --example loadgen
-[ -f target/site/pkg/authlens.wasm ] || cargo leptos build --release
-source scripts/lib/server.sh
-source scripts/lib/redis.sh
-source scripts/lib/measure.sh
-export AUTHLENS_BIN=target/release/authlens RUST_LOG=warn
-# No login limit (every user comes from 127.0.0.1), and short lives, so that everything the run
-# creates expires soon after it: sessions idle out after 5 s, refresh families after 10 s.
-export AUTHLENS_LOGIN_BURST=0 AUTHLENS_SESSION_IDLE=5s AUTHLENS_REFRESH_TTL=10s
+# Short lives, so that everything the run creates expires soon after it: sessions idle out
+# after 5 s, refresh families after 10 s.
+export AUTHLENS_SESSION_IDLE=5s AUTHLENS_REFRESH_TTL=10s
 mkdir -p target/soak
 summary=target/soak/summary.txt
 : >"$summary"

@@ -57,9 +57,8 @@ pub struct BulkResponse {
     request_body = BulkRequest,
     responses(
         (status = 200, body = BulkResponse, description = "What the batch cost"),
-        (status = 400, body = ErrorBody, description = "Bad JSON or a count outside 1–100 000"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
         (status = 503, body = ErrorBody, description = "A store is unreachable"),
+        crate::openapi::BodyRejections,
     ))]
 pub(crate) async fn bulk(
     State(state): State<AppState>,

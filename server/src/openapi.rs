@@ -1,6 +1,7 @@
 //! `GET /api/openapi.json`: the HTTP contract, generated from the handlers' own annotations
 //! and the shared API types. Tests check it is valid OpenAPI 3.1 and that real answers match it.
 
+use app::api::ErrorBody;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -36,6 +37,34 @@ use crate::{bench_results, cluster, cross_site, jwt, lab, session};
     )
 )]
 pub struct ApiDoc;
+
+/// The answers every endpoint that reads a JSON body may give before its handler runs.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRejections {
+    /// Not the JSON this endpoint expects (malformed, a missing field, a wrong type), or a bad
+    /// value in it.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// The body, or the `Content-Length` announcing it, is over `--body-limit`.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+}
+
+/// `store_unavailable`: the store this endpoint needs (Redis) cannot be reached in time.
+#[derive(utoipa::IntoResponses)]
+pub enum StoreDown {
+    /// The store cannot be reached right now; it works again once the store is back.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// `too_many_requests`: the login limit per client address.
+#[derive(utoipa::IntoResponses)]
+pub enum LoginLimited {
+    /// Too many logins from this address.
+    #[response(status = 429, headers(("retry-after" = u64, description = "Seconds until a login is allowed again")))]
+    TooMany(ErrorBody),
+}
 
 struct BearerAuth;
 

@@ -64,12 +64,7 @@ fn assert_clean_error(reply: &Reply, expected: StatusCode, what: &str) {
 async fn hostile_bodies_get_a_clean_4xx_from_every_json_endpoint() {
     let app = start_default().await;
     // Logged in, so that endpoints which check credentials first still reach the body.
-    let cookie = app
-        .post("/api/session/login", alice(), &[])
-        .await
-        .cookie_pair();
-    let tokens = app.post("/api/jwt/login", alice(), &[]).await;
-    let bearer = format!("Bearer {}", tokens.text("/access_token"));
+    let LoggedIn { cookie, bearer, .. } = log_in_both(&app).await;
     let credentials = [
         ("cookie", cookie.as_str()),
         ("authorization", bearer.as_str()),

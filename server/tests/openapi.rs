@@ -190,21 +190,14 @@ async fn exercise(app: &TestApp, document: &Value, calls: Vec<Call>) -> BTreeSet
 
 #[tokio::test]
 async fn every_documented_operation_answers_as_documented() {
-    let mut app = start_default().await;
-    app.state.attacker_port = Some(4242);
-    let app = TestApp {
-        router: server::app(app.state.clone()),
-        ..app
-    };
+    let app = start_with_attacker_port(4242).await;
     let document = document(&app).await;
 
-    let cookie = app
-        .post("/api/session/login", alice(), &[])
-        .await
-        .cookie_pair();
-    let tokens = app.post("/api/jwt/login", alice(), &[]).await;
-    let bearer = format!("Bearer {}", tokens.text("/access_token"));
-    let refresh = tokens.text("/refresh_token").to_owned();
+    let LoggedIn {
+        cookie,
+        bearer,
+        refresh,
+    } = log_in_both(&app).await;
     let wrong = json!({"username": "alice", "password": "nope"});
     let oversized = json!({"username": "a".repeat(20_000), "password": "x"});
 

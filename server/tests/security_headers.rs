@@ -90,12 +90,7 @@ async fn json_answers_and_errors_get_the_deny_everything_policy() {
 
 #[tokio::test]
 async fn only_the_attacker_site_may_frame_the_csrf_probe_answer() {
-    let mut app = start_default().await;
-    app.state.attacker_port = Some(4242);
-    let app = TestApp {
-        router: server::app(app.state.clone()),
-        ..app
-    };
+    let app = start_with_attacker_port(4242).await;
     let reply = app
         .post(
             "/api/lab/csrf-probe?flow=jwt&nonce=abc",

@@ -94,9 +94,8 @@ pub fn routes() -> Router<AppState> {
     request_body = Settings,
     responses(
         (status = 200, body = ClusterView, description = "The running cluster"),
-        (status = 400, body = ErrorBody, description = "Bad JSON or a node count outside 2–8"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: a node could not bind a port"),
+        crate::openapi::BodyRejections,
     ))]
 pub(crate) async fn start(
     State(state): State<AppState>,

@@ -71,12 +71,10 @@ pub struct JwtService {
     responses(
         (status = 200, body = TokenResponse, description = "Logged in",
             headers(("server-timing" = String, description = "Time spent signing and in the store"))),
-        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
         (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
-        (status = 429, body = ErrorBody, description = "Too many logins from this address",
-            headers(("retry-after" = u64, description = "Seconds until a login is allowed again"))),
-        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+        crate::openapi::BodyRejections,
+        crate::openapi::LoginLimited,
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -156,9 +154,8 @@ pub(crate) async fn me(
     request_body = CartRequest,
     responses(
         (status = 200, body = CartTokenResponse, description = "A new access token carrying the cart"),
-        (status = 400, body = ErrorBody, description = "Bad JSON, an empty or over-long item, or a full cart"),
         (status = 401, body = ErrorBody, description = "No valid access token"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
+        crate::openapi::BodyRejections,
     ))]
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
@@ -198,10 +195,9 @@ pub(crate) async fn add_to_cart(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse, description = "A new access and refresh token"),
-        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
         (status = 401, body = ErrorBody, description = "refresh_token_reused, refresh_token_revoked, or an invalid token"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
-        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+        crate::openapi::BodyRejections,
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn refresh(
     State(state): State<AppState>,
@@ -257,10 +253,9 @@ pub(crate) async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = LogoutResponse, description = "The family is revoked"),
-        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
         (status = 401, body = ErrorBody, description = "Not a valid refresh token"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
-        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+        crate::openapi::BodyRejections,
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -299,7 +294,7 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/jwt/refresh-store", tag = "jwt",
     responses(
         (status = 200, body = RefreshListing, description = "Up to 100 families and the live count"),
-        (status = 503, body = ErrorBody, description = "The refresh store is unreachable"),
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn list_refresh_store(
     State(state): State<AppState>,

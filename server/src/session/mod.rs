@@ -49,12 +49,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         (status = 200, body = SessionResponse, description = "Logged in",
             headers(("set-cookie" = String, description = "authlens_sid=<id>; HttpOnly; SameSite=Lax; Path=/; Max-Age=…; Secure on HTTPS or loopback"),
                     ("server-timing" = String, description = "Time spent verifying and in the store"))),
-        (status = 400, body = ErrorBody, description = "Not the JSON this endpoint expects"),
         (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown user and a wrong password"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
-        (status = 429, body = ErrorBody, description = "Too many logins from this address",
-            headers(("retry-after" = u64, description = "Seconds until a login is allowed again"))),
-        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+        crate::openapi::BodyRejections,
+        crate::openapi::LoginLimited,
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -105,7 +103,7 @@ pub(crate) async fn login(
         (status = 200, body = SessionResponse, description = "A live session",
             headers(("server-timing" = String, description = "Time spent in the store"))),
         (status = 401, body = ErrorBody, description = "no_session (no cookie) or invalid_session (never issued, logged out, expired, malformed)"),
-        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn me(
     State(state): State<AppState>,
@@ -122,10 +120,9 @@ pub(crate) async fn me(
     request_body = CartRequest,
     responses(
         (status = 200, body = SessionResponse, description = "The session with the bigger cart"),
-        (status = 400, body = ErrorBody, description = "Bad JSON, an empty or over-long item, or a full cart"),
         (status = 401, body = ErrorBody, description = "No live session"),
-        (status = 413, body = ErrorBody, description = "Body over the limit"),
-        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+        crate::openapi::BodyRejections,
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
@@ -152,7 +149,7 @@ fn keeps_cookie(query: Option<&str>) -> bool {
     responses(
         (status = 200, body = LogoutResponse, description = "Logged out (also when there was no session)",
             headers(("set-cookie" = String, description = "authlens_sid=; Max-Age=0 (left out with keep_cookie=true)"))),
-        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -187,7 +184,7 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/session/store", tag = "session",
     responses(
         (status = 200, body = SessionListing, description = "Up to 100 rows and the live count"),
-        (status = 503, body = ErrorBody, description = "The session store is unreachable"),
+        crate::openapi::StoreDown,
     ))]
 pub(crate) async fn list_store(
     State(state): State<AppState>,

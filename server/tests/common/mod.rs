@@ -210,6 +210,38 @@ pub fn request(method: &str, path: &str, body: Body, extra: &[(&str, &str)]) -> 
     builder.body(body).expect("a valid request")
 }
 
+/// Alice, logged in on both flows.
+pub struct LoggedIn {
+    /// `authlens_sid=<id>`, for a `Cookie` header.
+    pub cookie: String,
+    /// `Bearer <access token>`, for an `Authorization` header.
+    pub bearer: String,
+    pub refresh: String,
+}
+
+pub async fn log_in_both(app: &TestApp) -> LoggedIn {
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let tokens = app.post("/api/jwt/login", alice(), &[]).await;
+    LoggedIn {
+        cookie,
+        bearer: format!("Bearer {}", tokens.text("/access_token")),
+        refresh: tokens.text("/refresh_token").to_owned(),
+    }
+}
+
+/// An app that believes its attacker site (claim 9) listens on `port`.
+pub async fn start_with_attacker_port(port: u16) -> TestApp {
+    let mut test_app = start_default().await;
+    test_app.state.attacker_port = Some(port);
+    TestApp {
+        router: app(test_app.state.clone()),
+        ..test_app
+    }
+}
+
 pub fn alice() -> Value {
     serde_json::json!({"username": "alice", "password": "wonderland"})
 }
