@@ -32,7 +32,9 @@ fn router() -> &'static Router {
 }
 
 fn assert_clean_refusal(request: Request<Body>, what: &str, input: &[u8]) {
-    let response = runtime().block_on(router().clone().oneshot(request)).expect("an answer");
+    let response = runtime()
+        .block_on(router().clone().oneshot(request))
+        .expect("an answer");
     let status = response.status();
     let bytes = runtime()
         .block_on(response.into_body().collect())
