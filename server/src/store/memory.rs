@@ -135,9 +135,12 @@ impl SessionStore for MemoryStore {
         let Some((expires_at, row)) = rows.by_id.get_with_deadline(id, self.clock.now_ms()) else {
             return Ok(None);
         };
-        let mut record = row.record(*id, expires_at);
+        let original = row.record(*id, expires_at);
+        let mut record = original.clone();
         change(&mut record);
-        rows.insert(&record);
+        if record != original {
+            rows.insert(&record);
+        }
         Ok(Some(record))
     }
 

@@ -106,6 +106,7 @@ pub trait SessionStore: Send + Sync + 'static {
     /// if there is no live record (never issued, logged out, expired). A record deleted
     /// meanwhile is never brought back, and two changes never overwrite each other. `change`
     /// may run more than once (a store that retries on conflict), so it must be repeatable.
+    /// A change that leaves the record as it was writes nothing.
     async fn update(
         &self,
         id: &SessionId,

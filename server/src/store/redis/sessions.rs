@@ -73,10 +73,14 @@ impl SessionStore for RedisSessionStore {
             let Some(old) = self.table.get(&key).await? else {
                 return Ok(None);
             };
-            let Some(mut record) = self.live(&old).filter(|record| record.id == *id) else {
+            let Some(original) = self.live(&old).filter(|record| record.id == *id) else {
                 return Ok(None);
             };
+            let mut record = original.clone();
             change(&mut record);
+            if record == original {
+                return Ok(Some(record));
+            }
             let new = serde_json::to_string(&record)
                 .map_err(|err| StoreError::Corrupt(err.to_string()))?;
             if self
