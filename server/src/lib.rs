@@ -25,12 +25,15 @@ pub mod users;
 
 use std::sync::Arc;
 
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderMap, header};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 
 use app::{App, shell};
@@ -45,8 +48,13 @@ use store::redis::{RedisLink, RedisSessionStore};
 use store::{MemoryStore, SessionStore};
 use users::UserDirectory;
 
+/// What every handler may use. axum gives each request its own copy of the state, so the
+/// copy is one pointer: the parts live behind an `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+#[derive(Clone)]
+pub struct AppParts {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub users: Arc<UserDirectory>,
@@ -62,6 +70,14 @@ pub struct AppState {
     /// The scaling lab's cluster of nodes, when one is running.
     pub lab: Arc<cluster::Lab>,
     pub leptos_options: LeptosOptions,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -96,7 +112,7 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
             .build();
-        Ok(AppState {
+        Ok(AppState(Arc::new(AppParts {
             sessions,
             session_cookie: app::api::SESSION_COOKIE,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
@@ -108,7 +124,15 @@ impl AppState {
             clock,
             leptos_options,
             config: Arc::new(config),
-        })
+        })))
+    }
+
+    /// A copy with some parts replaced: a lab node's own store and cookie, the attacker
+    /// site's port once it is bound.
+    pub fn with(&self, change: impl FnOnce(&mut AppParts)) -> AppState {
+        let mut parts = AppParts::clone(&self.0);
+        change(&mut parts);
+        AppState(Arc::new(parts))
     }
 
     /// When a session touched at `now` ends: after the idle timeout, but never past
@@ -212,15 +236,26 @@ pub fn app(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             not_found_page,
         ))
-        .layer(DefaultBodyLimit::max(state.config.body_limit));
-    let router = request_limits::apply(
-        router,
-        state.config.body_limit,
-        state.config.request_timeout,
-    );
-    security_headers::apply(router)
+        .with_state(state.clone());
+    // What every request meets, outermost first. Wrapped once around the whole router
+    // rather than with `Router::layer`, which wraps each route in one more boxed service
+    // that is cloned on every request.
+    let body_limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    let every_request = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .map_response(security_headers::add)
+        .layer(HandleErrorLayer::new(move |_: BoxError| async move {
+            request_limits::timed_out(timeout)
+        }))
+        .timeout(timeout)
+        .layer(from_fn_with_state(
+            body_limit,
+            request_limits::refuse_declared_oversize,
+        ))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .service(router);
+    Router::new().fallback_service(every_request)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

@@ -25,14 +25,15 @@ async fn main() -> anyhow::Result<()> {
     if !attacker_addr.ip().is_loopback() {
         anyhow::bail!("--attacker-addr must be a loopback address, not {attacker_addr}");
     }
-    let mut state = AppState::new(config).await?;
+    let state = AppState::new(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     let attacker = tokio::net::TcpListener::bind(attacker_addr)
         .await
         .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
-    state.attacker_port = Some(attacker.local_addr()?.port());
+    let attacker_port = attacker.local_addr()?.port();
+    let state = state.with(|parts| parts.attacker_port = Some(attacker_port));
     tracing::info!("authlens listening on http://{}", listener.local_addr()?);
     tracing::info!(
         "the demo's attacker site listens on http://{} (a different site: claim 9)",

@@ -4,33 +4,15 @@
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
-use axum::middleware::{Next, from_fn_with_state};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tower::{BoxError, ServiceBuilder};
 
 use crate::error::{InputError, error_response};
 
-pub fn apply<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    body_limit: usize,
-    timeout: Duration,
-) -> Router<S> {
-    router
-        .layer(from_fn_with_state(body_limit, refuse_declared_oversize))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(move |_: BoxError| async move {
-                    timed_out(timeout)
-                }))
-                .timeout(timeout),
-        )
-}
-
-async fn refuse_declared_oversize(
+/// Answers 413 at once when the declared body is over the limit.
+pub async fn refuse_declared_oversize(
     State(body_limit): State<usize>,
     request: Request,
     next: Next,
@@ -46,7 +28,8 @@ async fn refuse_declared_oversize(
     }
 }
 
-fn timed_out(timeout: Duration) -> Response {
+/// The answer to a request that took longer than `timeout`.
+pub fn timed_out(timeout: Duration) -> Response {
     error_response(
         StatusCode::REQUEST_TIMEOUT,
         "request_timeout",

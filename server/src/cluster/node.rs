@@ -40,11 +40,10 @@ impl Node {
     ) -> std::io::Result<Node> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let port = listener.local_addr()?.port();
-        let node_state = AppState {
-            sessions: store.clone(),
-            session_cookie: LAB_SESSION_COOKIE,
-            ..state.clone()
-        };
+        let node_state = state.with(|parts| {
+            parts.sessions = store.clone();
+            parts.session_cookie = LAB_SESSION_COOKIE;
+        });
         let router = router(node_state, replica_target);
         let task = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, router).await {

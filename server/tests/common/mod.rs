@@ -234,10 +234,13 @@ pub async fn log_in_both(app: &TestApp) -> LoggedIn {
 
 /// An app that believes its attacker site (claim 9) listens on `port`.
 pub async fn start_with_attacker_port(port: u16) -> TestApp {
-    let mut test_app = start_default().await;
-    test_app.state.attacker_port = Some(port);
+    let test_app = start_default().await;
+    let state = test_app
+        .state
+        .with(|parts| parts.attacker_port = Some(port));
     TestApp {
-        router: app(test_app.state.clone()),
+        router: app(state.clone()),
+        state,
         ..test_app
     }
 }
