@@ -29,13 +29,13 @@ fn runtime() -> Runtime {
 }
 
 fn jwt_service(keys: SigningKeys, clock: &Clock) -> JwtService {
-    JwtService {
+    JwtService::new(
         keys,
-        refresh: MemoryRefreshStore::new(clock.clone()),
-        access_ttl: Duration::from_secs(30),
-        refresh_ttl: Duration::from_secs(600),
-        clock: clock.clone(),
-    }
+        MemoryRefreshStore::new(clock.clone()),
+        Duration::from_secs(30),
+        Duration::from_secs(600),
+        clock.clone(),
+    )
 }
 
 fn claims(clock: &Clock) -> AccessClaims {

@@ -99,13 +99,13 @@ impl AppState {
             config.jwt_key_file.as_deref(),
         )?;
         let (sessions, refresh) = open_stores(&config, &clock)?;
-        let jwt = JwtService {
+        let jwt = JwtService::new(
             keys,
             refresh,
-            access_ttl: config.access_ttl,
-            refresh_ttl: config.refresh_ttl,
-            clock: clock.clone(),
-        };
+            config.access_ttl,
+            config.refresh_ttl,
+            clock.clone(),
+        );
         let leptos_options = LeptosOptions::builder()
             .output_name("authlens")
             .site_root(config.site_root.to_string_lossy().as_ref())

@@ -240,8 +240,9 @@ pub struct VerifyStep {
 
 /// Shortens a secret identifier for display: enough to tell two apart, never enough to use.
 pub fn shorten_id(id: &str) -> String {
-    let head: String = id.chars().take(6).collect();
-    format!("{head}…")
+    let mut short: String = id.chars().take(6).collect();
+    short.push('…');
+    short
 }
 
 /// A `Cookie` or `Set-Cookie` value with the session id shortened; everything else kept.

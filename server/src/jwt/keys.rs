@@ -18,6 +18,8 @@ const MIN_SECRET_BYTES: usize = 32;
 
 pub struct SigningKeys {
     pub algorithm: Algorithm,
+    /// The algorithm as a JWT header names it (`HS256`, `EdDSA`).
+    pub algorithm_name: &'static str,
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
     /// The public key for `/.well-known/jwks.json`; none for HS256, whose key is a secret.
@@ -56,6 +58,7 @@ impl SigningKeys {
         };
         Ok(SigningKeys {
             algorithm: Algorithm::HS256,
+            algorithm_name: "HS256",
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
             public: None,
@@ -99,6 +102,7 @@ impl SigningKeys {
             DecodingKey::from_jwk(&jwk).context("reading back the Ed25519 public key")?;
         Ok(SigningKeys {
             algorithm: Algorithm::EdDSA,
+            algorithm_name: "EdDSA",
             encoding,
             decoding,
             public: Some(JwkSet { keys: vec![jwk] }),

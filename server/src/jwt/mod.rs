@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Header, Validation};
+use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -62,6 +62,8 @@ pub struct JwtService {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub clock: Clock,
+    /// What `decode` checks, built once: it is the same for every token.
+    validation: Validation,
 }
 
 /// Checks the password (argon2) and answers a signed access token (typ `at+jwt`) and a
@@ -351,6 +353,24 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, JwtError> {
 }
 
 impl JwtService {
+    pub fn new(
+        keys: SigningKeys,
+        refresh: Arc<dyn RefreshStore>,
+        access_ttl: Duration,
+        refresh_ttl: Duration,
+        clock: Clock,
+    ) -> JwtService {
+        let validation = validation(keys.algorithm);
+        JwtService {
+            keys,
+            refresh,
+            access_ttl,
+            refresh_ttl,
+            clock,
+            validation,
+        }
+    }
+
     /// Issues an access token and a refresh token of `family`, as the login/refresh body.
     fn token_pair(
         &self,
@@ -400,17 +420,6 @@ impl JwtService {
             .map_err(|err| JwtError::Signing(err.to_string()))
     }
 
-    fn validation(&self) -> Validation {
-        let mut validation = Validation::new(self.keys.algorithm);
-        validation.leeway = 0;
-        // `exp` is checked against the server's clock below, the one every other deadline uses.
-        validation.validate_exp = false;
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        validation
-    }
-
     /// Checks a token step by step, recording each step and why it failed.
     pub async fn verify<C: DeserializeOwned + Expiring>(
         &self,
@@ -429,7 +438,7 @@ impl JwtService {
                 }
             })
             .await?;
-        let expected_alg = format!("{:?}", self.keys.algorithm);
+        let expected_alg = self.keys.algorithm_name;
         if header.alg != expected_alg {
             let why = format!(
                 "the token names algorithm {:?}; this server accepts {expected_alg} only",
@@ -452,11 +461,10 @@ impl JwtService {
             return Err(JwtError::InvalidToken(why));
         }
         trace.step("typ", true, expected_typ);
-        let validation = self.validation();
         let now = self.clock.now_secs();
         trace
             .verify("signature and claims", async {
-                match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &validation) {
+                match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &self.validation) {
                     Ok(data) if data.claims.exp() <= now => {
                         let why = describe(&ErrorKind::ExpiredSignature);
                         (Err(JwtError::InvalidToken(why.clone())), false, why)
@@ -474,6 +482,18 @@ impl JwtService {
             })
             .await
     }
+}
+
+/// What every token must carry and be: `exp` is left to the caller, who checks it against
+/// the server's clock, the one every other deadline uses.
+fn validation(algorithm: Algorithm) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.leeway = 0;
+    validation.validate_exp = false;
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+    validation
 }
 
 /// The parts of the header that decide how a token is checked.
