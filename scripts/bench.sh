@@ -16,7 +16,7 @@ TOKENS=100000
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "release build (what make run serves)"
-cargo leptos build --release
+cargo leptos build --release --split
 source scripts/lib/server.sh
 source scripts/lib/redis.sh
 export AUTHLENS_BIN=target/release/authlens AUTHLENS_WRAP="taskset -c 0" RUST_LOG=warn
@@ -73,8 +73,7 @@ curl -fsS "$BASE_URL/api/lab/bulk" -H "$JSON" -d "{\"kind\":\"tokens\",\"count\"
 echo "tokens:   $(cat "$results/memory_tokens.json")"
 
 step "front end: release wasm size, and time until interactive in Chromium"
-wasm=target/site/pkg/authlens.wasm
-echo "{\"raw\": $(stat -c %s "$wasm"), \"gzip\": $(gzip -9 -c "$wasm" | wc -c)}" >"$results/wasm.json"
+scripts/wasm_size.sh --json >"$results/wasm.json"
 (cd end2end && BASE_URL="$MEMORY" node tools/interactive.mjs) >"$results/interactive.json"
 echo "wasm: $(cat "$results/wasm.json")  interactive: $(cat "$results/interactive.json")"
 

@@ -21,9 +21,8 @@ cargo test --locked --benches -p server
 # The release front end is what `make run` serves, and only a size-optimized build shows some
 # compile errors (deep view types): build it and report its size.
 step "release front end (what make run ships)"
-cargo leptos build --release --frontend-only
-wasm=target/site/pkg/authlens.wasm
-echo "release wasm: $(stat -c %s "$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
+cargo leptos build --release --frontend-only --split
+scripts/wasm_size.sh
 
 # Debug server and debug front end together: debug SSR adds view markers that only a debug
 # hydrate build expects, so this build also replaces the release package above.

@@ -82,6 +82,7 @@ fn Figures(results: BenchResults) -> impl IntoView {
             let front = get().front_end;
             fill(texts().front_line, &[
                 kilobytes(front.wasm_raw), kilobytes(front.wasm_gzip),
+                front.wasm_files.to_string(), kilobytes(front.wasm_all_gzip),
                 format!("{} ms", front.interactive_ms), front.interactive_runs_ms.len().to_string(),
             ])
         }}</p>

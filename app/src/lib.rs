@@ -23,8 +23,9 @@ use i18n::{Lang, Texts};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    Lazy, LazyRoute,
     components::{A, Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 use inspect::InspectPage;
@@ -87,14 +88,38 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=move || view! { <p class="not-found">{texts().not_found}</p> }>
                     <Route path=path!("") view=HomePage/>
-                    <Route path=path!("inspect") view=InspectPage/>
-                    <Route path=path!("lab") view=lab::LabPage/>
-                    <Route path=path!("cost") view=cost::CostPage/>
+                    <Route path=path!("inspect") view={Lazy::<InspectRoute>::new()}/>
+                    <Route path=path!("lab") view={Lazy::<LabRoute>::new()}/>
+                    <Route path=path!("cost") view={Lazy::<CostRoute>::new()}/>
                 </Routes>
             </main>
         </Router>
     }
 }
+
+/// A page whose code the browser loads only when it is first shown: the release build
+/// (`cargo leptos build --release --split`) puts each in a wasm chunk of its own, so the
+/// home page does not download the inspector, the lab and the cost page.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(InspectRoute, InspectPage);
+lazy_page!(LabRoute, lab::LabPage);
+lazy_page!(CostRoute, cost::CostPage);
 
 #[component]
 fn Masthead() -> impl IntoView {

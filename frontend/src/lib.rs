@@ -6,5 +6,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: a page in a split-off chunk (see `app::lazy_page!`) hydrates once its chunk is in.
+    leptos::mount::hydrate_lazy(app::App);
 }

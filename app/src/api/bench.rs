@@ -81,8 +81,16 @@ pub struct Memory {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FrontEnd {
+    /// The wasm every page loads first (the main module).
     pub wasm_raw: u64,
     pub wasm_gzip: u64,
+    /// Every wasm file, the pages' lazily loaded chunks included (absent in older runs).
+    #[serde(default)]
+    pub wasm_all_raw: u64,
+    #[serde(default)]
+    pub wasm_all_gzip: u64,
+    #[serde(default)]
+    pub wasm_files: u64,
     pub interactive_ms: u64,
     pub interactive_runs_ms: Vec<u64>,
 }

@@ -2,6 +2,7 @@
 //! and every request carries all of it; the session's cart stays on the server and its cookie
 //! keeps one size. The chart marks 4,096 bytes, about the most a browser keeps in one cookie.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
@@ -31,60 +32,7 @@ pub fn CartGrowth() -> impl IntoView {
         running.set(true);
         samples.set(Vec::new());
         spawn_local(async move {
-            let (_, mut access, _) = token_login().await;
-            post(
-                "/api/session/login",
-                json!({"username": "alice", "password": "wonderland"}),
-            )
-            .await;
-            let mut crossed_at = None;
-            for n in 1..=MAX_ITEMS {
-                let item =
-                    json!({"item": format!("item {n:03}: a pair of comfortable shoes, size 42")});
-                let added = client::send(
-                    Method::Post,
-                    "/api/jwt/cart",
-                    Some(item.clone()),
-                    Some(access.clone()),
-                )
-                .await;
-                let Some(next) = added.field(&["access_token"]) else {
-                    break;
-                };
-                access = next;
-                let session = post("/api/session/cart", item).await;
-                // What the next request carries, as the server measures it.
-                let token_bytes = get("/api/jwt/me", Some(&access))
-                    .await
-                    .credential_bytes()
-                    .unwrap_or(0);
-                let cookie_bytes = session.credential_bytes().unwrap_or(0);
-                samples.update(|samples| samples.push((token_bytes, cookie_bytes)));
-                if token_bytes > COOKIE_LIMIT && crossed_at.is_none() {
-                    crossed_at = Some(n);
-                    break;
-                }
-            }
-            let all = samples.get_untracked();
-            let first = all.first().copied().unwrap_or_default();
-            let last = all.last().copied().unwrap_or_default();
-            lines.set(Some(vec![
-                line(
-                    last.0 > first.0,
-                    |t| t.e7_token_bytes,
-                    format!("{} → {} B", first.0, last.0),
-                ),
-                line(
-                    last.1 == first.1,
-                    |t| t.e7_cookie_bytes,
-                    format!("{} → {} B", first.1, last.1),
-                ),
-                line(
-                    crossed_at.is_some(),
-                    |t| t.e7_crossed,
-                    crossed_at.map_or_else(|| "—".to_owned(), |n| n.to_string()),
-                ),
-            ]));
+            lines.set(Some(grow_both(samples).await));
             running.set(false);
             server_changed.bump();
         });
@@ -114,6 +62,65 @@ pub fn CartGrowth() -> impl IntoView {
             <ResultLines lines test_id="experiment-7-result".to_owned()/>
         </Card>
     }
+}
+
+/// Adds items to both carts until the token passes the cookie limit, recording what each
+/// request carries in `samples`; the result lines compare first and last.
+#[lazy]
+async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
+    let (_, mut access, _) = token_login().await;
+    post(
+        "/api/session/login",
+        json!({"username": "alice", "password": "wonderland"}),
+    )
+    .await;
+    let mut crossed_at = None;
+    for n in 1..=MAX_ITEMS {
+        let item = json!({"item": format!("item {n:03}: a pair of comfortable shoes, size 42")});
+        let added = client::send(
+            Method::Post,
+            "/api/jwt/cart",
+            Some(item.clone()),
+            Some(access.clone()),
+        )
+        .await;
+        let Some(next) = added.field(&["access_token"]) else {
+            break;
+        };
+        access = next;
+        let session = post("/api/session/cart", item).await;
+        // What the next request carries, as the server measures it.
+        let token_bytes = get("/api/jwt/me", Some(&access))
+            .await
+            .credential_bytes()
+            .unwrap_or(0);
+        let cookie_bytes = session.credential_bytes().unwrap_or(0);
+        samples.update(|samples| samples.push((token_bytes, cookie_bytes)));
+        if token_bytes > COOKIE_LIMIT && crossed_at.is_none() {
+            crossed_at = Some(n);
+            break;
+        }
+    }
+    let all = samples.get_untracked();
+    let first = all.first().copied().unwrap_or_default();
+    let last = all.last().copied().unwrap_or_default();
+    vec![
+        line(
+            last.0 > first.0,
+            |t| t.e7_token_bytes,
+            format!("{} → {} B", first.0, last.0),
+        ),
+        line(
+            last.1 == first.1,
+            |t| t.e7_cookie_bytes,
+            format!("{} → {} B", first.1, last.1),
+        ),
+        line(
+            crossed_at.is_some(),
+            |t| t.e7_crossed,
+            crossed_at.map_or_else(|| "—".to_owned(), |n| n.to_string()),
+        ),
+    ]
 }
 
 /// Position on a scale that ends a little past the cookie limit (which therefore sits at 80%).

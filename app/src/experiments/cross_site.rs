@@ -2,6 +2,7 @@
 //! form can carry a bearer token. The server's second listener plays the attacker site; it is
 //! loaded in a frame, posts its forms, and the server's probe log says what arrived.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
@@ -42,6 +43,7 @@ pub fn CrossSite() -> impl IntoView {
     }
 }
 
+#[lazy]
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     post(
         "/api/session/login",

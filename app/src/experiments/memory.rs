@@ -2,6 +2,7 @@
 //! server to create N session rows or sign N access tokens, and shows what it reports about
 //! itself before and after: store rows and resident memory.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
@@ -21,6 +22,7 @@ fn mebibytes(bytes: i64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
+#[lazy]
 async fn bulk(kind: &'static str, figures: VisitFigures) -> Vec<Line> {
     let reply = post("/api/lab/bulk", json!({"kind": kind, "count": BULK_COUNT})).await;
     if !reply.ok() {

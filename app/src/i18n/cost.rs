@@ -100,7 +100,7 @@ pub const COST_EN: CostTexts = CostTexts {
     flood_title: "Logins under load",
     flood_line: "Session /me p99 is {} alone and {} while 4 connections flood the login ({} argon2id logins/s).",
     front_title: "Front end",
-    front_line: "Release WebAssembly: {} raw, {} gzip. Interactive after {} in Chromium (median of {} cold loads).",
+    front_line: "Release WebAssembly a page loads first: {} raw, {} gzip; with the pages loaded when first visited ({} files), {} gzip. Interactive after {} in Chromium (median of {} cold loads).",
     budgets_title: "Budgets",
     col_budget: "Budget",
     col_measured: "Measured",
@@ -114,7 +114,7 @@ pub const COST_EN: CostTexts = CostTexts {
     budget_bytes_per_session: "≤ 300 bytes of server memory per live session",
     budget_bytes_per_token: "No memory growth per issued JWT (bytes per JWT)",
     budget_login_flood_p99: "/me p99 under a login flood within 2× (ratio)",
-    budget_wasm_gzip_bytes: "Release wasm ≤ 300 KB gzip (bytes)",
+    budget_wasm_gzip_bytes: "Release wasm a page loads first ≤ 300 KB gzip (bytes)",
     budget_interactive_ms: "Interactive in under 1 s (ms)",
 };
 
@@ -148,7 +148,7 @@ pub const COST_KO: CostTexts = CostTexts {
     flood_title: "부하 속 로그인",
     flood_line: "세션 /me의 p99는 단독일 때 {}, 연결 4개가 로그인을 퍼붓는 동안 {}입니다 (argon2id 로그인 초당 {}회).",
     front_title: "프런트엔드",
-    front_line: "릴리스 WebAssembly: 원본 {}, gzip {}. Chromium에서 {} 뒤에 조작 가능 (캐시 없는 로드 {}회의 중앙값).",
+    front_line: "페이지가 먼저 받는 릴리스 WebAssembly: 원본 {}, gzip {}. 처음 방문할 때 받는 페이지까지 합치면 ({}개 파일) gzip {}. Chromium에서 {} 뒤에 조작 가능 (캐시 없는 로드 {}회의 중앙값).",
     budgets_title: "예산",
     col_budget: "예산",
     col_measured: "측정값",
@@ -162,6 +162,6 @@ pub const COST_KO: CostTexts = CostTexts {
     budget_bytes_per_session: "살아 있는 세션 하나당 서버 메모리 ≤ 300바이트",
     budget_bytes_per_token: "JWT를 발급해도 메모리가 늘지 않음 (JWT당 바이트)",
     budget_login_flood_p99: "로그인 폭주 중 /me p99가 2배 이내 (배율)",
-    budget_wasm_gzip_bytes: "릴리스 wasm ≤ 300 KB gzip (바이트)",
+    budget_wasm_gzip_bytes: "페이지가 먼저 받는 릴리스 wasm ≤ 300 KB gzip (바이트)",
     budget_interactive_ms: "1초 안에 조작 가능 (ms)",
 };
