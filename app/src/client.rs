@@ -90,17 +90,30 @@ pub async fn send(
     json: Option<Value>,
     bearer: Option<String>,
 ) -> Exchange {
+    make_request(method, path.to_owned(), json, bearer).await
+}
+
+/// The request and its answer. Lazy: the HTTP and JSON code loads with the first request, in
+/// a wasm chunk of its own (release builds), not before the page can be used.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn make_request(
+    method: Method,
+    path: String,
+    json: Option<Value>,
+    bearer: Option<String>,
+) -> Exchange {
     use gloo_net::http::Request;
 
     let mut exchange = Exchange {
         method,
-        path: path.to_owned(),
+        path: path.clone(),
         request_body: json.clone(),
         ..Exchange::default()
     };
     let mut builder = match method {
-        Method::Get => Request::get(path),
-        Method::Post => Request::post(path),
+        Method::Get => Request::get(&path),
+        Method::Post => Request::post(&path),
     };
     // The bearer token is attached by code: the browser never adds it by itself.
     if let Some(token) = bearer {

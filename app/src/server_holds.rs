@@ -2,6 +2,7 @@
 //! the session store's rows beside the refresh-token families (and, for access tokens,
 //! nothing at all).
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -34,33 +35,48 @@ pub struct StoreListings {
 pub fn provide_server_view() {
     provide_context(ServerChanged(RwSignal::new(0)));
     provide_context(StoreListings {
-        sessions: listing("/api/session/store"),
-        refresh: listing("/api/jwt/refresh-store"),
+        sessions: listing(fetch_session_listing),
+        refresh: listing(fetch_refresh_listing),
     });
 }
 
-/// Fetches `path` and decodes it whenever the server may have changed.
-fn listing<T>(path: &'static str) -> Listing<T>
+/// Runs `fetch` whenever the server may have changed, keeping its last answer.
+fn listing<T, F>(fetch: fn() -> F) -> Listing<T>
 where
-    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+    F: Future<Output = Result<T, String>> + 'static,
 {
     let changed = expect_context::<ServerChanged>().0;
     let listing = RwSignal::new(None);
     Effect::new(move |_| {
         changed.track();
-        spawn_local(async move {
-            let exchange = client::send(Method::Get, path, None, None).await;
-            let decoded = if exchange.ok() {
-                serde_json::from_value(exchange.body).map_err(|err| err.to_string())
-            } else {
-                Err(exchange
-                    .field(&["message"])
-                    .unwrap_or_else(|| format!("{:?}", exchange.status)))
-            };
-            listing.set(Some(decoded));
-        });
+        spawn_local(async move { listing.set(Some(fetch().await)) });
     });
     listing
+}
+
+// Lazy: the decoding of the listings loads with the first of them (a wasm chunk of its own
+// in release builds), after the page is already usable.
+#[lazy]
+async fn fetch_session_listing() -> Result<SessionListing, String> {
+    fetch_decoded("/api/session/store").await
+}
+
+#[lazy]
+async fn fetch_refresh_listing() -> Result<RefreshListing, String> {
+    fetch_decoded("/api/jwt/refresh-store").await
+}
+
+/// Fetches `path` and decodes its JSON, or says why not.
+async fn fetch_decoded<T: serde::de::DeserializeOwned>(path: &'static str) -> Result<T, String> {
+    let exchange = client::send(Method::Get, path, None, None).await;
+    if exchange.ok() {
+        serde_json::from_value(exchange.body).map_err(|err| err.to_string())
+    } else {
+        Err(exchange
+            .field(&["message"])
+            .unwrap_or_else(|| format!("{:?}", exchange.status)))
+    }
 }
 
 /// A listing as the panel shows it: a placeholder until it loads, the error if it failed.
