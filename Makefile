@@ -29,7 +29,7 @@ e2e:
 
 ## Retake the README's screenshots (English and Korean) from a real run in headless Chromium.
 screenshots:
-	cargo leptos build
+	cargo leptos build --split
 	scripts/screenshot.sh
 
 ## Load, memory and front-end benchmarks; writes bench/results.json (shown on /cost).

@@ -25,9 +25,11 @@ cargo leptos build --release --frontend-only --split
 scripts/wasm_size.sh
 
 # Debug server and debug front end together: debug SSR adds view markers that only a debug
-# hydrate build expects, so this build also replaces the release package above.
+# hydrate build expects, so this build also replaces the release package above. Every build is
+# split: lazy code (`#[lazy]`, lazy routes) imports the split loader, which only a split build
+# provides (unsplit, the page fails on "__wasm_split_placeholder__" and never hydrates).
 step "cargo leptos build (server + wasm front end)"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright end-to-end tests"
 scripts/e2e.sh
