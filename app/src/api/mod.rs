@@ -247,11 +247,16 @@ pub fn shorten_id(id: &str) -> String {
 
 /// A `Cookie` or `Set-Cookie` value with the session id shortened; everything else kept.
 pub fn mask_session_cookie(header_value: &str) -> String {
-    let marker = format!("{SESSION_COOKIE}=");
     let mut masked = String::with_capacity(header_value.len());
     let mut rest = header_value;
-    while let Some(start) = rest.find(&marker) {
-        let value_start = start + marker.len();
+    while let Some(start) = rest.find(SESSION_COOKIE) {
+        let name_end = start + SESSION_COOKIE.len();
+        if !rest[name_end..].starts_with('=') {
+            masked.push_str(&rest[..name_end]);
+            rest = &rest[name_end..];
+            continue;
+        }
+        let value_start = name_end + 1;
         masked.push_str(&rest[..value_start]);
         let value_end = rest[value_start..]
             .find(|c: char| c == ';' || c == ',' || c.is_whitespace())
@@ -286,6 +291,11 @@ mod tests {
         );
         assert_eq!(mask_session_cookie("a=1; b=2"), "a=1; b=2");
         assert_eq!(mask_session_cookie("authlens_sid=é"), "authlens_sid=é…");
+        // Another cookie whose name merely starts the same is not the session cookie.
+        assert_eq!(
+            mask_session_cookie("authlens_sid_old=abcdefghijkl; authlens_sid=abcdefghijkl"),
+            "authlens_sid_old=abcdefghijkl; authlens_sid=abcdef…"
+        );
     }
 
     #[test]
