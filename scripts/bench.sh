@@ -3,7 +3,7 @@
 # written to bench/results.json (the app's /cost page shows that file).
 #   scripts/bench.sh                 about 3 minutes after the release build
 #   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 scripts/bench.sh
-# The server runs on CPU 0 and wrk on CPU 1 (taskset), so the load generator does not eat the
+# The server runs on CPU 0, wrk and redis-server on CPU 1 (taskset), so neither eats the
 # server's time. Micro benchmarks are separate: cargo bench -p server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,7 @@ load() {
 
 step "servers: memory + HS256, Redis + HS256, memory + EdDSA"
 start_redis
+taskset -cp 1 "$(cat "$REDIS_PIDFILE")" >/dev/null   # with wrk: CPU 0 stays the server's alone
 start_authlens; MEMORY=$BASE_URL
 start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL
 start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL
