@@ -258,6 +258,21 @@ pub fn app(state: AppState) -> Router {
     Router::new().fallback_service(every_request)
 }
 
+/// Refuses a front end built without `cargo leptos build --split`: its lazy code imports a
+/// placeholder module that only the split step replaces, so the page would never hydrate.
+/// A site without the wasm glue (the API alone, the tests) passes.
+pub fn check_front_end(site_root: &std::path::Path) -> anyhow::Result<()> {
+    let glue = site_root.join("pkg").join("authlens.js");
+    match std::fs::read_to_string(&glue) {
+        Ok(text) if text.contains("__wasm_split_placeholder__") => anyhow::bail!(
+            "{} was built without --split, so the page could not hydrate; \
+             rebuild with `cargo leptos build --split` (`make run` does)",
+            glue.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.
 #[utoipa::path(get, path = "/api/health", tag = "meta",
     responses((status = 200, body = Object, description = "`{\"status\": \"ok\"}`")))]

@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    server::check_front_end(&config.site_root)?;
     let addr = config.addr;
     let attacker_addr = config.attacker_addr;
     if !attacker_addr.ip().is_loopback() {
