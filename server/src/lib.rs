@@ -48,6 +48,10 @@ use store::redis::{RedisLink, RedisSessionStore};
 use store::{MemoryStore, SessionStore};
 use users::UserDirectory;
 
+/// The front end's file names in `<site root>/pkg` (`authlens.js`, `authlens.wasm`), as
+/// cargo-leptos writes them.
+const FRONT_END_NAME: &str = "authlens";
+
 /// What every handler may use. axum gives each request its own copy of the state, so the
 /// copy is one pointer: the parts live behind an `Arc`.
 #[derive(Clone)]
@@ -107,7 +111,7 @@ impl AppState {
             clock.clone(),
         );
         let leptos_options = LeptosOptions::builder()
-            .output_name("authlens")
+            .output_name(FRONT_END_NAME)
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
@@ -262,7 +266,7 @@ pub fn app(state: AppState) -> Router {
 /// placeholder module that only the split step replaces, so the page would never hydrate.
 /// A site without the wasm glue (the API alone, the tests) passes.
 pub fn check_front_end(site_root: &std::path::Path) -> anyhow::Result<()> {
-    let glue = site_root.join("pkg").join("authlens.js");
+    let glue = site_root.join("pkg").join(format!("{FRONT_END_NAME}.js"));
     match std::fs::read_to_string(&glue) {
         Ok(text) if text.contains("__wasm_split_placeholder__") => anyhow::bail!(
             "{} was built without --split, so the page could not hydrate; \
