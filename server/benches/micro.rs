@@ -6,8 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::{Request, header};
 use criterion::{Criterion, criterion_group, criterion_main};
+use http_body_util::BodyExt;
 use tokio::runtime::Runtime;
+use tower::ServiceExt;
 
 use server::clock::Clock;
 use server::jwt::refresh::MemoryRefreshStore;
@@ -16,6 +20,7 @@ use server::store::redis::{RedisLink, RedisSessionStore};
 use server::store::{MemoryStore, SessionId, SessionRecord, SessionStore};
 use server::trace::TraceRecorder;
 use server::users::UserDirectory;
+use server::{AppState, Config};
 
 #[path = "../tests/common/redis_server.rs"]
 mod redis_server;
@@ -145,5 +150,82 @@ fn passwords(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tokens, stores, passwords);
+/// One whole request through the router in process (no socket, no hyper): what the server's
+/// own code costs for each endpoint of the load test, so the difference to `/api/health` is
+/// the price of the auth work and its trace alone.
+fn requests(c: &mut Criterion) {
+    let rt = runtime();
+    let mut config = Config::defaults();
+    config.argon2_memory_kib = 8;
+    config.argon2_iterations = 1;
+    config.access_ttl = Duration::from_secs(3600);
+    let router =
+        rt.block_on(async { server::app(AppState::new(config).await.expect("the app starts")) });
+    let call = |request: Request<Body>| {
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.expect("an answer");
+            assert!(response.status().is_success(), "{}", response.status());
+            response
+                .into_body()
+                .collect()
+                .await
+                .expect("a body")
+                .to_bytes()
+        }
+    };
+    let login = |path: &str| {
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"username":"alice","password":"wonderland"}"#,
+            ))
+            .expect("a request")
+    };
+    let (cookie, token) = rt.block_on(async {
+        let response = router
+            .clone()
+            .oneshot(login("/api/session/login"))
+            .await
+            .expect("an answer");
+        let set_cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("text");
+        let cookie = set_cookie.split(';').next().expect("name=value").to_owned();
+        let body = call(login("/api/jwt/login")).await;
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        (
+            cookie,
+            body["access_token"].as_str().expect("a token").to_owned(),
+        )
+    });
+    let get = |path: &str, header: Option<(header::HeaderName, String)>| {
+        let mut request = Request::get(path);
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        request.body(Body::empty()).expect("a request")
+    };
+    let mut group = c.benchmark_group("request (in process)");
+    group.bench_function("/api/health", |b| {
+        b.to_async(&rt).iter(|| call(get("/api/health", None)))
+    });
+    group.bench_function("session /me (memory)", |b| {
+        b.to_async(&rt).iter(|| {
+            call(get(
+                "/api/session/me",
+                Some((header::COOKIE, cookie.clone())),
+            ))
+        })
+    });
+    group.bench_function("jwt /me (HS256)", |b| {
+        b.to_async(&rt).iter(|| {
+            let bearer = format!("Bearer {token}");
+            call(get("/api/jwt/me", Some((header::AUTHORIZATION, bearer))))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, requests, tokens, stores, passwords);
 criterion_main!(benches);
