@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -103,7 +102,6 @@ pub(crate) async fn probe(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    jar: CookieJar,
 ) -> Response {
     let param = |name: &str| {
         query
@@ -121,10 +119,10 @@ pub(crate) async fn probe(
             .map(str::to_owned)
     };
     let flow = param("flow");
-    let cookie_sent = jar.get(app::api::SESSION_COOKIE).is_some();
+    let cookie_sent = crate::session::cookie_came_along(&headers);
     let authorization_sent = headers.contains_key(header::AUTHORIZATION);
     let acted = match flow.as_str() {
-        "session" => crate::session::add_probe_item(&state, &jar).await,
+        "session" => crate::session::add_probe_item(&state, &headers).await,
         _ => false,
     };
     let status = if acted { 200 } else { 401 };

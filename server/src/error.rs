@@ -6,6 +6,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 use app::api::ErrorBody;
 
@@ -15,12 +16,39 @@ pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>
         error: code.to_owned(),
         message: message.into(),
     };
-    let mut response = (status, Json(body)).into_response();
+    let mut response = json_response(&body);
+    *response.status_mut() = status;
     // Error answers about credentials must not be cached either.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// A JSON answer, written straight into one buffer big enough for a typical body. (axum's
+/// `Json` grows a small buffer write by write: a fifth of `/me`'s time in the profile.)
+pub fn json_response(body: &impl Serialize) -> Response {
+    let mut bytes = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        // Only a map with non-string keys could fail, and no answer has one.
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            r#"{"error":"internal","message":"The answer could not be written as JSON."}"#,
+        )
+            .into_response(),
+    }
 }
 
 /// Bad request input, the same for every flow.

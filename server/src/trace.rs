@@ -4,12 +4,13 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
 use app::api::{HeaderLine, StoreOp, Trace, VerifyStep, mask_session_cookie};
+
+use crate::error::json_response;
 
 /// Request headers that JavaScript cannot read back, so the page learns them from the trace.
 const HIDDEN_REQUEST_HEADERS: [HeaderName; 2] = [header::COOKIE, header::AUTHORIZATION];
@@ -84,12 +85,17 @@ impl TraceRecorder {
 
     /// The `Server-Timing` header: store and verify durations in milliseconds.
     pub fn server_timing(&self) -> (HeaderName, HeaderValue) {
-        let value = format!(
-            "store;dur={:.3};desc=\"session/refresh store\", verify;dur={:.3};desc=\"credential checks\"",
-            self.store_time.as_secs_f64() * 1000.0,
-            self.verify_time.as_secs_f64() * 1000.0,
+        use std::fmt::Write;
+        // Whole microseconds printed as milliseconds with three decimals: the same text
+        // `{:.3}` gives for a float, without float formatting on every answer.
+        let mut value = String::with_capacity(96);
+        let _ = write!(
+            value,
+            "store;dur={};desc=\"session/refresh store\", verify;dur={};desc=\"credential checks\"",
+            Millis(self.store_time),
+            Millis(self.verify_time),
         );
-        let value = HeaderValue::from_str(&value)
+        let value = HeaderValue::try_from(value)
             .unwrap_or_else(|_| HeaderValue::from_static("store, verify"));
         (HeaderName::from_static("server-timing"), value)
     }
@@ -109,7 +115,7 @@ impl TraceRecorder {
             self.emitted(&header::SET_COOKIE, value);
         }
         let (timing_name, timing) = self.server_timing();
-        let mut response = Json(body(self.finish())).into_response();
+        let mut response = json_response(&body(self.finish()));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(timing_name, timing);
@@ -117,6 +123,16 @@ impl TraceRecorder {
             headers.insert(header::SET_COOKIE, value);
         }
         response
+    }
+}
+
+/// A duration as milliseconds with microsecond precision (`1.234`).
+struct Millis(Duration);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let micros = self.0.as_micros();
+        write!(f, "{}.{:03}", micros / 1000, micros % 1000)
     }
 }
 
@@ -166,6 +182,8 @@ mod tests {
         assert_eq!(name, "server-timing");
         let value = value.to_str().unwrap();
         assert!(value.starts_with("store;dur=0.000"), "{value}");
+        assert_eq!(Millis(Duration::from_micros(12_345)).to_string(), "12.345");
+        assert_eq!(Millis(Duration::from_nanos(999)).to_string(), "0.000");
         assert!(value.contains("verify;dur="), "{value}");
     }
 }

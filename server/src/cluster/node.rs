@@ -72,9 +72,10 @@ impl Node {
 }
 
 fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>) -> Router {
-    let mut router = Router::new()
-        .nest("/api/session", session::routes(&state))
-        .nest("/api/jwt", jwt::routes(&state));
+    let flows = Router::new()
+        .merge(session::routes(&state))
+        .merge(jwt::routes(&state));
+    let mut router = Router::new().nest("/api", flows);
     if let Some(local) = replica_target {
         router = router.route(
             "/internal/replicate",

@@ -47,12 +47,12 @@ const LISTING_LIMIT: usize = 100;
 pub fn routes(state: &AppState) -> Router<AppState> {
     let rate_limited = from_fn_with_state(state.clone(), limit_logins);
     Router::new()
-        .route("/login", post(login).layer(rate_limited))
-        .route("/me", get(me))
-        .route("/cart", post(add_to_cart))
-        .route("/refresh", post(refresh))
-        .route("/logout", post(logout))
-        .route("/refresh-store", get(list_refresh_store))
+        .route("/jwt/login", post(login).layer(rate_limited))
+        .route("/jwt/me", get(me))
+        .route("/jwt/cart", post(add_to_cart))
+        .route("/jwt/refresh", post(refresh))
+        .route("/jwt/logout", post(logout))
+        .route("/jwt/refresh-store", get(list_refresh_store))
 }
 
 /// Signing, verifying and the refresh-token record: everything the JWT flow needs.

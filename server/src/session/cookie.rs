@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use axum::http::HeaderValue;
-use axum_extra::extract::CookieJar;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::store::SessionId;
@@ -17,8 +16,16 @@ pub enum CookieValue {
 }
 
 /// The value of the cookie called `name` (the app's `authlens_sid`, or the lab nodes' own).
-pub fn read(jar: &CookieJar, name: &str) -> CookieValue {
-    match jar.get(name) {
+/// Only that cookie is looked at, borrowed from the header: no jar of every cookie is built.
+pub fn read(headers: &HeaderMap, name: &str) -> CookieValue {
+    let found = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name);
+    match found {
         None => CookieValue::Missing,
         Some(cookie) => {
             SessionId::parse(cookie.value()).map_or(CookieValue::Malformed, CookieValue::Id)
@@ -61,6 +68,30 @@ fn header_value(cookie: Cookie<'_>) -> HeaderValue {
 mod tests {
     use super::*;
     use app::api::SESSION_COOKIE;
+
+    fn cookie_header(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn reads_the_named_cookie_among_others() {
+        let id = SessionId::generate();
+        let line = format!("theme=dark; {SESSION_COOKIE}={id}; lang=ko").leak();
+        let CookieValue::Id(read_id) = read(&cookie_header(line), SESSION_COOKIE) else {
+            panic!("the session cookie was not found in {line}");
+        };
+        assert_eq!(read_id, id);
+        assert!(matches!(
+            read(&cookie_header("theme=dark"), SESSION_COOKIE),
+            CookieValue::Missing
+        ));
+        assert!(matches!(
+            read(&cookie_header("authlens_sid=tampered"), SESSION_COOKIE),
+            CookieValue::Malformed
+        ));
+    }
 
     #[test]
     fn the_session_cookie_has_every_protective_attribute() {

@@ -11,7 +11,6 @@ use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::extract::CookieJar;
 use std::sync::{Mutex, PoisonError};
 
 use app::api::{
@@ -37,11 +36,11 @@ const LISTING_LIMIT: usize = 100;
 pub fn routes(state: &AppState) -> Router<AppState> {
     let rate_limited = from_fn_with_state(state.clone(), limit_logins);
     Router::new()
-        .route("/login", post(login).layer(rate_limited))
-        .route("/me", get(me))
-        .route("/cart", post(add_to_cart))
-        .route("/logout", post(logout))
-        .route("/store", get(list_store))
+        .route("/session/login", post(login).layer(rate_limited))
+        .route("/session/me", get(me))
+        .route("/session/cart", post(add_to_cart))
+        .route("/session/logout", post(logout))
+        .route("/session/store", get(list_store))
 }
 
 /// Checks the password (argon2) and starts a session: a fresh random id, a store row, and
@@ -60,14 +59,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 pub(crate) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     let user = check_password(&state, &request, &mut trace).await?;
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
-    if let CookieValue::Id(old) = cookie::read(&jar, state.session_cookie) {
+    if let CookieValue::Id(old) = cookie::read(&headers, state.session_cookie) {
         let store = &state.sessions;
         trace
             .store(
@@ -111,10 +109,9 @@ pub(crate) async fn login(
 pub(crate) async fn me(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let (user, record) = live_session(&state, &jar, &mut trace, &|_| {}).await?;
+    let (user, record) = live_session(&state, &headers, &mut trace, &|_| {}).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -130,12 +127,11 @@ pub(crate) async fn me(
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
     ApiJson(request): ApiJson<CartRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     // The cart lives on the server: the cookie stays the same size however much it holds.
-    let (user, record) = add_item(&state, &jar, &mut trace, &request.item).await?;
+    let (user, record) = add_item(&state, &headers, &mut trace, &request.item).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -157,13 +153,12 @@ fn keeps_cookie(query: Option<&str>) -> bool {
 pub(crate) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
-    if let CookieValue::Id(id) = cookie::read(&jar, state.session_cookie) {
+    if let CookieValue::Id(id) = cookie::read(&headers, state.session_cookie) {
         let store = &state.sessions;
         trace
             .store(
@@ -223,11 +218,20 @@ async fn check_password(
         .ok_or(SessionError::InvalidCredentials)
 }
 
+/// For the cross-site probe (claim 9): whether the app's session cookie came with the
+/// request at all, valid or not.
+pub fn cookie_came_along(headers: &HeaderMap) -> bool {
+    !matches!(
+        cookie::read(headers, app::api::SESSION_COOKIE),
+        CookieValue::Missing
+    )
+}
+
 /// For the cross-site probe (claim 9): adds an item to the cart of the session whose cookie
 /// came with the request, as a forged form would; `true` if it did.
-pub async fn add_probe_item(state: &AppState, jar: &CookieJar) -> bool {
+pub async fn add_probe_item(state: &AppState, headers: &HeaderMap) -> bool {
     let mut trace = TraceRecorder::default();
-    add_item(state, jar, &mut trace, "bought by the attacker")
+    add_item(state, headers, &mut trace, "bought by the attacker")
         .await
         .is_ok()
 }
@@ -236,12 +240,12 @@ pub async fn add_probe_item(state: &AppState, jar: &CookieJar) -> bool {
 /// that touches the session: concurrent adds all land, and a full cart refuses the item.
 async fn add_item(
     state: &AppState,
-    jar: &CookieJar,
+    headers: &HeaderMap,
     trace: &mut TraceRecorder,
     item: &str,
 ) -> Result<(UserView, SessionRecord), SessionError> {
     let refused = Mutex::new(None);
-    let added = live_session(state, jar, trace, &|record| {
+    let added = live_session(state, headers, trace, &|record| {
         let problem = cart_item_problem(&record.cart, item);
         if problem.is_none() {
             record.cart.push(item.to_owned());
@@ -261,11 +265,11 @@ async fn add_item(
 /// deleted (a read-then-write could bring it back).
 async fn live_session(
     state: &AppState,
-    jar: &CookieJar,
+    headers: &HeaderMap,
     trace: &mut TraceRecorder,
     change: &RecordChange<'_>,
 ) -> Result<(UserView, SessionRecord), SessionError> {
-    let id = match cookie::read(jar, state.session_cookie) {
+    let id = match cookie::read(headers, state.session_cookie) {
         CookieValue::Missing => return Err(SessionError::NoSession),
         CookieValue::Malformed => {
             trace.step(
