@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # What each approach costs, measured side by side on loopback, checked against the budgets, and
 # written to bench/results.json (the app's /cost page shows that file).
-#   scripts/bench.sh                 about 3 minutes after the release build
-#   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 scripts/bench.sh
+#   scripts/bench.sh                 about 4 minutes after the release build
+#   BENCH_SECONDS=20 BENCH_ROUNDS=5 BENCH_CONNECTIONS=64 scripts/bench.sh
+# Each endpoint runs BENCH_ROUNDS times, the endpoints interleaved, and the median round counts:
+# on a shared machine one run can lose a tenth of its speed to a neighbour.
 # The server runs on CPU 0, wrk and redis-server on CPU 1 (taskset), so neither eats the
 # server's time. Micro benchmarks are separate: cargo bench -p server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+SECONDS_PER_RUN=${BENCH_SECONDS:-6}
+ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 SESSIONS=100000
 TOKENS=100000
@@ -29,36 +32,52 @@ ALICE='{"username":"alice","password":"wonderland"}'
 session_cookie() { curl -fsS -D - -o /dev/null "$1/api/session/login" -H "$JSON" -d "$ALICE" | sed -n 's/^set-cookie: \(authlens_sid=[^;]*\).*/\1/Ip'; }
 access_token() { curl -fsS "$1/api/jwt/login" -H "$JSON" -d "$ALICE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
 
-# load NAME URL [wrk options]: one wrk run; its JSON line goes to $results/NAME.json
+# The CPU time a process has used so far, in clock ticks (user + system).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
+# load NAME PID URL [wrk options]: one wrk run against the server with that PID; its JSON line,
+# with the server's CPU seconds during the run added, goes to $results/NAME.json
 load() {
-  local name=$1 url=$2
-  shift 2
-  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s scripts/bench/report.lua "$@" "$url" \
-    | sed -n 's/^RESULT //p' >"$results/$name.json"
-  printf '%-24s %s\n' "$name" "$(cat "$results/$name.json")"
+  local name=$1 pid=$2 url=$3
+  shift 3
+  local before line
+  before=$(cpu_ticks "$pid")
+  line=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s scripts/bench/report.lua "$@" "$url" \
+    | sed -n 's/^RESULT //p')
+  local cpu_seconds
+  cpu_seconds=$(python3 -c "print(($(cpu_ticks "$pid") - $before) / $TICKS_PER_SECOND)")
+  echo "${line%\}},\"server_cpu_s\":$cpu_seconds}" >"$results/$name.json"
+  printf '%-34s %s\n' "$name" "$(cat "$results/$name.json")"
 }
 
 step "servers: memory + HS256, Redis + HS256, memory + EdDSA"
 start_redis
 taskset -cp 1 "$(cat "$REDIS_PIDFILE")" >/dev/null   # with wrk: CPU 0 stays the server's alone
-start_authlens; MEMORY=$BASE_URL
-start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL
-start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL
+start_authlens; MEMORY=$BASE_URL; MEMORY_PID=$SERVER_PID
+start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL; REDIS_PID=$SERVER_PID
+start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL; EDDSA_PID=$SERVER_PID
 
-step "throughput and latency ($CONNECTIONS connections, ${SECONDS_PER_RUN} s each)"
+step "throughput and latency ($CONNECTIONS connections, ${SECONDS_PER_RUN} s per run, $ROUNDS rounds)"
+MEMORY_COOKIE=$(session_cookie "$MEMORY")
+REDIS_COOKIE=$(session_cookie "$REDIS")
+HS256_TOKEN=$(access_token "$MEMORY")
+EDDSA_TOKEN=$(access_token "$EDDSA")
 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s "$MEMORY/api/health" >/dev/null   # warm-up
-load health "$MEMORY/api/health"
-load session_memory_me "$MEMORY/api/session/me" -H "Cookie: $(session_cookie "$MEMORY")"
-load session_redis_me "$REDIS/api/session/me" -H "Cookie: $(session_cookie "$REDIS")"
-load jwt_hs256_me "$MEMORY/api/jwt/me" -H "Authorization: Bearer $(access_token "$MEMORY")"
-load jwt_eddsa_me "$EDDSA/api/jwt/me" -H "Authorization: Bearer $(access_token "$EDDSA")"
+for round in $(seq 1 "$ROUNDS"); do
+  load "health.$round" "$MEMORY_PID" "$MEMORY/api/health"
+  load "session_memory_me.$round" "$MEMORY_PID" "$MEMORY/api/session/me" -H "Cookie: $MEMORY_COOKIE"
+  load "session_redis_me.$round" "$REDIS_PID" "$REDIS/api/session/me" -H "Cookie: $REDIS_COOKIE"
+  load "jwt_hs256_me.$round" "$MEMORY_PID" "$MEMORY/api/jwt/me" -H "Authorization: Bearer $HS256_TOKEN"
+  load "jwt_eddsa_me.$round" "$EDDSA_PID" "$EDDSA/api/jwt/me" -H "Authorization: Bearer $EDDSA_TOKEN"
+done
 
 step "session /me while 4 connections flood the login (argon2id) on the same server"
 taskset -c 1 wrk -t1 -c4 -d"$((SECONDS_PER_RUN + 2))s" -s scripts/bench/login.lua "$MEMORY/api/session/login" \
   | sed -n 's/^RESULT //p' >"$results/login_flood.json" &
 flood=$!
 sleep 1   # the flood is under way before the measurement starts
-load session_memory_me_under_login_flood "$MEMORY/api/session/me" -H "Cookie: $(session_cookie "$MEMORY")"
+load session_memory_me_under_login_flood "$MEMORY_PID" "$MEMORY/api/session/me" -H "Cookie: $MEMORY_COOKIE"
 wait $flood
 printf '%-24s %s\n' login_flood "$(cat "$results/login_flood.json")"
 
@@ -81,4 +100,4 @@ echo "wasm: $(cat "$results/wasm.json")  interactive: $(cat "$results/interactiv
 step "results and budgets"
 mkdir -p bench
 python3 scripts/bench/report.py "$results" bench/results.json \
-  --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --sessions "$SESSIONS" --tokens "$TOKENS"
+  --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --rounds "$ROUNDS" --sessions "$SESSIONS" --tokens "$TOKENS"

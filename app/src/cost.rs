@@ -67,7 +67,12 @@ fn Figures(results: BenchResults) -> impl IntoView {
                 r.machine.os, r.commit,
             ])
         }}</p>
-        <ThroughputChart rows=get().throughput connections=get().load.connections seconds=get().load.seconds/>
+        <ThroughputChart
+            rows=get().throughput
+            connections=get().load.connections
+            seconds=get().load.seconds
+            rounds=get().load.rounds
+        />
         <MemoryChart results=get()/>
         <h3>{move || texts().flood_title}</h3>
         <p data-testid="cost-flood">{move || {
@@ -91,7 +96,12 @@ fn Figures(results: BenchResults) -> impl IntoView {
 }
 
 #[component]
-fn ThroughputChart(rows: Vec<Throughput>, connections: u32, seconds: u32) -> impl IntoView {
+fn ThroughputChart(
+    rows: Vec<Throughput>,
+    connections: u32,
+    seconds: u32,
+    rounds: u32,
+) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().cost_texts();
     let fastest = rows.iter().map(|row| row.rps).fold(1.0, f64::max);
@@ -99,13 +109,14 @@ fn ThroughputChart(rows: Vec<Throughput>, connections: u32, seconds: u32) -> imp
     view! {
         <h3>{move || texts().throughput_title}</h3>
         <table class="cost-table" data-testid="cost-throughput">
-            <caption>{move || fill(texts().throughput_caption, &[connections.to_string(), seconds.to_string()])}</caption>
+            <caption>{move || fill(texts().throughput_caption, &[connections.to_string(), seconds.to_string(), rounds.to_string()])}</caption>
             <thead><tr>
                 <th scope="col">{move || texts().col_approach}</th>
                 <th scope="col">{move || texts().col_rps}</th>
                 <th scope="col">{move || texts().col_ratio}</th>
                 <th scope="col">{move || texts().col_p50}</th>
                 <th scope="col">{move || texts().col_p99}</th>
+                <th scope="col">{move || texts().col_cpu}</th>
                 <th scope="col">{move || texts().col_errors}</th>
             </tr></thead>
             <tbody>
@@ -118,6 +129,7 @@ fn ThroughputChart(rows: Vec<Throughput>, connections: u32, seconds: u32) -> imp
                             <td>{format!("{:.2}×", row.ratio)}</td>
                             <td>{millis(row.p50_us)}</td>
                             <td>{millis(row.p99_us)}</td>
+                            <td>{format!("{:.1} µs", row.server_cpu_us)}</td>
                             <td>{row.errors}</td>
                         </tr>
                     }

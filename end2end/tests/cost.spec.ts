@@ -17,6 +17,7 @@ test("the cost page shows the last benchmark run's figures and budgets", async (
   await expect(page.getByTestId("cost-source")).toContainText(`${results.machine.cores} cores`);
 
   const throughput = page.getByTestId("cost-throughput");
+  await expect(throughput).toContainText(`the median of ${results.load.rounds} interleaved rounds`);
   for (const [id, label] of [
     ["health", "Bare handler (/api/health): the ceiling"],
     ["session_memory_me", "Session /me, memory store"],
@@ -27,6 +28,7 @@ test("the cost page shows the last benchmark run's figures and budgets", async (
     const shown = Number(await row.getByRole("cell").first().textContent());
     expect(Math.abs(shown - run.rps)).toBeLessThanOrEqual(0.5); // whole requests/s, as measured
     await expect(row).toContainText(`${run.ratio.toFixed(2)}×`);
+    await expect(row).toContainText(`${run.server_cpu_us.toFixed(1)} µs`);
   }
 
   const memory = page.getByTestId("cost-memory");

@@ -19,6 +19,31 @@ def read(folder, name):
     return json.loads((folder / f"{name}.json").read_text())
 
 
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def cpu_us_per_request(run):
+    return run["server_cpu_s"] * 1e6 / max(run["requests"], 1)
+
+
+def across_rounds(folder, name, rounds):
+    """One endpoint's runs, interleaved with the others', as one row: each figure the median
+    of the rounds (a run slowed by a neighbour on the machine does not decide it), requests
+    and errors summed."""
+    runs = [read(folder, f"{name}.{round_}") for round_ in range(1, rounds + 1)]
+    return {
+        "requests": sum(run["requests"] for run in runs),
+        "rps": round(median(run["rps"] for run in runs), 1),
+        "p50_us": round(median(run["p50_us"] for run in runs)),
+        "p99_us": round(median(run["p99_us"] for run in runs)),
+        "errors": sum(run["errors"] for run in runs),
+        "server_cpu_us": round(median(cpu_us_per_request(run) for run in runs), 2),
+    }
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
     mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
@@ -36,12 +61,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("out", type=Path)
-    for flag in ["connections", "seconds", "sessions", "tokens"]:
+    for flag in ["connections", "seconds", "rounds", "sessions", "tokens"]:
         parser.add_argument(f"--{flag}", type=int, required=True)
     args = parser.parse_args()
     folder = args.folder
 
-    runs = {name: read(folder, name) for name in THROUGHPUT}
+    runs = {name: across_rounds(folder, name, args.rounds) for name in THROUGHPUT}
     bare = runs["health"]["rps"]
     throughput = [{"id": name, **run, "ratio": round(run["rps"] / bare, 3)} for name, run in runs.items()]
 
@@ -100,7 +125,8 @@ def main():
         "measured_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": commit(),
         "machine": machine(),
-        "load": {"tool": "wrk", "connections": args.connections, "seconds": args.seconds, "server_cpus": 1, "client_cpus": 1},
+        "load": {"tool": "wrk", "connections": args.connections, "seconds": args.seconds, "server_cpus": 1, "client_cpus": 1,
+                 "rounds": args.rounds},
         "throughput": throughput,
         "login_flood": login_flood,
         "memory": memory,
@@ -110,9 +136,11 @@ def main():
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
-    print(f"{'endpoint':<22} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'errors':>7}")
+    print(f"medians of {args.rounds} interleaved rounds of {args.seconds} s at {args.connections} connections")
+    print(f"{'endpoint':<22} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'CPU µs/req':>11} {'errors':>7}")
     for run in throughput:
-        print(f"{run['id']:<22} {run['rps']:>10.0f} {run['p50_us'] / 1000:>8.2f} {run['p99_us'] / 1000:>8.2f} {run['ratio']:>7.2f} {run['errors']:>7}")
+        print(f"{run['id']:<22} {run['rps']:>10.0f} {run['p50_us'] / 1000:>8.2f} {run['p99_us'] / 1000:>8.2f} "
+              f"{run['ratio']:>7.2f} {run['server_cpu_us']:>11.2f} {run['errors']:>7}")
     print(f"\n/me p99 without / with a login flood: {login_flood['me_p99_us_without'] / 1000:.2f} ms / "
           f"{login_flood['me_p99_us_with'] / 1000:.2f} ms ({login_flood['logins_per_s']:.1f} logins/s)")
     print(f"memory: {memory['bytes_per_session']} B per session at {args.sessions} sessions; "

@@ -36,6 +36,13 @@ pub struct LoadSettings {
     pub seconds: u32,
     pub server_cpus: u32,
     pub client_cpus: u32,
+    /// Each endpoint is run this many times, interleaved; the figures are the median round's.
+    #[serde(default = "one_round")]
+    pub rounds: u32,
+}
+
+fn one_round() -> u32 {
+    1
 }
 
 /// One endpoint under load. `id`: health, session_memory_me, session_redis_me, jwt_hs256_me, jwt_eddsa_me.
@@ -50,6 +57,10 @@ pub struct Throughput {
     pub errors: u64,
     /// Requests per second as a fraction of the bare handler's.
     pub ratio: f64,
+    /// The server's CPU time per request in microseconds: with the server alone on one
+    /// core, what its throughput is the inverse of.
+    #[serde(default)]
+    pub server_cpu_us: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
