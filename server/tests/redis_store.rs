@@ -31,6 +31,33 @@ fn assert_unavailable(reply: &Reply) {
 }
 
 #[tokio::test]
+async fn concurrent_reads_sent_to_redis_together_each_get_their_own_session() {
+    let mut config = test_config();
+    config.login_burst = 0; // 40 logins from one address in a moment
+    let app = start_with(config, Backend::Redis).await;
+    let mut cookies = Vec::new();
+    for _ in 0..40 {
+        let login = app.post("/api/session/login", alice(), &[]).await;
+        cookies.push(login.cookie_pair());
+    }
+    // All polled at once: their reads queue up together and go to Redis in batches.
+    let answers = futures::future::join_all(cookies.iter().map(|cookie| async {
+        app.get("/api/session/me", &[("cookie", cookie.as_str())])
+            .await
+    }))
+    .await;
+    for (cookie, me) in cookies.iter().zip(&answers) {
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        let id = cookie.trim_start_matches("authlens_sid=");
+        assert_eq!(
+            me.text("/session/id"),
+            app::api::shorten_id(id),
+            "each request is answered with its own session"
+        );
+    }
+}
+
+#[tokio::test]
 async fn two_servers_on_one_redis_share_sessions_and_refresh_families() {
     // Servers behind one load balancer share the store and the token key.
     let secret = std::env::temp_dir().join(format!("authlens-test-secret-{}", std::process::id()));

@@ -81,7 +81,7 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the session store cannot be reached: {0}")]
     Unavailable(String),

@@ -5,6 +5,7 @@
 //! (answered 503) instead of hanging. Once open, redis-rs's `ConnectionManager` reconnects by
 //! itself after Redis restarts.
 
+mod batch;
 mod sessions;
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,6 +15,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Pipeline, RedisError, Script, ScriptInvocation};
 use tokio::sync::OnceCell;
 
+use batch::BatchedReads;
 pub use sessions::RedisSessionStore;
 
 use super::StoreError;
@@ -46,8 +48,9 @@ impl RedisLink {
         })
     }
 
-    /// Runs a pipeline atomically (MULTI/EXEC) and reads its results.
-    async fn atomic<T: FromRedisValue>(&self, pipeline: &Pipeline) -> Result<T, StoreError> {
+    /// Runs a pipeline (as one MULTI/EXEC transaction when it is built `.atomic()`) and reads
+    /// its results.
+    async fn pipeline<T: FromRedisValue>(&self, pipeline: &Pipeline) -> Result<T, StoreError> {
         self.run(|mut connection| async move { pipeline.query_async(&mut connection).await })
             .await
     }
@@ -152,11 +155,18 @@ impl From<RedisError> for StoreError {
 pub struct RedisTable {
     link: Arc<RedisLink>,
     kind: &'static str,
+    /// Row reads, sent together with the other requests' (see [`batch`]).
+    reads: BatchedReads,
 }
 
 impl RedisTable {
+    /// A table whose reads are batched by a task on the current tokio runtime.
     pub fn new(link: Arc<RedisLink>, kind: &'static str) -> Self {
-        RedisTable { link, kind }
+        RedisTable {
+            reads: BatchedReads::new(link.clone()),
+            link,
+            kind,
+        }
     }
 
     fn row_key(&self, id: &str) -> String {
@@ -168,9 +178,7 @@ impl RedisTable {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.link
-            .command(redis::cmd("GET").arg(self.row_key(id)))
-            .await
+        self.reads.get(self.row_key(id)).await
     }
 
     /// Creates or replaces the row, and drops index entries whose deadline has passed.
@@ -202,7 +210,7 @@ impl RedisTable {
             .arg("-inf")
             .arg(now)
             .ignore();
-        self.link.atomic(&pipeline).await
+        self.link.pipeline(&pipeline).await
     }
 
     /// `true` if there was a row.
@@ -216,7 +224,7 @@ impl RedisTable {
             .arg(self.index_key())
             .arg(id)
             .ignore();
-        let (removed,): (u32,) = self.link.atomic(&pipeline).await?;
+        let (removed,): (u32,) = self.link.pipeline(&pipeline).await?;
         Ok(removed > 0)
     }
 
