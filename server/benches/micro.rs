@@ -131,7 +131,9 @@ fn stores(c: &mut Criterion) {
     let link = Arc::new(
         RedisLink::new(&redis.url(), "bench:", Duration::from_secs(1)).expect("a Redis URL"),
     );
-    let store: Arc<dyn SessionStore> = RedisSessionStore::new(link, Clock::new());
+    // The store starts its read-batching task on the runtime.
+    let store: Arc<dyn SessionStore> =
+        rt.block_on(async { RedisSessionStore::new(link, Clock::new()) });
     bench_store(c, &rt, "redis", store);
 }
 
