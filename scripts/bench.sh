@@ -79,7 +79,7 @@ flood=$!
 sleep 1   # the flood is under way before the measurement starts
 load session_memory_me_under_login_flood "$MEMORY_PID" "$MEMORY/api/session/me" -H "Cookie: $MEMORY_COOKIE"
 wait $flood
-printf '%-24s %s\n' login_flood "$(cat "$results/login_flood.json")"
+printf '%-34s %s\n' login_flood "$(cat "$results/login_flood.json")"
 
 step "memory: $SESSIONS sessions, then $TOKENS JWTs, each on a fresh server"
 start_authlens
