@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{FamilyState, RefreshListing, SessionListing};
 use crate::client::{self, Method};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PanelTexts, fill_named};
 use crate::token_view::local_time;
 
 /// Bumped after every exchange either column makes, so both "server holds" panels re-read.
@@ -91,6 +91,36 @@ fn show<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// "Live sessions: 2 yours · 20,007 on the server, every visitor's (memory)".
+fn yours_and_total(
+    texts: &PanelTexts,
+    what: &str,
+    yours: usize,
+    total: usize,
+    backend: &str,
+) -> String {
+    let counts = fill_named(
+        texts.yours_of_total,
+        &[
+            ("yours", yours.to_string()),
+            ("total", total.to_string()),
+            ("backend", backend.to_owned()),
+        ],
+    );
+    format!("{what}: {counts}")
+}
+
+/// Says where the listing is cut, when it is.
+fn cut_note(texts: &PanelTexts, shown: usize, yours: usize) -> Option<AnyView> {
+    (shown < yours).then(|| {
+        let note = fill_named(
+            texts.listing_cut,
+            &[("shown", shown.to_string()), ("yours", yours.to_string())],
+        );
+        view! { <p class="muted" data-testid="listing-cut">{note}</p> }.into_any()
+    })
+}
+
 #[component]
 pub fn SessionStoreHolds() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
@@ -101,8 +131,9 @@ pub fn SessionStoreHolds() -> impl IntoView {
             <h3 id="session-server-title">{move || texts().server_holds}</h3>
             {move || show(listing, |listing| view! {
                     <p data-testid="session-store-count">
-                        {format!("{}: {} ({})", texts().rows, listing.count, listing.backend)}
+                        {yours_and_total(texts(), texts().rows, listing.yours, listing.total, &listing.backend)}
                     </p>
+                    {cut_note(texts(), listing.sessions.len(), listing.yours)}
                     <table class="store-rows">
                         <caption>{texts().session_rows_caption}</caption>
                         <thead>
@@ -140,8 +171,9 @@ pub fn RefreshStoreHolds() -> impl IntoView {
             <p data-testid="access-token-rows">{move || texts().access_tokens_none}</p>
             {move || show(listing, |listing| view! {
                     <p data-testid="refresh-store-count">
-                        {format!("{}: {} ({})", texts().refresh_families, listing.count, listing.backend)}
+                        {yours_and_total(texts(), texts().refresh_families, listing.yours, listing.total, &listing.backend)}
                     </p>
+                    {cut_note(texts(), listing.families.len(), listing.yours)}
                     <table class="store-rows">
                         <caption>{texts().refresh_rows_caption}</caption>
                         <thead>

@@ -102,6 +102,33 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,
+
+    /// Most live session rows (and, apart, refresh families) the server holds for all visitors
+    /// together; past it new logins answer 503 server_busy. About 300 B each in memory.
+    #[arg(long, env = "AUTHLENS_MAX_SESSIONS", default_value_t = 200_000)]
+    pub max_sessions: usize,
+
+    /// Experiment 10 runs (bulk sessions or tokens) at once, server-wide; each visitor runs one
+    /// at a time. More answer 503 server_busy.
+    #[arg(long, env = "AUTHLENS_MAX_BULK_RUNS", default_value_t = 2)]
+    pub max_bulk_runs: usize,
+
+    /// Lab clusters running at once (one per visitor at most); more answer 503 lab_busy.
+    #[arg(long, env = "AUTHLENS_MAX_CLUSTERS", default_value_t = 8)]
+    pub max_clusters: usize,
+
+    /// Lab nodes (listeners) running at once over every cluster; more answer 503 lab_busy.
+    #[arg(long, env = "AUTHLENS_MAX_LAB_NODES", default_value_t = 24)]
+    pub max_lab_nodes: usize,
+
+    /// A lab cluster nobody has used for this long is stopped and its ports freed.
+    #[arg(long, env = "AUTHLENS_LAB_IDLE", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub lab_idle: Duration,
+
+    /// Visitors whose experiment-9 probe log the server keeps at once; past it, a new probe
+    /// answers 503 server_busy (old logs are forgotten after 30 minutes).
+    #[arg(long, env = "AUTHLENS_MAX_PROBE_LOGS", default_value_t = 10_000)]
+    pub max_probe_logs: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -3,8 +3,9 @@
 //! port; its page auto-submits two forms at this server's probe endpoint, which records
 //! what actually arrived (cookie? Authorization? which site the browser said it came from).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
@@ -13,14 +14,22 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
 use crate::AppState;
-use crate::error::error_response;
+use crate::error::{busy, error_response};
 use crate::store::memory::lock;
+use crate::visitor::{Visitor, VisitorId};
 use app::api::ErrorBody;
 
-/// Probe records kept; older ones drop off.
+/// Probe records kept per visitor; older ones drop off.
 const KEPT: usize = 50;
+/// Probe nonces a visitor holds at once; the oldest is forgotten for a new one.
+const NONCES_KEPT: usize = 8;
+/// Probes recorded per nonce: the attacker page sends two forms, a reload sends two more.
+const PROBES_PER_NONCE: usize = 4;
+/// A visitor's log unused this long is forgotten when room is needed.
+const LOG_IDLE: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ProbeRecord {
@@ -37,15 +46,101 @@ pub struct ProbeRecord {
     pub status: u16,
 }
 
-/// The probes seen lately, shared by the main server and its handlers.
-#[derive(Clone, Default)]
-pub struct ProbeLog(Arc<Mutex<VecDeque<ProbeRecord>>>);
+/// The probes each visitor has seen. A cross-site form carries no visitor cookie (that is the
+/// lesson: `SameSite=Lax`), so a probe is filed under the visitor who was handed its nonce; a
+/// nonce nobody was handed records nothing.
+#[derive(Clone)]
+pub struct ProbeLog(Arc<Mutex<Logs>>);
+
+struct Logs {
+    by_visitor: HashMap<VisitorId, VisitorLog>,
+    owner_of: HashMap<String, VisitorId>,
+    max_visitors: usize,
+}
+
+struct VisitorLog {
+    nonces: VecDeque<String>,
+    records: VecDeque<ProbeRecord>,
+    used: Instant,
+}
 
 impl ProbeLog {
-    fn push(&self, record: ProbeRecord) {
-        let mut records = lock(&self.0);
-        records.push_front(record);
-        records.truncate(KEPT);
+    pub fn new(max_visitors: usize) -> Self {
+        ProbeLog(Arc::new(Mutex::new(Logs {
+            by_visitor: HashMap::new(),
+            owner_of: HashMap::new(),
+            max_visitors,
+        })))
+    }
+
+    /// A fresh nonce for `visitor`'s next probe, or `None` when the server keeps as many
+    /// visitors' logs as it may and none has been idle long enough to forget.
+    pub fn issue(&self, visitor: VisitorId) -> Option<String> {
+        let mut logs = lock(&self.0);
+        let now = Instant::now();
+        if !logs.by_visitor.contains_key(&visitor) && logs.by_visitor.len() >= logs.max_visitors {
+            logs.forget_idle(now);
+            if logs.by_visitor.len() >= logs.max_visitors {
+                return None;
+            }
+        }
+        let nonce = VisitorId::generate().to_string().replace(['-', '_'], "0");
+        let log = logs.by_visitor.entry(visitor).or_insert_with(|| VisitorLog {
+            nonces: VecDeque::new(),
+            records: VecDeque::new(),
+            used: now,
+        });
+        log.used = now;
+        log.nonces.push_back(nonce.clone());
+        let dropped = (log.nonces.len() > NONCES_KEPT).then(|| log.nonces.pop_front()).flatten();
+        if let Some(dropped) = dropped {
+            logs.owner_of.remove(&dropped);
+        }
+        logs.owner_of.insert(nonce.clone(), visitor);
+        Some(nonce)
+    }
+
+    /// Files `record` under the visitor its nonce was issued to; `false` if nobody was.
+    fn push(&self, record: ProbeRecord) -> bool {
+        let mut logs = lock(&self.0);
+        let Some(owner) = logs.owner_of.get(&record.nonce).copied() else {
+            return false;
+        };
+        let Some(log) = logs.by_visitor.get_mut(&owner) else {
+            return false;
+        };
+        let same_nonce = log.records.iter().filter(|seen| seen.nonce == record.nonce).count();
+        if same_nonce >= PROBES_PER_NONCE {
+            return false;
+        }
+        log.used = Instant::now();
+        log.records.push_front(record);
+        log.records.truncate(KEPT);
+        true
+    }
+
+    /// `visitor`'s probes, newest first.
+    pub fn of(&self, visitor: &VisitorId) -> Vec<ProbeRecord> {
+        lock(&self.0)
+            .by_visitor
+            .get(visitor)
+            .map(|log| log.records.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Logs {
+    fn forget_idle(&mut self, now: Instant) {
+        let owner_of = &mut self.owner_of;
+        self.by_visitor.retain(|_, log| {
+            let keep = now.duration_since(log.used) < LOG_IDLE;
+            if !keep {
+                for nonce in &log.nonces {
+                    owner_of.remove(nonce);
+                }
+            }
+            keep
+        });
     }
 }
 
@@ -53,7 +148,7 @@ impl ProbeLog {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/csrf-probe", post(probe))
-        .route("/csrf-probes", get(list_probes))
+        .route("/csrf-probes", get(list_probes).post(new_probe))
         .route("/attacker", get(attacker_address))
 }
 
@@ -79,11 +174,38 @@ pub(crate) async fn attacker_address(State(state): State<AppState>) -> Response 
     }
 }
 
-/// The latest cross-site form posts the probe received, newest last.
+/// The form posts the probe received for this visitor's nonces, newest first.
 #[utoipa::path(get, path = "/api/lab/csrf-probes", tag = "lab",
-    responses((status = 200, body = Vec<ProbeRecord>, description = "Recorded probes")))]
-pub(crate) async fn list_probes(State(state): State<AppState>) -> Json<Vec<ProbeRecord>> {
-    Json(lock(&state.probes.0).iter().cloned().collect())
+    responses((status = 200, body = Vec<ProbeRecord>, description = "Your recorded probes")))]
+pub(crate) async fn list_probes(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+) -> Json<Vec<ProbeRecord>> {
+    Json(state.probes.of(&visitor))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ProbeNonce {
+    /// Tags the probes of one run: pass it to the attacker page and the probe endpoint.
+    nonce: String,
+}
+
+/// A nonce for this visitor's next probe run: the probes that carry it are filed in this
+/// visitor's log (the cross-site form itself carries no visitor cookie).
+#[utoipa::path(post, path = "/api/lab/csrf-probes", tag = "lab",
+    responses(
+        (status = 200, body = ProbeNonce, description = "Your new nonce"),
+        crate::openapi::Busy,
+    ))]
+pub(crate) async fn new_probe(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
+    match state.probes.issue(visitor) {
+        Some(nonce) => Json(ProbeNonce { nonce }).into_response(),
+        None => busy(
+            "server_busy",
+            "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
+            60,
+        ),
+    }
 }
 
 /// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: what a state-changing endpoint sees

@@ -25,6 +25,16 @@ pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>
     response
 }
 
+/// `503` with `Retry-After`: a server-wide ceiling is reached (`server_busy`, `lab_busy`).
+/// Nothing was changed; the same request may succeed after `retry_after` seconds.
+pub fn busy(code: &str, message: impl Into<String>, retry_after: u64) -> Response {
+    let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, code, message);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+}
+
 /// A JSON answer, written straight into one buffer big enough for a typical body. (axum's
 /// `Json` grows a small buffer write by write: a fifth of `/me`'s time in the profile.)
 pub fn json_response(body: &impl Serialize) -> Response {

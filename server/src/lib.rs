@@ -22,13 +22,14 @@ pub mod session;
 pub mod store;
 pub mod trace;
 pub mod users;
+pub mod visitor;
 
 use std::sync::Arc;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderMap, header};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
@@ -71,7 +72,9 @@ pub struct AppParts {
     /// The port of the "attacker site" listener, once `main` has bound it.
     pub attacker_port: Option<u16>,
     pub probes: cross_site::ProbeLog,
-    /// The scaling lab's cluster of nodes, when one is running.
+    /// Experiment 10's bulk runs going on now.
+    pub bulk_runs: Arc<lab::BulkRuns>,
+    /// The scaling lab: each visitor's cluster of nodes.
     pub lab: Arc<cluster::Lab>,
     pub leptos_options: LeptosOptions,
 }
@@ -121,8 +124,9 @@ impl AppState {
             session_cookie: app::api::SESSION_COOKIE,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
             attacker_port: None,
-            probes: cross_site::ProbeLog::default(),
-            lab: Arc::default(),
+            probes: cross_site::ProbeLog::new(config.max_probe_logs),
+            bulk_runs: Arc::new(lab::BulkRuns::new(config.max_bulk_runs)),
+            lab: cluster::Lab::new(config.max_clusters, config.max_lab_nodes, config.lab_idle),
             users,
             jwt: Arc::new(jwt),
             clock,
@@ -248,9 +252,16 @@ pub fn app(state: AppState) -> Router {
     // that is cloned on every request.
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
+    let cookie_state = state.clone();
     let every_request = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
         .map_response(security_headers::add)
+        .layer(from_fn(move |request, next| {
+            let state = cookie_state.clone();
+            async move {
+                visitor::assign(|headers| state.cookie_secure(headers), request, next).await
+            }
+        }))
         .layer(HandleErrorLayer::new(move |_: BoxError| async move {
             request_limits::timed_out(timeout)
         }))

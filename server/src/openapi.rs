@@ -24,7 +24,8 @@ use crate::{bench_results, cluster, cross_site, jwt, lab, session};
         session::login, session::me, session::add_to_cart, session::logout, session::list_store,
         jwt::login, jwt::me, jwt::add_to_cart, jwt::refresh, jwt::logout,
         jwt::list_refresh_store, jwt::jwks,
-        lab::bulk, cross_site::attacker_address, cross_site::list_probes, cross_site::probe,
+        lab::bulk, cross_site::attacker_address, cross_site::list_probes, cross_site::new_probe,
+        cross_site::probe,
         cluster::view, cluster::start, cluster::stop, cluster::node_action, cluster::central_action,
         bench_results::latest, crate::health, document,
     ),
@@ -56,6 +57,24 @@ pub enum StoreDown {
     /// The store cannot be reached right now; it works again once the store is back.
     #[response(status = 503)]
     Unavailable(ErrorBody),
+}
+
+/// `store_unavailable` or `server_busy`: the store cannot be reached, or the server holds as
+/// many sessions as `--max-sessions` allows.
+#[derive(utoipa::IntoResponses)]
+pub enum StoreDownOrFull {
+    /// The store cannot be reached right now (`store_unavailable`), or the server is full
+    /// (`server_busy`, with `Retry-After`); nothing was created.
+    #[response(status = 503, headers(("retry-after" = Option<u64>, description = "With server_busy: seconds to wait")))]
+    Unavailable(ErrorBody),
+}
+
+/// `server_busy` / `lab_busy`: a server-wide ceiling is reached.
+#[derive(utoipa::IntoResponses)]
+pub enum Busy {
+    /// Too much of this runs at once on the server; nothing was started.
+    #[response(status = 503, headers(("retry-after" = u64, description = "Seconds to wait before trying again")))]
+    Busy(ErrorBody),
 }
 
 /// `too_many_requests`: the login limit per client address.

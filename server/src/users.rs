@@ -25,7 +25,8 @@ pub struct UserDirectory {
     /// costs the same time as a wrong password and does not reveal which names exist.
     decoy_hash: String,
     params: Params,
-    hashing: HashingPool,
+    /// The idle-priority threads argon2 runs on; experiment 10's bulk signing runs there too.
+    pub(crate) hashing: HashingPool,
 }
 
 impl UserDirectory {

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// Name of the session cookie the server sets (`HttpOnly`, so scripts never see it).
 pub const SESSION_COOKIE: &str = "authlens_sid";
+/// Name of the visitor cookie: which visitor of this demo a browser is (its listings, its lab,
+/// its probes). Not a login: it is never the session cookie under study.
+pub const VISITOR_COOKIE: &str = "authlens_visitor";
 /// `localStorage` key of the access token kept by the JWT column.
 pub const ACCESS_TOKEN_KEY: &str = "authlens.access_token";
 /// `localStorage` key of the refresh token kept by the JWT column.
@@ -149,9 +152,16 @@ pub struct SessionRow {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+/// `GET /api/session/store`: this visitor's sessions, and the server's total.
 pub struct SessionListing {
     pub backend: String,
-    pub count: usize,
+    /// Live sessions the server holds, every visitor's.
+    pub total: usize,
+    /// Live sessions this visitor's browser created.
+    pub yours: usize,
+    /// The most rows listed: past it, the rows are the `limit` of yours soonest to expire.
+    pub limit: usize,
+    /// Your rows, soonest expiry first.
     pub sessions: Vec<SessionRow>,
 }
 
@@ -180,10 +190,64 @@ pub struct RefreshFamilyRow {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+/// `GET /api/jwt/refresh-store`: this visitor's refresh families, and the server's total.
 pub struct RefreshListing {
     pub backend: String,
-    pub count: usize,
+    /// Live families the server holds, every visitor's.
+    pub total: usize,
+    /// Live families this visitor's browser started.
+    pub yours: usize,
+    /// The most rows listed: past it, the rows are the `limit` of yours soonest to expire.
+    pub limit: usize,
+    /// Your families, soonest expiry first.
     pub families: Vec<RefreshFamilyRow>,
+}
+
+/// What experiment 10 creates in bulk (`POST /api/lab/bulk`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BulkKind {
+    Sessions,
+    Tokens,
+}
+
+/// The most records one bulk run may create.
+pub const MAX_BULK: usize = 100_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkRequest {
+    pub kind: BulkKind,
+    /// 1 to 100 000.
+    pub count: usize,
+}
+
+/// What one bulk run cost. The rows are this visitor's, counted by owner (other visitors'
+/// logins never move them); they are removed as soon as the measurement is taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkResponse {
+    pub kind: BulkKind,
+    pub created: usize,
+    pub backend: String,
+    /// Your session rows before the run, while its batch was held, and after its cleanup.
+    pub your_session_rows_before: usize,
+    pub your_session_rows_held: usize,
+    pub your_session_rows_after: usize,
+    /// Your refresh families before the run and while its batch was held.
+    pub your_refresh_rows_before: usize,
+    pub your_refresh_rows_held: usize,
+    /// Every visitor's session rows while the batch was held.
+    pub server_session_rows_held: usize,
+    /// Resident memory of this process (from /proc/self/statm; None where unavailable): before,
+    /// with the batch held, and after the cleanup has given the memory back.
+    pub resident_bytes_before: Option<u64>,
+    pub resident_bytes_held: Option<u64>,
+    pub resident_bytes_after: Option<u64>,
+    /// Bytes of the tokens issued (for tokens): the cost moved to the wire.
+    pub token_bytes_total: usize,
+    pub elapsed_ms: u64,
 }
 
 /// Every error the API answers has this body.

@@ -360,6 +360,10 @@ pub struct PanelTexts {
     pub server_holds: &'static str,
     pub rows: &'static str,
     pub refresh_families: &'static str,
+    /// `{yours}`, `{total}`, `{backend}`.
+    pub yours_of_total: &'static str,
+    /// `{shown}`, `{yours}`.
+    pub listing_cut: &'static str,
     pub session_rows_caption: &'static str,
     pub refresh_rows_caption: &'static str,
     pub access_tokens_none: &'static str,
@@ -390,6 +394,8 @@ pub const PANEL_EN: PanelTexts = PanelTexts {
     server_holds: "What the server holds",
     rows: "Live sessions",
     refresh_families: "Refresh families",
+    yours_of_total: "{yours} yours · {total} on the server, every visitor's ({backend})",
+    listing_cut: "Listed: the {shown} of your {yours} that expire soonest.",
     session_rows_caption: "The session store (ids shortened)",
     refresh_rows_caption: "Refresh-token families (ids shortened)",
     access_tokens_none: "Access tokens: none. The server keeps no record of the access tokens it signs; the signature is all it checks.",
@@ -420,6 +426,8 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
     server_holds: "서버가 가진 것",
     rows: "살아 있는 세션",
     refresh_families: "리프레시 패밀리",
+    yours_of_total: "내 것 {yours}개 · 서버 전체(모든 방문자) {total}개 ({backend})",
+    listing_cut: "내 것 {yours}개 중 만료가 가장 이른 {shown}개만 보여 줍니다.",
     session_rows_caption: "세션 저장소 (ID는 줄여 표시)",
     refresh_rows_caption: "리프레시 토큰 패밀리 (ID는 줄여 표시)",
     access_tokens_none: "액세스 토큰: 없음. 서버는 자신이 서명한 액세스 토큰을 기록하지 않고 서명만 확인합니다.",
@@ -701,6 +709,13 @@ pub fn claim_meaning(lang: Lang, name: &str) -> Option<&'static str> {
     })
 }
 
+/// `template` with each `{name}` replaced by its value: the translation decides the order.
+pub fn fill_named(template: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(template.to_owned(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
 /// `template` with each `{}` replaced by the next value, in order.
 pub fn fill(template: &str, values: &[String]) -> String {
     values.iter().fold(template.to_owned(), |text, value| {
@@ -711,6 +726,23 @@ pub fn fill(template: &str, values: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_placeholders_are_in_both_languages_and_filled() {
+        for panel in [&PANEL_EN, &PANEL_KO] {
+            for name in ["{yours}", "{total}", "{backend}"] {
+                assert!(panel.yours_of_total.contains(name), "{name}");
+            }
+            for name in ["{shown}", "{yours}"] {
+                assert!(panel.listing_cut.contains(name), "{name}");
+            }
+        }
+        let filled = fill_named(
+            PANEL_KO.listing_cut,
+            &[("shown", "100".into()), ("yours", "250".into())],
+        );
+        assert_eq!(filled, "내 것 250개 중 만료가 가장 이른 100개만 보여 줍니다.");
+    }
 
     #[test]
     fn language_codes_round_trip() {

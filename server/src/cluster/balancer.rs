@@ -2,17 +2,19 @@
 //! (round-robin, or sticky by its own affinity cookie), forwards the request to it over
 //! real HTTP, and says in `X-Authlens-Node` which node answered.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
-use super::{Cluster, Strategy, no_cluster};
+use super::{CLIENT_HEADER, Cluster, LAB_SECRET_HEADER, Strategy, no_cluster};
 use crate::AppState;
 use crate::error::error_response;
+use crate::visitor::Visitor;
 
 /// The balancer's own cookie in sticky mode: which node this browser is pinned to.
 pub const AFFINITY_COOKIE: &str = "authlens_lb";
@@ -41,7 +43,14 @@ impl Cluster {
     }
 }
 
-pub async fn forward(State(state): State<AppState>, jar: CookieJar, request: Request) -> Response {
+/// Forwards `/lb/api/…` to a node of the visitor's own cluster, telling the node (with the
+/// cluster's secret, so nobody else can claim it) which client address the request came from.
+pub async fn forward(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+    jar: CookieJar,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let target = parts
         .uri
@@ -65,13 +74,16 @@ pub async fn forward(State(state): State<AppState>, jar: CookieJar, request: Req
         .and_then(|cookie| cookie.value().parse::<usize>().ok())
         .and_then(|node| node.checked_sub(1));
 
+    let Some(shared) = state.lab.cluster_of(&visitor) else {
+        return no_cluster();
+    };
     let picked = {
-        let mut guard = state.lab.cluster.lock().await;
+        let mut guard = shared.lock().await;
         let Some(cluster) = guard.as_mut() else {
             return no_cluster();
         };
         match cluster.pick(affinity) {
-            Some((index, pin)) => (index, cluster.nodes[index].port, pin),
+            Some((index, pin)) => (index, cluster.nodes[index].port, pin, cluster.secret.clone()),
             None => {
                 cluster.record(None, &method, &path, 503);
                 return error_response(
@@ -82,9 +94,19 @@ pub async fn forward(State(state): State<AppState>, jar: CookieJar, request: Req
             }
         }
     };
-    let (index, port, pin) = picked;
+    let (index, port, pin, secret) = picked;
 
     parts.headers.remove(header::HOST);
+    // Only the balancer may say who the client is: whatever a client sent as these is dropped.
+    parts.headers.remove(CLIENT_HEADER);
+    parts.headers.remove(LAB_SECRET_HEADER);
+    if let Some(ConnectInfo(client)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        let address = HeaderValue::from_str(&client.ip().to_string());
+        if let (Ok(address), Ok(secret)) = (address, HeaderValue::from_str(&secret)) {
+            parts.headers.insert(CLIENT_HEADER, address);
+            parts.headers.insert(LAB_SECRET_HEADER, secret);
+        }
+    }
     let mut response = match format!("http://127.0.0.1:{port}{target}").parse() {
         Ok(uri) => {
             parts.uri = uri;
@@ -117,7 +139,7 @@ pub async fn forward(State(state): State<AppState>, jar: CookieJar, request: Req
             headers.append(header::SET_COOKIE, value);
         }
     }
-    if let Some(cluster) = state.lab.cluster.lock().await.as_mut() {
+    if let Some(cluster) = shared.lock().await.as_mut() {
         cluster.record(Some(index), &method, &path, response.status().as_u16());
     }
     response

@@ -7,9 +7,10 @@ mod balancer;
 mod node;
 mod stores;
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use app::api::cluster::{
     CentralView, ClusterView, Hop, MAX_NODES, NodeView, ReplicationView, RowView, Settings,
@@ -21,20 +22,25 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::time::Instant;
 
 pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
-pub use node::LAB_SESSION_COOKIE;
+pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
 use node::Node;
 use stores::{ReplicatedStore, ReplicationStats, StandInStore};
 
 use crate::AppState;
-use crate::error::{ApiJson, error_response};
+use crate::error::{ApiJson, busy, error_response};
+use crate::store::memory::lock;
 use crate::store::redis::{RedisLink, RedisSessionStore};
 use crate::store::{MemoryStore, SessionStore};
+use crate::visitor::{Visitor, VisitorId};
 use app::api::ErrorBody;
 
 pub type HttpClient = Client<HttpConnector, Body>;
@@ -43,6 +49,8 @@ pub type HttpClient = Client<HttpConnector, Body>;
 const HOPS_KEPT: usize = 100;
 /// Session rows listed per store in the lab's view.
 const ROWS_LISTED: usize = 20;
+/// What a full lab suggests waiting: clusters are reaped after minutes of idleness.
+const BUSY_RETRY_AFTER_SECS: u64 = 60;
 
 /// The central store every node shares in `central` mode.
 enum Central {
@@ -55,29 +63,162 @@ struct Cluster {
     nodes: Vec<Node>,
     central: Option<Central>,
     replication: Arc<ReplicationStats>,
+    /// Shared by this cluster's balancer and nodes only: replication and the forwarded client
+    /// address are trusted with it, and nobody else on the machine knows it.
+    secret: Arc<str>,
     next: usize,
     seq: u64,
     hops: VecDeque<Hop>,
 }
 
-/// The lab, held by the app state: at most one cluster at a time.
-pub struct Lab {
-    cluster: Mutex<Option<Cluster>>,
-    client: HttpClient,
-    redis: OnceCell<Arc<RedisLink>>,
+/// One visitor's cluster. `None` while it starts (or when it failed to).
+type SharedCluster = Arc<Mutex<Option<Cluster>>>;
+
+struct Slot {
+    cluster: SharedCluster,
+    /// Nodes the cluster runs, counted against the server-wide ceiling.
+    nodes: usize,
+    used: Instant,
 }
 
-impl Default for Lab {
-    fn default() -> Self {
+/// The lab, held by the app state: at most one cluster per visitor, a few in all.
+pub struct Lab {
+    slots: std::sync::Mutex<HashMap<VisitorId, Slot>>,
+    client: HttpClient,
+    max_clusters: usize,
+    max_nodes: usize,
+}
+
+impl Lab {
+    /// A lab whose clusters are stopped once unused for `idle` (checked by a task on the
+    /// current runtime, which ends with the lab).
+    pub fn new(max_clusters: usize, max_nodes: usize, idle: Duration) -> Arc<Self> {
         let client = Client::builder(TokioExecutor::new())
             // No pooled connections: a killed node must not leave stale ones behind.
             .pool_max_idle_per_host(0)
             .build_http();
-        Lab {
-            cluster: Mutex::new(None),
+        let lab = Arc::new(Lab {
+            slots: std::sync::Mutex::default(),
             client,
-            redis: OnceCell::new(),
+            max_clusters,
+            max_nodes,
+        });
+        spawn_reaper(Arc::downgrade(&lab), idle);
+        lab
+    }
+
+    /// `visitor`'s cluster, marked as used now.
+    fn cluster_of(&self, visitor: &VisitorId) -> Option<SharedCluster> {
+        let mut slots = lock(&self.slots);
+        let slot = slots.get_mut(visitor)?;
+        slot.used = Instant::now();
+        Some(Arc::clone(&slot.cluster))
+    }
+
+    /// Takes `visitor`'s place for a cluster of `nodes` nodes, locked for its start, and hands
+    /// back the cluster it replaces; or refuses when the server-wide ceilings are reached.
+    #[allow(clippy::type_complexity)]
+    fn reserve(
+        &self,
+        visitor: VisitorId,
+        nodes: usize,
+    ) -> Result<(OwnedMutexGuard<Option<Cluster>>, Option<SharedCluster>), Response> {
+        let mut slots = lock(&self.slots);
+        let others = slots.iter().filter(|(owner, _)| **owner != visitor);
+        let (clusters, nodes_running) =
+            others.fold((0, 0), |(clusters, running), (_, slot)| (clusters + 1, running + slot.nodes));
+        if clusters >= self.max_clusters {
+            return Err(busy(
+                "lab_busy",
+                format!(
+                    "{clusters} other visitors' lab clusters are running, as many as this server allows; an unused one stops after a few minutes."
+                ),
+                BUSY_RETRY_AFTER_SECS,
+            ));
         }
+        if nodes_running + nodes > self.max_nodes {
+            return Err(busy(
+                "lab_busy",
+                format!(
+                    "Other visitors' clusters run {nodes_running} of the {} lab nodes this server allows; try fewer nodes, or later.",
+                    self.max_nodes
+                ),
+                BUSY_RETRY_AFTER_SECS,
+            ));
+        }
+        let fresh: SharedCluster = Arc::default();
+        let guard = Arc::clone(&fresh)
+            .try_lock_owned()
+            .expect("nobody else holds a new cluster's lock");
+        let slot = Slot {
+            cluster: fresh,
+            nodes,
+            used: Instant::now(),
+        };
+        let replaced = slots.insert(visitor, slot).map(|old| old.cluster);
+        Ok((guard, replaced))
+    }
+
+    /// Forgets `visitor`'s slot if it still holds `cluster`.
+    fn release(&self, visitor: &VisitorId, cluster: &SharedCluster) {
+        let mut slots = lock(&self.slots);
+        if slots
+            .get(visitor)
+            .is_some_and(|slot| Arc::ptr_eq(&slot.cluster, cluster))
+        {
+            slots.remove(visitor);
+        }
+    }
+
+    /// Stops every cluster unused for `idle`; returns how many.
+    pub async fn reap_idle(&self, idle: Duration) -> usize {
+        let now = Instant::now();
+        let idle_clusters: Vec<SharedCluster> = {
+            let mut slots = lock(&self.slots);
+            let idle_visitors: Vec<VisitorId> = slots
+                .iter()
+                .filter(|(_, slot)| now.duration_since(slot.used) >= idle)
+                .map(|(visitor, _)| *visitor)
+                .collect();
+            idle_visitors
+                .iter()
+                .filter_map(|visitor| slots.remove(visitor))
+                .map(|slot| slot.cluster)
+                .collect()
+        };
+        for cluster in &idle_clusters {
+            stop_cluster(cluster).await;
+        }
+        idle_clusters.len()
+    }
+
+    /// Clusters and nodes running now, over every visitor.
+    pub fn running(&self) -> (usize, usize) {
+        let slots = lock(&self.slots);
+        (slots.len(), slots.values().map(|slot| slot.nodes).sum())
+    }
+}
+
+/// Checks for idle clusters a few times per idle period.
+fn spawn_reaper(lab: Weak<Lab>, idle: Duration) {
+    let every = (idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(lab) = lab.upgrade() else { return };
+            let reaped = lab.reap_idle(idle).await;
+            if reaped > 0 {
+                tracing::info!(reaped, "stopped idle lab clusters");
+            }
+        }
+    });
+}
+
+async fn stop_cluster(cluster: &SharedCluster) {
+    if let Some(mut old) = cluster.lock().await.take() {
+        old.kill_all().await;
     }
 }
 
@@ -99,6 +240,7 @@ pub fn routes() -> Router<AppState> {
     ))]
 pub(crate) async fn start(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
     ApiJson(settings): ApiJson<Settings>,
 ) -> Response {
     if !(2..=MAX_NODES).contains(&settings.nodes) {
@@ -109,14 +251,19 @@ pub(crate) async fn start(
         );
     }
     let lab = &state.lab;
-    let mut cluster = lab.cluster.lock().await;
-    if let Some(old) = cluster.as_mut() {
-        old.kill_all().await;
+    let (mut guard, replaced) = match lab.reserve(visitor, settings.nodes) {
+        Ok(reserved) => reserved,
+        Err(busy) => return busy,
+    };
+    if let Some(old) = replaced {
+        stop_cluster(&old).await;
     }
-    *cluster = None;
-    match Cluster::start(&state, settings).await {
-        Ok(started) => *cluster = Some(started),
+    match Cluster::start(&state, visitor, settings).await {
+        Ok(started) => *guard = Some(started),
         Err(err) => {
+            let cluster = Arc::clone(OwnedMutexGuard::mutex(&guard));
+            drop(guard);
+            lab.release(&visitor, &cluster);
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "lab_unavailable",
@@ -124,19 +271,18 @@ pub(crate) async fn start(
             );
         }
     }
-    drop(cluster);
-    view(State(state)).await
+    drop(guard);
+    view(State(state), Visitor(visitor)).await
 }
 
 /// Stops every node and frees their ports.
 #[utoipa::path(delete, path = "/api/lab/cluster", tag = "lab",
-    responses((status = 204, description = "No cluster runs any more")))]
-pub(crate) async fn stop(State(state): State<AppState>) -> Response {
-    let mut cluster = state.lab.cluster.lock().await;
-    if let Some(old) = cluster.as_mut() {
-        old.kill_all().await;
+    responses((status = 204, description = "Your cluster runs no more")))]
+pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
+    if let Some(cluster) = state.lab.cluster_of(&visitor) {
+        state.lab.release(&visitor, &cluster);
+        stop_cluster(&cluster).await;
     }
-    *cluster = None;
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -152,6 +298,7 @@ pub(crate) async fn stop(State(state): State<AppState>) -> Response {
     ))]
 pub(crate) async fn node_action(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
     Path((node, action)): Path<(String, String)>,
 ) -> Response {
     let Ok(node) = node.parse::<usize>() else {
@@ -161,7 +308,10 @@ pub(crate) async fn node_action(
             format!("node must be a node number, not {node:?}"),
         );
     };
-    let mut guard = state.lab.cluster.lock().await;
+    let Some(shared) = state.lab.cluster_of(&visitor) else {
+        return no_cluster();
+    };
+    let mut guard = shared.lock().await;
     let Some(cluster) = guard.as_mut() else {
         return no_cluster();
     };
@@ -182,7 +332,7 @@ pub(crate) async fn node_action(
     };
     drop(guard);
     match result {
-        Ok(()) => view(State(state)).await,
+        Ok(()) => view(State(state), Visitor(visitor)).await,
         Err(err) => error_response(
             StatusCode::SERVICE_UNAVAILABLE,
             "lab_unavailable",
@@ -202,9 +352,13 @@ pub(crate) async fn node_action(
     ))]
 pub(crate) async fn central_action(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
     Path(action): Path<String>,
 ) -> Response {
-    let mut guard = state.lab.cluster.lock().await;
+    let Some(shared) = state.lab.cluster_of(&visitor) else {
+        return no_cluster();
+    };
+    let mut guard = shared.lock().await;
     let Some(cluster) = guard.as_mut() else {
         return no_cluster();
     };
@@ -231,14 +385,14 @@ pub(crate) async fn central_action(
         }
     }
     drop(guard);
-    view(State(state)).await
+    view(State(state), Visitor(visitor)).await
 }
 
 fn no_cluster() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         "no_cluster",
-        "No lab cluster is running: POST /api/lab/cluster starts one.",
+        "You have no lab cluster running: POST /api/lab/cluster starts one.",
     )
 }
 
@@ -251,20 +405,18 @@ fn unknown_action(action: &str) -> Response {
 }
 
 impl Cluster {
-    async fn start(state: &AppState, settings: Settings) -> anyhow::Result<Cluster> {
-        let lab = &state.lab;
+    async fn start(
+        state: &AppState,
+        visitor: VisitorId,
+        settings: Settings,
+    ) -> anyhow::Result<Cluster> {
         let central = match settings.storage {
             Storage::Central => Some(match &state.config.redis_url {
                 Some(url) => {
-                    let link = lab
-                        .redis
-                        .get_or_try_init(|| async {
-                            let prefix = format!("{}lab:", state.config.redis_prefix);
-                            RedisLink::new(url, &prefix, state.config.redis_timeout).map(Arc::new)
-                        })
-                        .await?
-                        .clone();
-                    Central::Redis(RedisSessionStore::new(link, state.clock.clone()))
+                    // Each visitor's cluster keeps its sessions under a key prefix of its own.
+                    let prefix = format!("{}lab:{visitor}:", state.config.redis_prefix);
+                    let link = RedisLink::new(url, &prefix, state.config.redis_timeout)?;
+                    Central::Redis(RedisSessionStore::new(Arc::new(link), state.clock.clone()))
                 }
                 None => Central::StandIn(Arc::new(StandInStore {
                     inner: MemoryStore::new(state.clock.clone()),
@@ -278,6 +430,7 @@ impl Cluster {
             nodes: Vec::with_capacity(settings.nodes),
             central,
             replication: Arc::new(ReplicationStats::default()),
+            secret: new_secret().into(),
             next: 0,
             seq: 0,
             hops: VecDeque::new(),
@@ -320,13 +473,21 @@ impl Cluster {
                         peers,
                         stats: self.replication.clone(),
                         client: state.lab.client.clone(),
+                        secret: Arc::clone(&self.secret),
                     };
                     (Arc::new(store), Some(local))
                 }
                 _ => (MemoryStore::new(clock), None),
             },
         };
-        Node::start(state, ports[index], store, replica_target).await
+        Node::start(
+            state,
+            ports[index],
+            store,
+            replica_target,
+            Arc::clone(&self.secret),
+        )
+        .await
     }
 
     /// Restarts a dead node on its old port. Like a restarted process, a node that kept its
@@ -372,11 +533,12 @@ impl Cluster {
         (status = 200, body = ClusterView, description = "The running cluster"),
         (status = 404, body = ErrorBody, description = "no_cluster"),
     ))]
-pub(crate) async fn view(State(state): State<AppState>) -> Response {
+pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
     // Take what is needed under the lock; read the stores after releasing it.
-    let snapshot = {
-        let guard = state.lab.cluster.lock().await;
-        guard.as_ref().map(|cluster| {
+    let shared = state.lab.cluster_of(&visitor);
+    let snapshot = match &shared {
+        None => None,
+        Some(shared) => shared.lock().await.as_ref().map(|cluster| {
             let nodes: Vec<_> = cluster
                 .nodes
                 .iter()
@@ -403,7 +565,7 @@ pub(crate) async fn view(State(state): State<AppState>) -> Response {
             };
             let hops = cluster.hops.iter().cloned().collect::<Vec<_>>();
             (cluster.settings, nodes, central, replication, hops)
-        })
+        }),
     };
     let Some((settings, nodes, central, replication, hops)) = snapshot else {
         return Json(ClusterView {
@@ -420,7 +582,7 @@ pub(crate) async fn view(State(state): State<AppState>) -> Response {
     let mut node_views = Vec::with_capacity(nodes.len());
     for (node, port, up, requests, store) in nodes {
         let sessions = match store {
-            Some(store) => store_view(store.as_ref()).await.ok(),
+            Some(store) => store_view(store.as_ref(), &visitor).await.ok(),
             None => None,
         };
         node_views.push(NodeView {
@@ -433,7 +595,7 @@ pub(crate) async fn view(State(state): State<AppState>) -> Response {
     }
     let central = match central {
         Some((kind, up, store)) => {
-            let listed = store_view(store.as_ref()).await;
+            let listed = store_view(store.as_ref(), &visitor).await;
             // A Redis that does not answer is down, whatever the lab last did to it.
             let up = up && listed.is_ok();
             let (sessions, error) = match listed {
@@ -461,12 +623,14 @@ pub(crate) async fn view(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
-async fn store_view(store: &dyn SessionStore) -> Result<StoreView, String> {
+/// A store of `visitor`'s cluster: its rows are `visitor`'s (logins through their balancer).
+async fn store_view(store: &dyn SessionStore, visitor: &VisitorId) -> Result<StoreView, String> {
     let count = store.count().await.map_err(|err| err.to_string())?;
-    let rows = store
-        .list(ROWS_LISTED)
+    let (rows, _) = store
+        .list_owned(visitor, ROWS_LISTED)
         .await
-        .map_err(|err| err.to_string())?
+        .map_err(|err| err.to_string())?;
+    let rows = rows
         .into_iter()
         .map(|record| RowView {
             id: record.id.short(),
@@ -474,4 +638,11 @@ async fn store_view(store: &dyn SessionStore) -> Result<StoreView, String> {
         })
         .collect();
     Ok(StoreView { count, rows })
+}
+
+/// 256 random bits, base64url: a cluster's shared secret.
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -2,11 +2,13 @@
 //! session store. Killing a node aborts its server task, as a crash would: its listener and
 //! connections close and whatever it held only in memory is gone.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tokio::net::TcpListener;
@@ -20,6 +22,10 @@ use crate::{AppState, jwt, session};
 /// The lab nodes' session cookie. Its name differs from the app's own so the two never
 /// collide in one browser; it still ends in `authlens_sid`, so traces shorten it the same way.
 pub const LAB_SESSION_COOKIE: &str = "lab_authlens_sid";
+/// The cluster's shared secret, sent by its balancer and its replicating nodes.
+pub const LAB_SECRET_HEADER: &str = "x-authlens-lab-secret";
+/// The client address the balancer saw (trusted only with the secret beside it).
+pub const CLIENT_HEADER: &str = "x-authlens-client";
 
 pub struct Node {
     pub port: u16,
@@ -37,6 +43,7 @@ impl Node {
         port: u16,
         store: Arc<dyn SessionStore>,
         replica_target: Option<Arc<MemoryStore>>,
+        secret: Arc<str>,
     ) -> std::io::Result<Node> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let port = listener.local_addr()?.port();
@@ -44,7 +51,8 @@ impl Node {
             parts.sessions = store.clone();
             parts.session_cookie = LAB_SESSION_COOKIE;
         });
-        let router = router(node_state, replica_target);
+        let router = router(node_state, replica_target, secret)
+            .into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, router).await {
                 tracing::warn!(port, %err, "lab node stopped with an error");
@@ -71,17 +79,28 @@ impl Node {
     }
 }
 
-fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>) -> Router {
+fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc<str>) -> Router {
     let flows = Router::new()
         .merge(session::routes(&state))
         .merge(jwt::routes(&state));
     let mut router = Router::new().nest("/api", flows);
     if let Some(local) = replica_target {
+        let secret = Arc::clone(&secret);
         router = router.route(
             "/internal/replicate",
-            post(move |ApiJson(replica): ApiJson<Replica>| {
+            post(move |headers: HeaderMap, ApiJson(replica): ApiJson<Replica>| {
                 let local = local.clone();
-                async move { receive(&local, replica).await }
+                let trusted = carries_secret(&headers, &secret);
+                async move {
+                    if !trusted {
+                        return error_response(
+                            StatusCode::FORBIDDEN,
+                            "forbidden",
+                            "Only the other nodes of this cluster may replicate to it.",
+                        );
+                    }
+                    receive(&local, replica).await
+                }
             }),
         );
     }
@@ -89,7 +108,41 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>) -> Router {
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(from_fn(move |request, next| {
+            let secret = Arc::clone(&secret);
+            async move { client_from_balancer(&secret, request, next).await }
+        }))
         .with_state(state)
+}
+
+/// Whether `headers` carry this cluster's secret (compared in constant time).
+fn carries_secret(headers: &HeaderMap, secret: &str) -> bool {
+    headers
+        .get(LAB_SECRET_HEADER)
+        .is_some_and(|sent| constant_time_eq(sent.as_bytes(), secret.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+/// Every request reaches a node through the balancer, so the TCP peer is the balancer. When
+/// the balancer vouches (with the secret) for the client's address, the node's login limit
+/// keys on that address instead, as a real node behind a real balancer would.
+async fn client_from_balancer(secret: &str, mut request: Request, next: Next) -> Response {
+    if carries_secret(request.headers(), secret) {
+        let client = request
+            .headers()
+            .get(CLIENT_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.parse::<IpAddr>().ok());
+        if let Some(ip) = client {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(ip, 0)));
+        }
+    }
+    next.run(request).await
 }
 
 async fn receive(local: &MemoryStore, replica: Replica) -> Response {

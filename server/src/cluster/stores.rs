@@ -11,8 +11,10 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use serde::{Deserialize, Serialize};
 
-use super::HttpClient;
-use crate::store::{MemoryStore, RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
+use super::{HttpClient, LAB_SECRET_HEADER};
+use crate::store::{
+    MemoryStore, RecordChange, SessionId, SessionRecord, SessionStore, StoreError, VisitorId,
+};
 
 /// How long a write waits for one peer before counting the message as failed.
 const PEER_TIMEOUT: Duration = Duration::from_millis(500);
@@ -41,6 +43,8 @@ pub struct ReplicatedStore {
     pub peers: Vec<u16>,
     pub stats: Arc<ReplicationStats>,
     pub client: HttpClient,
+    /// The cluster's secret: peers refuse replication without it.
+    pub secret: Arc<str>,
 }
 
 impl ReplicatedStore {
@@ -59,6 +63,7 @@ impl ReplicatedStore {
             .fetch_add(body.len() as u64, Ordering::Relaxed);
         let request = Request::post(format!("http://127.0.0.1:{port}/internal/replicate"))
             .header(header::CONTENT_TYPE, "application/json")
+            .header(LAB_SECRET_HEADER, &*self.secret)
             .body(Body::from(body));
         let delivered = match request {
             Ok(request) => matches!(
@@ -115,8 +120,12 @@ impl SessionStore for ReplicatedStore {
         Ok(existed)
     }
 
-    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
-        self.local.list(limit).await
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<SessionRecord>, usize), StoreError> {
+        self.local.list_owned(owner, limit).await
     }
 
     async fn count(&self) -> Result<usize, StoreError> {
@@ -181,9 +190,13 @@ impl SessionStore for StandInStore {
         self.inner.delete(id).await
     }
 
-    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<SessionRecord>, usize), StoreError> {
         self.check()?;
-        self.inner.list(limit).await
+        self.inner.list_owned(owner, limit).await
     }
 
     async fn count(&self) -> Result<usize, StoreError> {

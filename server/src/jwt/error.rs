@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::error_response;
+use crate::error::{busy, error_response};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,10 @@ pub enum JwtError {
     StoreUnavailable(#[from] StoreError),
     #[error("The server could not sign a token.")]
     Signing(String),
+    #[error(
+        "The server holds as many refresh families as it is allowed to (--max-sessions); try again in a minute."
+    )]
+    Full,
 }
 
 impl JwtError {
@@ -45,6 +49,7 @@ impl JwtError {
             JwtError::BadCartItem(_) => "bad_request",
             JwtError::StoreUnavailable(_) => "store_unavailable",
             JwtError::Signing(_) => "internal_error",
+            JwtError::Full => "server_busy",
         }
     }
 
@@ -64,7 +69,10 @@ impl JwtError {
                     self.code()
                 ))
             }
-            JwtError::BadCartItem(_) | JwtError::StoreUnavailable(_) | JwtError::Signing(_) => None,
+            JwtError::BadCartItem(_)
+            | JwtError::StoreUnavailable(_)
+            | JwtError::Signing(_)
+            | JwtError::Full => None,
         }
     }
 }
@@ -85,6 +93,13 @@ fn quoted_string_safe(text: &str) -> String {
 impl IntoResponse for JwtError {
     fn into_response(self) -> Response {
         let status = match &self {
+            JwtError::Full => {
+                return busy(
+                    self.code(),
+                    self.to_string(),
+                    crate::session::FULL_RETRY_AFTER_SECS,
+                );
+            }
             JwtError::BadCartItem(_) => StatusCode::BAD_REQUEST,
             JwtError::StoreUnavailable(err) => {
                 tracing::warn!(error = %err, "refresh-token store failed");

@@ -33,6 +33,7 @@ use crate::clock::Clock;
 use crate::error::{ApiJson, error_response};
 use crate::rate_limit::limit_logins;
 use crate::trace::TraceRecorder;
+use crate::visitor::Visitor;
 use claims::random_id;
 pub use claims::{
     ACCESS_TYP, AUDIENCE, AccessClaims, Expiring, ISSUER, REFRESH_TYP, RefreshClaims,
@@ -76,10 +77,11 @@ pub struct JwtService {
         (status = 401, body = ErrorBody, description = "invalid_credentials"),
         crate::openapi::BodyRejections,
         crate::openapi::LoginLimited,
-        crate::openapi::StoreDown,
+        crate::openapi::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, JwtError> {
@@ -90,9 +92,14 @@ pub(crate) async fn login(
         .await
         .ok_or(JwtError::InvalidCredentials)?;
     let jwt = &state.jwt;
+    // The refresh families of every visitor together have the same ceiling as the sessions.
+    if jwt.refresh.count().await? >= state.config.max_sessions {
+        return Err(JwtError::Full);
+    }
     let now = jwt.clock.now_ms();
     let family = Family {
         id: random_id(),
+        visitor,
         username: user.username.clone(),
         current_jti: random_id(),
         rotated: 0,
@@ -292,20 +299,24 @@ pub(crate) async fn logout(
     }))
 }
 
-/// What the server remembers for the token flow: refresh families, never access tokens.
+/// What the server remembers for the token flow: refresh families, never access tokens. This
+/// visitor's families, and how many the server holds for every visitor together.
 #[utoipa::path(get, path = "/api/jwt/refresh-store", tag = "jwt",
     responses(
-        (status = 200, body = RefreshListing, description = "Up to 100 families and the live count"),
+        (status = 200, body = RefreshListing, description = "Up to 100 of your families, how many you have, and the server's total"),
         crate::openapi::StoreDown,
     ))]
 pub(crate) async fn list_refresh_store(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
 ) -> Result<Json<RefreshListing>, JwtError> {
     let store = &state.jwt.refresh;
-    let families = store.list(LISTING_LIMIT).await?;
+    let (families, yours) = store.list_owned(&visitor, LISTING_LIMIT).await?;
     Ok(Json(RefreshListing {
         backend: store.backend().to_owned(),
-        count: store.count().await?,
+        total: store.count().await?,
+        yours,
+        limit: LISTING_LIMIT,
         families: families.iter().map(Family::row).collect(),
     }))
 }

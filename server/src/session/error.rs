@@ -3,8 +3,11 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::error_response;
+use crate::error::{busy, error_response};
 use crate::store::StoreError;
+
+/// When a full server suggests trying again: sessions end by the idle timeout, minutes apart.
+pub const FULL_RETRY_AFTER_SECS: u64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -22,6 +25,10 @@ pub enum SessionError {
         "The session store is unavailable right now; session logins will work again once it is back."
     )]
     StoreUnavailable(#[from] StoreError),
+    #[error(
+        "The server holds as many sessions as it is allowed to (--max-sessions); try again in a minute, when some have ended."
+    )]
+    Full,
 }
 
 impl IntoResponse for SessionError {
@@ -34,6 +41,9 @@ impl IntoResponse for SessionError {
             SessionError::StoreUnavailable(err) => {
                 tracing::warn!(error = %err, "session store failed");
                 (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+            }
+            SessionError::Full => {
+                return busy("server_busy", self.to_string(), FULL_RETRY_AFTER_SECS);
             }
         };
         error_response(status, code, self.to_string())

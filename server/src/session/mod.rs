@@ -22,10 +22,11 @@ use crate::AppState;
 use crate::error::ApiJson;
 use crate::rate_limit::limit_logins;
 use crate::store::memory::lock;
-use crate::store::{RecordChange, SessionId, SessionRecord};
+use crate::store::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
 use crate::trace::TraceRecorder;
+use crate::visitor::Visitor;
 use cookie::{CookieValue, expired_cookie, session_cookie};
-pub use error::SessionError;
+pub use error::{FULL_RETRY_AFTER_SECS, SessionError};
 
 /// How often a session's idle deadline is pushed forward, at most (milliseconds).
 const TOUCH_EVERY_MS: i64 = 1_000;
@@ -54,15 +55,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown user and a wrong password"),
         crate::openapi::BodyRejections,
         crate::openapi::LoginLimited,
-        crate::openapi::StoreDown,
+        crate::openapi::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     let user = check_password(&state, &request, &mut trace).await?;
+    // A ceiling on what every visitor together may make the server hold.
+    if !has_room(state.sessions.as_ref(), state.config.max_sessions, 1).await? {
+        return Err(SessionError::Full);
+    }
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
     if let CookieValue::Id(old) = cookie::read(&headers, state.session_cookie) {
@@ -80,6 +86,7 @@ pub(crate) async fn login(
     let now = state.clock.now_ms();
     let record = SessionRecord {
         id: SessionId::generate(),
+        visitor,
         username: user.username.clone(),
         cart: Vec::new(),
         created_at: now,
@@ -178,20 +185,24 @@ pub(crate) async fn logout(
     }))
 }
 
-/// What the server remembers: the live session rows (ids shortened), soonest expiry first.
+/// What the server remembers: this visitor's live session rows (ids shortened), soonest
+/// expiry first, and how many sessions the server holds for every visitor together.
 #[utoipa::path(get, path = "/api/session/store", tag = "session",
     responses(
-        (status = 200, body = SessionListing, description = "Up to 100 rows and the live count"),
+        (status = 200, body = SessionListing, description = "Up to 100 of your rows, how many you have, and the server's total"),
         crate::openapi::StoreDown,
     ))]
 pub(crate) async fn list_store(
     State(state): State<AppState>,
+    Visitor(visitor): Visitor,
 ) -> Result<Json<SessionListing>, SessionError> {
     let store = &state.sessions;
-    let sessions = store.list(LISTING_LIMIT).await?;
+    let (sessions, yours) = store.list_owned(&visitor, LISTING_LIMIT).await?;
     Ok(Json(SessionListing {
         backend: store.backend().to_owned(),
-        count: store.count().await?,
+        total: store.count().await?,
+        yours,
+        limit: LISTING_LIMIT,
         sessions: sessions
             .iter()
             .map(|record| SessionRow {
@@ -203,6 +214,11 @@ pub(crate) async fn list_store(
             })
             .collect(),
     }))
+}
+
+/// Whether `store` may take `more` rows without passing `max` live rows.
+pub async fn has_room(store: &dyn SessionStore, max: usize, more: usize) -> Result<bool, StoreError> {
+    Ok(store.count().await?.saturating_add(more) <= max)
 }
 
 /// Argon2 check of the submitted password; one answer for unknown user and wrong password.

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
 
+pub use crate::visitor::VisitorId;
+
 /// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId([u8; 32]);
@@ -69,10 +71,19 @@ impl<'de> Deserialize<'de> for SessionId {
     }
 }
 
+impl expiring::MinKey for SessionId {
+    fn min_key() -> Self {
+        SessionId([0; 32])
+    }
+}
+
 /// What the server remembers about one login. Times are Unix milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub id: SessionId,
+    /// The demo visitor whose browser logged in: whose "your rows" listing shows it. Not part
+    /// of the credential (a copied cookie works from any browser, as a stolen one would).
+    pub visitor: VisitorId,
     pub username: String,
     pub cart: Vec<String>,
     pub created_at: i64,
@@ -118,10 +129,15 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Removes the record; `true` if there was one.
     async fn delete(&self, id: &SessionId) -> Result<bool, StoreError>;
 
-    /// Up to `limit` live records, soonest expiry first, for the demo's "server holds" panel.
-    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Up to `limit` of `owner`'s live records, soonest expiry first, and how many live
+    /// records `owner` has in all: the demo's "server holds" panel for one visitor.
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<SessionRecord>, usize), StoreError>;
 
-    /// How many live records the store holds.
+    /// How many live records the store holds, every visitor's.
     async fn count(&self) -> Result<usize, StoreError>;
 }
 

@@ -6,24 +6,30 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
-use crate::store::StoreError;
-use crate::store::expiring::ExpiringMap;
-use crate::store::memory::{lock, spawn_purge};
+use crate::store::expiring::{Owned, OwnedMap};
+use crate::store::memory::{PURGE_BATCH, lock, purge_in_batches, spawn_purge};
+use crate::store::{StoreError, VisitorId};
+
+impl Owned for Family {
+    fn owner(&self) -> VisitorId {
+        self.visitor
+    }
+}
 
 pub struct MemoryRefreshStore {
-    families: Mutex<ExpiringMap<String, Family>>,
+    families: Mutex<OwnedMap<String, Family>>,
     clock: Clock,
 }
 
 impl MemoryRefreshStore {
     pub fn new(clock: Clock) -> Arc<Self> {
         let store = Arc::new(MemoryRefreshStore {
-            families: Mutex::new(ExpiringMap::default()),
+            families: Mutex::new(OwnedMap::default()),
             clock,
         });
         spawn_purge(Arc::downgrade(&store), |store| {
             let now = store.clock.now_ms();
-            lock(&store.families).purge_until(now)
+            purge_in_batches(|| lock(&store.families).purge_until(now, PURGE_BATCH))
         });
         store
     }
@@ -69,13 +75,15 @@ impl RefreshStore for MemoryRefreshStore {
             .is_some_and(Family::revoke))
     }
 
-    async fn list(&self, limit: usize) -> Result<Vec<Family>, StoreError> {
-        let now = self.clock.now_ms();
-        Ok(lock(&self.families)
-            .live(now)
-            .take(limit)
-            .map(|(_, _, family)| family.clone())
-            .collect())
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<Family>, usize), StoreError> {
+        let families = lock(&self.families);
+        let (live, total) = families.owned(owner, self.clock.now_ms(), limit);
+        let listed = live.into_iter().map(|(_, _, family)| family.clone()).collect();
+        Ok((listed, total))
     }
 
     async fn count(&self) -> Result<usize, StoreError> {

@@ -9,13 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use app::api::{FamilyState, RefreshFamilyRow, shorten_id};
 
-use crate::store::StoreError;
+use crate::store::{StoreError, VisitorId};
 pub use memory::MemoryRefreshStore;
 pub use redis::RedisRefreshStore;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Family {
     pub id: String,
+    /// The demo visitor whose browser logged in (whose listing shows the family).
+    pub visitor: VisitorId,
     pub username: String,
     /// `jti` of the one refresh token of this family that may still be used.
     pub current_jti: String,
@@ -91,7 +93,14 @@ pub trait RefreshStore: Send + Sync + 'static {
     ) -> Result<Rotation, StoreError>;
     /// Revokes the family; `true` if it existed and was active.
     async fn revoke(&self, family_id: &str) -> Result<bool, StoreError>;
-    async fn list(&self, limit: usize) -> Result<Vec<Family>, StoreError>;
+    /// Up to `limit` of `owner`'s live families, soonest expiry first, and how many
+    /// `owner` has in all.
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<Family>, usize), StoreError>;
+    /// Every visitor's live families.
     async fn count(&self) -> Result<usize, StoreError>;
 }
 
@@ -102,6 +111,7 @@ mod tests {
     fn family() -> Family {
         Family {
             id: "fam".into(),
+            visitor: VisitorId::generate(),
             username: "alice".into(),
             current_jti: "r1".into(),
             rotated: 0,

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
-use crate::store::StoreError;
+use crate::store::{StoreError, VisitorId};
 use crate::store::redis::{RedisLink, RedisTable};
 
 /// Compare-and-set attempts before a family under constant contention gives up (503).
@@ -57,7 +57,7 @@ impl RedisRefreshStore {
                 .map_err(|err| StoreError::Corrupt(err.to_string()))?;
             if self
                 .table
-                .compare_and_set(id, &old_json, &new_json, family.expires_at)
+                .compare_and_set(id, &family.visitor, &old_json, &new_json, family.expires_at)
                 .await?
             {
                 return Ok(outcome);
@@ -79,7 +79,13 @@ impl RefreshStore for RedisRefreshStore {
         let json =
             serde_json::to_string(family).map_err(|err| StoreError::Corrupt(err.to_string()))?;
         self.table
-            .put(&family.id, &json, family.expires_at, self.clock.now_ms())
+            .put(
+                &family.id,
+                &family.visitor,
+                &json,
+                family.expires_at,
+                self.clock.now_ms(),
+            )
             .await
     }
 
@@ -105,14 +111,19 @@ impl RefreshStore for RedisRefreshStore {
         .await
     }
 
-    async fn list(&self, limit: usize) -> Result<Vec<Family>, StoreError> {
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<Family>, usize), StoreError> {
         let now = self.clock.now_ms();
-        let rows = self.table.live(limit, now).await?;
-        Ok(rows
+        let (rows, total) = self.table.live_owned(owner, limit, now).await?;
+        let families = rows
             .iter()
             .filter_map(|json| Self::parse(json).ok())
-            .filter(|family| family.expires_at > now)
-            .collect())
+            .filter(|family| family.expires_at > now && family.visitor == *owner)
+            .collect();
+        Ok((families, total))
     }
 
     async fn count(&self) -> Result<usize, StoreError> {

@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 use batch::BatchedReads;
 pub use sessions::RedisSessionStore;
 
-use super::StoreError;
+use super::{StoreError, VisitorId};
 use crate::store::memory::lock;
 
 /// After a failed connect, calls fail at once for this long before the next attempt.
@@ -149,9 +149,12 @@ impl From<RedisError> for StoreError {
     }
 }
 
-/// Rows of JSON that Redis forgets at their deadline, one key each (`<prefix><kind>:<id>`), and
-/// a sorted set of ids by deadline (`<prefix><kind>:index`) so rows can be listed and counted without
-/// scanning the keyspace. Both Redis stores are built on it.
+/// Rows of JSON that Redis forgets at their deadline, one key each (`<prefix><kind>:<id>`), a
+/// sorted set of ids by deadline (`<prefix><kind>:index`) so rows can be counted without
+/// scanning the keyspace, and one such set per visitor (`<prefix><kind>:visitor:<visitor>`,
+/// itself expiring with its last row) so each visitor's rows are listed apart. Every row's JSON
+/// has a `visitor` field, which is how a delete finds the row's owner. Both Redis stores are
+/// built on it.
 pub struct RedisTable {
     link: Arc<RedisLink>,
     kind: &'static str,
@@ -177,19 +180,31 @@ impl RedisTable {
         format!("{}{}:index", self.link.prefix, self.kind)
     }
 
+    /// Where a visitor's index key starts; the visitor id follows.
+    fn owner_key_prefix(&self) -> String {
+        format!("{}{}:visitor:", self.link.prefix, self.kind)
+    }
+
+    fn owner_key(&self, owner: &VisitorId) -> String {
+        format!("{}{owner}", self.owner_key_prefix())
+    }
+
     pub async fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.reads.get(self.row_key(id)).await
     }
 
-    /// Creates or replaces the row, and drops index entries whose deadline has passed.
+    /// Creates or replaces the row (owned by `owner`), and drops index entries whose deadline
+    /// has passed.
     pub async fn put(
         &self,
         id: &str,
+        owner: &VisitorId,
         json: &str,
         deadline: i64,
         now: i64,
     ) -> Result<(), StoreError> {
         let index = self.index_key();
+        let owned = self.owner_key(owner);
         let mut pipeline = redis::pipe();
         pipeline
             .atomic()
@@ -209,22 +224,34 @@ impl RedisTable {
             .arg(&index)
             .arg("-inf")
             .arg(now)
+            .ignore()
+            .cmd("ZADD")
+            .arg(&owned)
+            .arg(deadline)
+            .arg(id)
+            .ignore()
+            .cmd("ZREMRANGEBYSCORE")
+            .arg(&owned)
+            .arg("-inf")
+            .arg(now)
             .ignore();
+        outlive_rows(&mut pipeline, &owned, deadline);
         self.link.pipeline(&pipeline).await
     }
 
-    /// `true` if there was a row.
+    /// `true` if there was a row. The row's owner is read from the row itself, so its
+    /// visitor's index loses the id in the same step.
     pub async fn remove(&self, id: &str) -> Result<bool, StoreError> {
-        let mut pipeline = redis::pipe();
-        pipeline
-            .atomic()
-            .cmd("DEL")
-            .arg(self.row_key(id))
-            .cmd("ZREM")
-            .arg(self.index_key())
-            .arg(id)
-            .ignore();
-        let (removed,): (u32,) = self.link.pipeline(&pipeline).await?;
+        let removed: u32 = self
+            .link
+            .script(
+                remove_script()
+                    .key(self.row_key(id))
+                    .key(self.index_key())
+                    .arg(id)
+                    .arg(self.owner_key_prefix()),
+            )
+            .await?;
         Ok(removed > 0)
     }
 
@@ -232,6 +259,7 @@ impl RedisTable {
     pub async fn compare_and_set(
         &self,
         id: &str,
+        owner: &VisitorId,
         old: &str,
         new: &str,
         deadline: i64,
@@ -242,6 +270,7 @@ impl RedisTable {
                 compare_and_set_script()
                     .key(self.row_key(id))
                     .key(self.index_key())
+                    .key(self.owner_key(owner))
                     .arg(old)
                     .arg(new)
                     .arg(deadline)
@@ -251,30 +280,39 @@ impl RedisTable {
         Ok(applied == 1)
     }
 
-    /// Up to `limit` rows whose deadline is after `now`, soonest first.
-    pub async fn live(&self, limit: usize, now: i64) -> Result<Vec<String>, StoreError> {
-        let ids: Vec<String> = self
-            .link
-            .command(
-                redis::cmd("ZRANGE")
-                    .arg(self.index_key())
-                    .arg(format!("({now}"))
-                    .arg("+inf")
-                    .arg("BYSCORE")
-                    .arg("LIMIT")
-                    .arg(0)
-                    .arg(limit),
-            )
-            .await?;
+    /// Up to `limit` of `owner`'s rows whose deadline is after `now`, soonest first, and how
+    /// many `owner` has in all.
+    pub async fn live_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+        now: i64,
+    ) -> Result<(Vec<String>, usize), StoreError> {
+        let owned = self.owner_key(owner);
+        let mut pipeline = redis::pipe();
+        pipeline
+            .cmd("ZRANGE")
+            .arg(&owned)
+            .arg(format!("({now}"))
+            .arg("+inf")
+            .arg("BYSCORE")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit)
+            .cmd("ZCOUNT")
+            .arg(&owned)
+            .arg(format!("({now}"))
+            .arg("+inf");
+        let (ids, total): (Vec<String>, usize) = self.link.pipeline(&pipeline).await?;
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), total));
         }
         let keys: Vec<String> = ids.iter().map(|id| self.row_key(id)).collect();
         let rows: Vec<Option<String>> = self.link.command(redis::cmd("MGET").arg(keys)).await?;
-        Ok(rows.into_iter().flatten().collect())
+        Ok((rows.into_iter().flatten().collect(), total))
     }
 
-    /// How many rows have a deadline after `now`.
+    /// How many rows (every visitor's) have a deadline after `now`.
     pub async fn count(&self, now: i64) -> Result<usize, StoreError> {
         self.link
             .command(
@@ -287,10 +325,24 @@ impl RedisTable {
     }
 }
 
+/// A visitor's index lives as long as its longest-lived row: an expiry is set when it has none
+/// (`NX`), and moved only later (`GT`).
+fn outlive_rows(pipeline: &mut Pipeline, key: &str, deadline: i64) {
+    for condition in ["NX", "GT"] {
+        pipeline
+            .cmd("PEXPIREAT")
+            .arg(key)
+            .arg(deadline)
+            .arg(condition)
+            .ignore();
+    }
+}
+
 /// Replaces the JSON at `KEYS[1]` with `ARGV[2]` (expiring at Unix ms `ARGV[3]`, and indexed
-/// under that deadline as `ARGV[4]` in the sorted set `KEYS[2]`) only if it still holds
-/// `ARGV[1]`: a compare-and-set, so a read-modify-write decided in Rust is applied atomically
-/// even when several servers race on one key. Returns 1 if it was applied.
+/// under that deadline as `ARGV[4]` in the sorted sets `KEYS[2]`, every row's, and `KEYS[3]`,
+/// its visitor's) only if it still holds `ARGV[1]`: a compare-and-set, so a read-modify-write
+/// decided in Rust is applied atomically even when several servers race on one key. Returns 1
+/// if it was applied.
 fn compare_and_set_script() -> &'static Script {
     static SCRIPT: OnceLock<Script> = OnceLock::new();
     SCRIPT.get_or_init(|| {
@@ -299,9 +351,37 @@ fn compare_and_set_script() -> &'static Script {
             if redis.call('GET', KEYS[1]) == ARGV[1] then
                 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
                 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+                redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+                redis.call('PEXPIREAT', KEYS[3], ARGV[3], 'NX')
+                redis.call('PEXPIREAT', KEYS[3], ARGV[3], 'GT')
                 return 1
             end
             return 0
+            "#,
+        )
+    })
+}
+
+/// Deletes the row `KEYS[1]` and its id `ARGV[1]` from the index `KEYS[2]` and from its
+/// visitor's index (`ARGV[2]` followed by the row's own `visitor` field). Returns 1 if there
+/// was a row. A row that does not parse still goes; only its visitor index entry stays, to
+/// expire with it.
+fn remove_script() -> &'static Script {
+    static SCRIPT: OnceLock<Script> = OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        Script::new(
+            r#"
+            local row = redis.call('GET', KEYS[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            if not row then
+                return 0
+            end
+            redis.call('DEL', KEYS[1])
+            local ok, decoded = pcall(cjson.decode, row)
+            if ok and type(decoded) == 'table' and type(decoded.visitor) == 'string' then
+                redis.call('ZREM', ARGV[2] .. decoded.visitor, ARGV[1])
+            end
+            return 1
             "#,
         )
     })

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::{RedisLink, RedisTable};
 use crate::clock::Clock;
-use crate::store::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError};
+use crate::store::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError, VisitorId};
 
 /// How often one update retries when other requests keep changing the same session.
 const UPDATE_ATTEMPTS: usize = 32;
@@ -54,6 +54,7 @@ impl SessionStore for RedisSessionStore {
         self.table
             .put(
                 &record.id.to_string(),
+                &record.visitor,
                 &json,
                 record.expires_at,
                 self.clock.now_ms(),
@@ -85,7 +86,7 @@ impl SessionStore for RedisSessionStore {
                 .map_err(|err| StoreError::Corrupt(err.to_string()))?;
             if self
                 .table
-                .compare_and_set(&key, &old, &new, record.expires_at)
+                .compare_and_set(&key, &record.visitor, &old, &new, record.expires_at)
                 .await?
             {
                 return Ok(Some(record));
@@ -101,9 +102,21 @@ impl SessionStore for RedisSessionStore {
         self.table.remove(&id.to_string()).await
     }
 
-    async fn list(&self, limit: usize) -> Result<Vec<SessionRecord>, StoreError> {
-        let rows = self.table.live(limit, self.clock.now_ms()).await?;
-        Ok(rows.iter().filter_map(|json| self.live(json)).collect())
+    async fn list_owned(
+        &self,
+        owner: &VisitorId,
+        limit: usize,
+    ) -> Result<(Vec<SessionRecord>, usize), StoreError> {
+        let (rows, total) = self
+            .table
+            .live_owned(owner, limit, self.clock.now_ms())
+            .await?;
+        let records = rows
+            .iter()
+            .filter_map(|json| self.live(json))
+            .filter(|record| record.visitor == *owner)
+            .collect();
+        Ok((records, total))
     }
 
     async fn count(&self) -> Result<usize, StoreError> {
