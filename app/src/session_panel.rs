@@ -70,6 +70,7 @@ pub fn SessionPanel() -> AnyView {
                     <code data-testid="document-cookie">{move || format!("{:?}", visible_cookies.get())}</code>
                 </p>
                 <p class="muted">{move || texts().cookie_hidden}</p>
+                <p class="muted" data-testid="visitor-cookie-note">{move || texts().visitor_cookie}</p>
                 <p>{move || texts().cookie_as_set}</p>
                 {move || match set_cookie.get() {
                     Some(value) => view! {

@@ -72,6 +72,9 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
         .map_or_else(|| "—".to_owned(), |code| code.to_string());
     let credentials = exchange.credential_bytes();
     let received = exchange.traced("received");
+    let visitor_cookie_sent = received
+        .iter()
+        .any(|(name, value)| name == "cookie" && value.contains(crate::api::VISITOR_COOKIE));
     let emitted = exchange.traced("emitted");
     let body = serde_json::to_string_pretty(&exchange.body).unwrap_or_default();
     let sent_body = exchange
@@ -97,6 +100,9 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
                     <h4>{move || texts().request_headers}</h4>
                     <HeaderList lines=exchange.request_headers.clone() note=None/>
                     <HeaderList lines=received note=Some(texts().received_note)/>
+                    {visitor_cookie_sent.then(|| view! {
+                        <p class="wire-note" data-testid="visitor-cookie-label">{move || texts().visitor_cookie_note}</p>
+                    })}
                     {sent_body.map(|body| view! { <pre class="json small">{body}</pre> })}
                     <h4>{move || texts().response_headers}</h4>
                     <HeaderList lines=exchange.response_headers.clone() note=None/>

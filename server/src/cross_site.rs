@@ -85,14 +85,19 @@ impl ProbeLog {
             }
         }
         let nonce = VisitorId::generate().to_string().replace(['-', '_'], "0");
-        let log = logs.by_visitor.entry(visitor).or_insert_with(|| VisitorLog {
-            nonces: VecDeque::new(),
-            records: VecDeque::new(),
-            used: now,
-        });
+        let log = logs
+            .by_visitor
+            .entry(visitor)
+            .or_insert_with(|| VisitorLog {
+                nonces: VecDeque::new(),
+                records: VecDeque::new(),
+                used: now,
+            });
         log.used = now;
         log.nonces.push_back(nonce.clone());
-        let dropped = (log.nonces.len() > NONCES_KEPT).then(|| log.nonces.pop_front()).flatten();
+        let dropped = (log.nonces.len() > NONCES_KEPT)
+            .then(|| log.nonces.pop_front())
+            .flatten();
         if let Some(dropped) = dropped {
             logs.owner_of.remove(&dropped);
         }
@@ -109,7 +114,11 @@ impl ProbeLog {
         let Some(log) = logs.by_visitor.get_mut(&owner) else {
             return false;
         };
-        let same_nonce = log.records.iter().filter(|seen| seen.nonce == record.nonce).count();
+        let same_nonce = log
+            .records
+            .iter()
+            .filter(|seen| seen.nonce == record.nonce)
+            .count();
         if same_nonce >= PROBES_PER_NONCE {
             return false;
         }
@@ -197,7 +206,10 @@ pub(crate) struct ProbeNonce {
         (status = 200, body = ProbeNonce, description = "Your new nonce"),
         crate::openapi::Busy,
     ))]
-pub(crate) async fn new_probe(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
+pub(crate) async fn new_probe(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+) -> Response {
     match state.probes.issue(visitor) {
         Some(nonce) => Json(ProbeNonce { nonce }).into_response(),
         None => busy(

@@ -8,11 +8,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 
 use crate::AppState;
 use crate::error::{ApiJson, busy, error_response, json_response};
@@ -21,8 +21,8 @@ use crate::session::has_room;
 use crate::store::memory::lock;
 use crate::store::{SessionId, SessionRecord, StoreError, VisitorId};
 use crate::visitor::Visitor;
-pub use app::api::{BulkKind, BulkRequest, BulkResponse, MAX_BULK};
 use app::api::ErrorBody;
+pub use app::api::{BulkKind, BulkRequest, BulkResponse, MAX_BULK};
 
 /// Records made or removed between two yields to the other requests on this worker.
 const CHUNK: usize = 500;
@@ -54,7 +54,9 @@ impl BulkRuns {
             return Err("Your previous bulk run is still going; wait for its result.");
         }
         if running.len() >= self.max {
-            return Err("Other visitors' bulk runs are using the server; try again in a few seconds.");
+            return Err(
+                "Other visitors' bulk runs are using the server; try again in a few seconds.",
+            );
         }
         running.insert(visitor);
         Ok(RunGuard {
@@ -305,7 +307,11 @@ mod tests {
     #[test]
     fn one_run_per_visitor_and_a_ceiling_for_all() {
         let runs = Arc::new(BulkRuns::new(2));
-        let (a, b, c) = (VisitorId::generate(), VisitorId::generate(), VisitorId::generate());
+        let (a, b, c) = (
+            VisitorId::generate(),
+            VisitorId::generate(),
+            VisitorId::generate(),
+        );
         let first = runs.enter(a).expect("a place");
         assert!(runs.enter(a).is_err(), "a's second run waits for the first");
         let second = runs.enter(b).expect("a place");

@@ -253,25 +253,26 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
     let cookie_state = state.clone();
-    let every_request = ServiceBuilder::new()
-        .layer(TraceLayer::new_for_http())
-        .map_response(security_headers::add)
-        .layer(from_fn(move |request, next| {
-            let state = cookie_state.clone();
-            async move {
-                visitor::assign(|headers| state.cookie_secure(headers), request, next).await
-            }
-        }))
-        .layer(HandleErrorLayer::new(move |_: BoxError| async move {
-            request_limits::timed_out(timeout)
-        }))
-        .timeout(timeout)
-        .layer(from_fn_with_state(
-            body_limit,
-            request_limits::refuse_declared_oversize,
-        ))
-        .layer(DefaultBodyLimit::max(body_limit))
-        .service(router);
+    let every_request =
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .map_response(security_headers::add)
+            .layer(from_fn(move |request, next| {
+                let state = cookie_state.clone();
+                async move {
+                    visitor::assign(|headers| state.cookie_secure(headers), request, next).await
+                }
+            }))
+            .layer(HandleErrorLayer::new(move |_: BoxError| async move {
+                request_limits::timed_out(timeout)
+            }))
+            .timeout(timeout)
+            .layer(from_fn_with_state(
+                body_limit,
+                request_limits::refuse_declared_oversize,
+            ))
+            .layer(DefaultBodyLimit::max(body_limit))
+            .service(router);
     Router::new().fallback_service(every_request)
 }
 

@@ -98,7 +98,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
         if let Some(visitor) = parts.extensions.get::<Visitor>() {
             return Ok(*visitor);
         }
-        let visitor = Visitor(VisitorId::from_cookie(&parts.headers).unwrap_or_else(VisitorId::generate));
+        let visitor =
+            Visitor(VisitorId::from_cookie(&parts.headers).unwrap_or_else(VisitorId::generate));
         parts.extensions.insert(visitor);
         Ok(visitor)
     }
@@ -107,7 +108,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 /// Middleware around the whole server: finds the request's visitor and, when the browser had
 /// no (valid) visitor cookie, sets one on the answer. `secure` says whether the cookie gets
 /// `Secure`, decided as for the session cookie.
-pub async fn assign(secure: impl Fn(&HeaderMap) -> bool, mut request: Request, next: Next) -> Response {
+pub async fn assign(
+    secure: impl Fn(&HeaderMap) -> bool,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let known = VisitorId::from_cookie(request.headers());
     let visitor = known.unwrap_or_else(VisitorId::generate);
     let secure = secure(request.headers());
@@ -160,7 +165,10 @@ mod tests {
         for cookie in [
             format!("{VISITOR_COOKIE}=short"),
             format!("{VISITOR_COOKIE}={id}x"),
-            format!("{VISITOR_COOKIE}={id}; {VISITOR_COOKIE}={}", VisitorId::generate()),
+            format!(
+                "{VISITOR_COOKIE}={id}; {VISITOR_COOKIE}={}",
+                VisitorId::generate()
+            ),
             "authlens_sid=abc".to_owned(),
         ] {
             assert_eq!(VisitorId::from_cookie(&headers(&cookie)), None, "{cookie}");

@@ -321,14 +321,7 @@ async fn stopping_the_cluster_closes_every_node_port() {
             .iter()
             .all(|port| TcpStream::connect(("127.0.0.1", *port)).is_ok())
     );
-    let stopped = app
-        .send(common::request(
-            "DELETE",
-            "/api/lab/cluster",
-            axum::body::Body::empty(),
-            &[],
-        ))
-        .await;
+    let stopped = app.delete("/api/lab/cluster").await;
     assert_eq!(stopped.status, StatusCode::NO_CONTENT);
     for port in ports {
         assert!(

@@ -5,9 +5,16 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
-use common::{alice, request, start_default};
+use common::{TestApp, alice, request, start_default};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+/// A probe nonce handed to the app's visitor.
+async fn nonce(app: &TestApp) -> String {
+    let reply = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.text("/nonce").to_owned()
+}
 
 #[tokio::test]
 async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
@@ -16,10 +23,11 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
         .post("/api/session/login", alice(), &[])
         .await
         .cookie_pair();
+    let (abc, def, ghi) = (nonce(&app).await, nonce(&app).await, nonce(&app).await);
 
     let forged = app
         .post(
-            "/api/lab/csrf-probe?flow=session&nonce=abc",
+            &format!("/api/lab/csrf-probe?flow=session&nonce={abc}"),
             json!({}),
             &[
                 ("sec-fetch-site", "cross-site"),
@@ -30,7 +38,7 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     let with_cookie = app
         .post(
-            "/api/lab/csrf-probe?flow=session&nonce=def",
+            &format!("/api/lab/csrf-probe?flow=session&nonce={def}"),
             json!({}),
             &[("cookie", &cookie)],
         )
@@ -38,7 +46,7 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
     assert_eq!(with_cookie.status, StatusCode::OK);
     let token_form = app
         .post(
-            "/api/lab/csrf-probe?flow=jwt&nonce=ghi",
+            &format!("/api/lab/csrf-probe?flow=jwt&nonce={ghi}"),
             json!({}),
             &[("cookie", &cookie)],
         )
@@ -61,29 +69,33 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
             .cloned()
             .unwrap_or(Value::Null)
     };
-    assert_eq!(by_nonce("abc")["cookie_sent"], false);
-    assert_eq!(by_nonce("abc")["sec_fetch_site"], "cross-site");
-    assert_eq!(by_nonce("abc")["origin"], "http://localhost:1");
-    assert_eq!(by_nonce("def")["cookie_sent"], true);
-    assert_eq!(by_nonce("def")["status"], 200);
-    assert_eq!(by_nonce("ghi")["authorization_sent"], false);
+    assert_eq!(by_nonce(&abc)["cookie_sent"], false);
+    assert_eq!(by_nonce(&abc)["sec_fetch_site"], "cross-site");
+    assert_eq!(by_nonce(&abc)["origin"], "http://localhost:1");
+    assert_eq!(by_nonce(&def)["cookie_sent"], true);
+    assert_eq!(by_nonce(&def)["status"], 200);
+    assert_eq!(by_nonce(&ghi)["authorization_sent"], false);
 }
 
 #[tokio::test]
 async fn the_probe_log_keeps_only_the_latest_fifty() {
     let app = start_default().await;
-    for n in 0..60 {
-        app.post(
-            &format!("/api/lab/csrf-probe?flow=jwt&nonce=n{n}"),
-            json!({}),
-            &[],
-        )
-        .await;
+    let mut last = String::new();
+    for _ in 0..15 {
+        last = nonce(&app).await;
+        for _ in 0..4 {
+            app.post(
+                &format!("/api/lab/csrf-probe?flow=jwt&nonce={last}"),
+                json!({}),
+                &[],
+            )
+            .await;
+        }
     }
     let probes = app.get("/api/lab/csrf-probes", &[]).await.body;
     let probes = probes.as_array().expect("a list");
     assert_eq!(probes.len(), 50);
-    assert_eq!(probes[0]["nonce"], "n59", "newest first");
+    assert_eq!(probes[0]["nonce"], last.as_str(), "newest first");
 }
 
 #[tokio::test]

@@ -249,6 +249,7 @@ async fn every_documented_operation_answers_as_documented() {
         call("POST", "/api/lab/bulk").body(json!({"kind": "tokens", "count": 10})),
         call("POST", "/api/lab/bulk").body(json!({"kind": "sessions", "count": 0})),
         call("GET", "/api/lab/attacker"),
+        call("POST", "/api/lab/csrf-probes"),
         call("POST", "/api/lab/csrf-probe").at("/api/lab/csrf-probe?flow=jwt&nonce=n1"),
         call("GET", "/api/lab/csrf-probes"),
         call("GET", "/api/lab/cluster"),

@@ -252,7 +252,8 @@ async fn the_store_listing_shows_short_ids_only(backend: Backend) {
     let listing = app.get("/api/session/store", &[]).await;
     assert_eq!(listing.status, StatusCode::OK);
     assert_eq!(listing.body["backend"], backend.name());
-    assert_eq!(listing.body["count"], 1);
+    assert_eq!(listing.body["yours"], 1);
+    assert_eq!(listing.body["total"], 1);
     let shown = listing.text("/sessions/0/id");
     assert!(
         id.starts_with(shown.trim_end_matches('…')),
@@ -386,8 +387,12 @@ async fn sessions_fill_the_store_and_tokens_do_not(backend: Backend) {
         )
         .await;
     assert_eq!(sessions.status, StatusCode::OK, "{}", sessions.body);
-    assert_eq!(sessions.body["session_rows_before"], 0);
-    assert_eq!(sessions.body["session_rows_after"], 500);
+    assert_eq!(sessions.body["your_session_rows_before"], 0);
+    assert_eq!(sessions.body["your_session_rows_held"], 500);
+    assert_eq!(
+        sessions.body["your_session_rows_after"], 0,
+        "removed once measured"
+    );
     assert_eq!(sessions.body["backend"], backend.name());
     let tokens = app
         .post(
@@ -398,10 +403,13 @@ async fn sessions_fill_the_store_and_tokens_do_not(backend: Backend) {
         .await;
     assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
     assert_eq!(
-        tokens.body["session_rows_after"], 500,
+        tokens.body["your_session_rows_held"], 0,
         "no session rows for tokens"
     );
-    assert_eq!(tokens.body["refresh_rows_after"], 0, "nor any other record");
+    assert_eq!(
+        tokens.body["your_refresh_rows_held"], 0,
+        "nor any other record"
+    );
     assert!(tokens.body["token_bytes_total"].as_u64().unwrap() > 500 * 100);
     let too_many = app
         .post(

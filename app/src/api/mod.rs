@@ -309,12 +309,18 @@ pub fn shorten_id(id: &str) -> String {
     short
 }
 
-/// A `Cookie` or `Set-Cookie` value with the session id shortened; everything else kept.
+/// A `Cookie` or `Set-Cookie` value with the session id and the visitor id shortened;
+/// everything else kept.
 pub fn mask_session_cookie(header_value: &str) -> String {
+    mask_cookie(&mask_cookie(header_value, SESSION_COOKIE), VISITOR_COOKIE)
+}
+
+/// `header_value` with the value of every cookie called `name` shortened.
+fn mask_cookie(header_value: &str, name: &str) -> String {
     let mut masked = String::with_capacity(header_value.len());
     let mut rest = header_value;
-    while let Some(start) = rest.find(SESSION_COOKIE) {
-        let name_end = start + SESSION_COOKIE.len();
+    while let Some(start) = rest.find(name) {
+        let name_end = start + name.len();
         if !rest[name_end..].starts_with('=') {
             masked.push_str(&rest[..name_end]);
             rest = &rest[name_end..];
@@ -338,6 +344,16 @@ pub fn mask_session_cookie(header_value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visitor_ids_are_masked_too() {
+        assert_eq!(
+            mask_session_cookie(
+                "authlens_visitor=0123456789abcdefghijkl; authlens_sid=abcdefghijkl"
+            ),
+            "authlens_visitor=012345…; authlens_sid=abcdef…"
+        );
+    }
 
     #[test]
     fn session_ids_are_masked_and_other_cookies_kept() {

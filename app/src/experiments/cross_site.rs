@@ -61,7 +61,15 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     } else {
         "localhost"
     };
-    let nonce = nonce();
+    // The server hands out the nonces, so the probes they tag are filed under this visitor
+    // (the attacker's cross-site forms carry no visitor cookie, which is the point).
+    let (Some(nonce), Some(same_nonce)) = (new_nonce().await, new_nonce().await) else {
+        return vec![line(
+            false,
+            |t| t.e9_no_attacker,
+            "POST /api/lab/csrf-probes",
+        )];
+    };
     let url = format!("http://{other_host}:{port}/?target={origin}&nonce={nonce}");
     frame.set(Some(url.clone()));
 
@@ -103,7 +111,6 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
         None => lines.push(line(false, |t| t.e9_jwt_form, "—")),
     }
     // The control: the same request from this site does carry the cookie, and acts.
-    let same_nonce = format!("{nonce}same");
     post(
         &format!("/api/lab/csrf-probe?flow=session&nonce={same_nonce}"),
         json!({}),
@@ -149,19 +156,11 @@ fn location() -> (String, String) {
     (String::new(), String::new())
 }
 
-#[cfg(feature = "hydrate")]
-fn nonce() -> String {
-    (0..16)
-        .map(|_| {
-            let n = (js_sys::Math::random() * 36.0) as u32;
-            char::from_digit(n.min(35), 36).unwrap_or('0')
-        })
-        .collect()
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn nonce() -> String {
-    String::new()
+/// A probe nonce from the server, filed under this visitor.
+async fn new_nonce() -> Option<String> {
+    post("/api/lab/csrf-probes", json!({}))
+        .await
+        .field(&["nonce"])
 }
 
 async fn sleep(ms: u32) {

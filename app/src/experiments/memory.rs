@@ -5,60 +5,63 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Card, Line, ResultLines, line, post};
+use crate::api::{BulkKind, BulkResponse};
 use crate::comparison::VisitFigures;
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 
-pub const BULK_COUNT: u64 = 10_000;
+pub const BULK_COUNT: usize = 10_000;
 
-fn number(body: &Value, field: &str) -> i64 {
-    body.get(field).and_then(Value::as_i64).unwrap_or(-1)
-}
-
-fn mebibytes(bytes: i64) -> String {
+fn mebibytes(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 #[lazy]
-async fn bulk(kind: &'static str, figures: VisitFigures) -> Vec<Line> {
+async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
     let reply = post("/api/lab/bulk", json!({"kind": kind, "count": BULK_COUNT})).await;
-    if !reply.ok() {
+    let decoded = reply
+        .ok()
+        .then(|| serde_json::from_value::<BulkResponse>(reply.body.clone()).ok())
+        .flatten();
+    let Some(body) = decoded else {
         return vec![line(
             false,
             |t| t.e10_failed,
             reply.field(&["message"]).unwrap_or_default(),
         )];
-    }
-    let body = &reply.body;
-    let rows = (
-        number(body, "session_rows_before"),
-        number(body, "session_rows_after"),
-    );
+    };
     let memory = (
-        number(body, "resident_bytes_before"),
-        number(body, "resident_bytes_after"),
+        body.resident_bytes_before.unwrap_or_default(),
+        body.resident_bytes_held.unwrap_or_default(),
+        body.resident_bytes_after.unwrap_or_default(),
     );
-    let growth = memory.1 - memory.0;
-    let per_item = growth as f64 / BULK_COUNT as f64;
-    let sessions = kind == "sessions";
+    let growth = memory.1 as f64 - memory.0 as f64;
+    let per_item = growth / BULK_COUNT as f64;
+    let sessions = kind == BulkKind::Sessions;
     let per_item_figure = if sessions {
         figures.memory_per_session
     } else {
         figures.memory_per_token
     };
     per_item_figure.set(Some(per_item));
+    // Your own rows, counted by the server by owner: other visitors' logins never move them.
+    let rows_hold = if sessions {
+        body.your_session_rows_held == body.your_session_rows_before + BULK_COUNT
+    } else {
+        body.your_session_rows_held == body.your_session_rows_before
+            && body.your_refresh_rows_held == body.your_refresh_rows_before
+    };
     let mut lines = vec![
         line(
-            if sessions {
-                rows.1 >= rows.0 + BULK_COUNT as i64
-            } else {
-                rows.1 <= rows.0
-            },
+            rows_hold,
             |t| t.e10_rows,
-            format!("{} → {}", rows.0, rows.1),
+            format!(
+                "{} → {}",
+                body.your_session_rows_before, body.your_session_rows_held
+            ),
         ),
         line(
             None,
@@ -72,13 +75,17 @@ async fn bulk(kind: &'static str, figures: VisitFigures) -> Vec<Line> {
         ),
     ];
     if !sessions {
-        let wire = number(body, "token_bytes_total");
         lines.push(line(
             None,
             |t| t.e10_token_bytes,
-            format!("{} B", wire / BULK_COUNT as i64),
+            format!("{} B", body.token_bytes_total / BULK_COUNT),
         ));
     }
+    lines.push(line(
+        body.your_session_rows_after == body.your_session_rows_before,
+        |t| t.e10_cleaned_up,
+        format!("{} · {}", body.your_session_rows_after, mebibytes(memory.2)),
+    ));
     lines
 }
 
@@ -91,7 +98,7 @@ pub fn MemoryGrowth() -> impl IntoView {
     let session_lines = RwSignal::new(None::<Vec<Line>>);
     let token_lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
-    let start = move |kind: &'static str, lines: RwSignal<Option<Vec<Line>>>| {
+    let start = move |kind: BulkKind, lines: RwSignal<Option<Vec<Line>>>| {
         running.set(true);
         spawn_local(async move {
             lines.set(Some(bulk(kind, figures).await));
@@ -102,10 +109,10 @@ pub fn MemoryGrowth() -> impl IntoView {
     view! {
         <Card number=10 title=|t| t.e10_title claim=|t| t.e10_claim>
             <div class="actions">
-                <button type="button" disabled=move || running.get() on:click=move |_| start("sessions", session_lines)>
+                <button type="button" disabled=move || running.get() on:click=move |_| start(BulkKind::Sessions, session_lines)>
                     {move || texts().e10_create_sessions}
                 </button>
-                <button type="button" disabled=move || running.get() on:click=move |_| start("tokens", token_lines)>
+                <button type="button" disabled=move || running.get() on:click=move |_| start(BulkKind::Tokens, token_lines)>
                     {move || texts().e10_issue_tokens}
                 </button>
             </div>

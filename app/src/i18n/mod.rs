@@ -122,6 +122,7 @@ pub struct Texts {
     pub request_failed: &'static str,
     pub browser_holds: &'static str,
     pub cookie_hidden: &'static str,
+    pub visitor_cookie: &'static str,
     pub cookie_as_set: &'static str,
     pub no_set_cookie_yet: &'static str,
     pub local_storage: &'static str,
@@ -153,6 +154,7 @@ pub const EN: Texts = Texts {
     request_failed: "The request did not reach the server:",
     browser_holds: "What the browser holds",
     cookie_hidden: "document.cookie shows nothing: the session cookie is HttpOnly, so this page's JavaScript cannot read it. Press “Call /me” to ask the server who you are.",
+    visitor_cookie: "Your browser also holds authlens_visitor: it only tells your listings, lab and probes apart from other visitors' of this demo. It is not a login, and not the session cookie.",
     cookie_as_set: "The cookie as the server last set it (from the server's trace: fetch never shows Set-Cookie to a page)",
     no_set_cookie_yet: "No Set-Cookie since this page loaded: log in to see one.",
     local_storage: "localStorage",
@@ -184,6 +186,7 @@ pub const KO: Texts = Texts {
     request_failed: "요청이 서버에 닿지 못했습니다:",
     browser_holds: "브라우저가 가진 것",
     cookie_hidden: "document.cookie에는 아무것도 보이지 않습니다. 세션 쿠키가 HttpOnly라서 이 페이지의 자바스크립트는 읽을 수 없습니다. 내가 누구인지 서버에 물어보려면 “/me 호출”을 누르세요.",
+    visitor_cookie: "브라우저에는 authlens_visitor 쿠키도 있습니다. 이 데모에서 내 목록·실험실·프로브를 다른 방문자의 것과 구분할 때만 씁니다. 로그인도 아니고 세션 쿠키도 아닙니다.",
     cookie_as_set: "서버가 마지막으로 설정한 쿠키 (서버의 trace에서 가져옴. fetch는 페이지에 Set-Cookie를 보여 주지 않습니다)",
     no_set_cookie_yet: "이 페이지를 연 뒤로 받은 Set-Cookie가 없습니다. 로그인하면 보입니다.",
     local_storage: "localStorage",
@@ -351,6 +354,7 @@ pub struct PanelTexts {
     pub response_headers: &'static str,
     pub response_body: &'static str,
     pub received_note: &'static str,
+    pub visitor_cookie_note: &'static str,
     pub emitted_note: &'static str,
     pub attr_http_only: &'static str,
     pub attr_same_site: &'static str,
@@ -385,6 +389,7 @@ pub const PANEL_EN: PanelTexts = PanelTexts {
     response_headers: "Response headers",
     response_body: "Response body",
     received_note: "Added by the browser, invisible to this page's code; as the server received them:",
+    visitor_cookie_note: "authlens_visitor is this demo's visitor cookie (whose listings and lab these are), not a login.",
     emitted_note: "Hidden from this page's code by fetch; as the server sent them:",
     attr_http_only: "JavaScript cannot read this cookie (document.cookie leaves it out).",
     attr_same_site: "Lax: the browser leaves it off cross-site POSTs, such as another site's form.",
@@ -417,6 +422,7 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
     response_headers: "응답 헤더",
     response_body: "응답 본문",
     received_note: "브라우저가 붙인 것으로, 이 페이지의 코드에는 보이지 않습니다. 서버가 받은 그대로:",
+    visitor_cookie_note: "authlens_visitor는 이 데모의 방문자 쿠키(목록과 실험실이 누구 것인지)이며 로그인이 아닙니다.",
     emitted_note: "fetch가 이 페이지의 코드에 숨기는 것입니다. 서버가 보낸 그대로:",
     attr_http_only: "자바스크립트가 이 쿠키를 읽을 수 없습니다(document.cookie에 나오지 않음).",
     attr_same_site: "Lax: 다른 사이트의 폼처럼 교차 사이트 POST에는 브라우저가 이 쿠키를 붙이지 않습니다.",
@@ -456,6 +462,7 @@ pub struct ExperimentTexts {
     pub e10_create_sessions: &'static str,
     pub e10_issue_tokens: &'static str,
     pub e10_rows: &'static str,
+    pub e10_cleaned_up: &'static str,
     pub e10_memory: &'static str,
     pub e10_token_bytes: &'static str,
     pub e10_failed: &'static str,
@@ -521,10 +528,11 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e9_jwt_form: "Its form to the token flow: what arrived",
     e9_same_site: "The same POST from this site, for contrast",
     e10_title: "Server memory grows with sessions, not with JWTs",
-    e10_claim: "Every live session is a row the server keeps; a signed token is handed out and forgotten. The server reports its own rows and resident memory before and after.",
+    e10_claim: "Every live session is a row the server keeps; a signed token is handed out and forgotten. The server reports your rows and its resident memory before and while the batch is held, then removes the batch at once.",
     e10_create_sessions: "Create 10,000 sessions",
     e10_issue_tokens: "Issue 10,000 JWTs",
-    e10_rows: "Session store rows",
+    e10_rows: "Your session store rows",
+    e10_cleaned_up: "Removed again once measured: your rows, resident memory",
     e10_memory: "Server resident memory",
     e10_token_bytes: "Bytes each token adds to every request instead",
     e10_failed: "The server refused",
@@ -590,10 +598,11 @@ pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e9_jwt_form: "토큰 쪽으로 보낸 폼: 서버에 도착한 것",
     e9_same_site: "비교: 같은 POST를 이 사이트에서 보낼 때",
     e10_title: "서버 메모리는 세션 수에 따라 늘고 JWT 수에는 늘지 않는다",
-    e10_claim: "살아 있는 세션마다 서버가 행을 하나씩 보관합니다. 서명한 토큰은 건네주고 잊어버립니다. 서버가 전후의 행 수와 상주 메모리를 직접 알려 줍니다.",
+    e10_claim: "살아 있는 세션마다 서버가 행을 하나씩 보관합니다. 서명한 토큰은 건네주고 잊어버립니다. 서버가 만들기 전과 보관 중의 내 행 수와 상주 메모리를 직접 알려 주고, 곧바로 모두 지웁니다.",
     e10_create_sessions: "세션 10,000개 만들기",
     e10_issue_tokens: "JWT 10,000개 발급",
-    e10_rows: "세션 저장소 행 수",
+    e10_rows: "세션 저장소의 내 행 수",
+    e10_cleaned_up: "측정 직후 다시 지움: 내 행 수, 상주 메모리",
     e10_memory: "서버 상주 메모리",
     e10_token_bytes: "대신 토큰이 요청마다 더하는 바이트",
     e10_failed: "서버가 거절함",
@@ -711,9 +720,11 @@ pub fn claim_meaning(lang: Lang, name: &str) -> Option<&'static str> {
 
 /// `template` with each `{name}` replaced by its value: the translation decides the order.
 pub fn fill_named(template: &str, values: &[(&str, String)]) -> String {
-    values.iter().fold(template.to_owned(), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), value)
-    })
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 /// `template` with each `{}` replaced by the next value, in order.
@@ -741,7 +752,10 @@ mod tests {
             PANEL_KO.listing_cut,
             &[("shown", "100".into()), ("yours", "250".into())],
         );
-        assert_eq!(filled, "내 것 250개 중 만료가 가장 이른 100개만 보여 줍니다.");
+        assert_eq!(
+            filled,
+            "내 것 250개 중 만료가 가장 이른 100개만 보여 줍니다."
+        );
     }
 
     #[test]

@@ -83,7 +83,12 @@ pub async fn forward(
             return no_cluster();
         };
         match cluster.pick(affinity) {
-            Some((index, pin)) => (index, cluster.nodes[index].port, pin, cluster.secret.clone()),
+            Some((index, pin)) => (
+                index,
+                cluster.nodes[index].port,
+                pin,
+                cluster.secret.clone(),
+            ),
             None => {
                 cluster.record(None, &method, &path, 503);
                 return error_response(

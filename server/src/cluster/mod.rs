@@ -31,8 +31,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
 
 pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
-pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
 use node::Node;
+pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
 use stores::{ReplicatedStore, ReplicationStats, StandInStore};
 
 use crate::AppState;
@@ -125,8 +125,9 @@ impl Lab {
     ) -> Result<(OwnedMutexGuard<Option<Cluster>>, Option<SharedCluster>), Response> {
         let mut slots = lock(&self.slots);
         let others = slots.iter().filter(|(owner, _)| **owner != visitor);
-        let (clusters, nodes_running) =
-            others.fold((0, 0), |(clusters, running), (_, slot)| (clusters + 1, running + slot.nodes));
+        let (clusters, nodes_running) = others.fold((0, 0), |(clusters, running), (_, slot)| {
+            (clusters + 1, running + slot.nodes)
+        });
         if clusters >= self.max_clusters {
             return Err(busy(
                 "lab_busy",

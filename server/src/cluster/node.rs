@@ -88,20 +88,22 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc
         let secret = Arc::clone(&secret);
         router = router.route(
             "/internal/replicate",
-            post(move |headers: HeaderMap, ApiJson(replica): ApiJson<Replica>| {
-                let local = local.clone();
-                let trusted = carries_secret(&headers, &secret);
-                async move {
-                    if !trusted {
-                        return error_response(
-                            StatusCode::FORBIDDEN,
-                            "forbidden",
-                            "Only the other nodes of this cluster may replicate to it.",
-                        );
+            post(
+                move |headers: HeaderMap, ApiJson(replica): ApiJson<Replica>| {
+                    let local = local.clone();
+                    let trusted = carries_secret(&headers, &secret);
+                    async move {
+                        if !trusted {
+                            return error_response(
+                                StatusCode::FORBIDDEN,
+                                "forbidden",
+                                "Only the other nodes of this cluster may replicate to it.",
+                            );
+                        }
+                        receive(&local, replica).await
                     }
-                    receive(&local, replica).await
-                }
-            }),
+                },
+            ),
         );
     }
     router

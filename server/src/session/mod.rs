@@ -217,7 +217,11 @@ pub(crate) async fn list_store(
 }
 
 /// Whether `store` may take `more` rows without passing `max` live rows.
-pub async fn has_room(store: &dyn SessionStore, max: usize, more: usize) -> Result<bool, StoreError> {
+pub async fn has_room(
+    store: &dyn SessionStore,
+    max: usize,
+    more: usize,
+) -> Result<bool, StoreError> {
     Ok(store.count().await?.saturating_add(more) <= max)
 }
 

@@ -249,7 +249,11 @@ mod tests {
             (keys, total)
         };
         assert_eq!(keys(alice, 10), (vec!["a1".to_owned(), "a2".to_owned()], 2));
-        assert_eq!(keys(alice, 1), (vec!["a1".to_owned()], 2), "cut, but counted");
+        assert_eq!(
+            keys(alice, 1),
+            (vec!["a1".to_owned()], 2),
+            "cut, but counted"
+        );
         assert_eq!(keys(bob, 10), (vec!["b1".to_owned()], 1));
         assert_eq!(map.live_len(150), 3);
     }

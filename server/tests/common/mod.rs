@@ -22,6 +22,71 @@ pub struct TestApp {
     pub state: AppState,
     /// The Redis this app's stores live in, stopped when the test ends.
     pub redis: Option<TestRedis>,
+    /// `authlens_visitor=<id>`: the visitor `get` and `post` send as (a browser's own cookie).
+    pub visitor: String,
+}
+
+/// A `Cookie` pair naming a new visitor.
+pub fn new_visitor() -> String {
+    format!(
+        "{}={}",
+        server::visitor::VISITOR_COOKIE,
+        server::visitor::VisitorId::generate()
+    )
+}
+
+/// Requests as one visitor of a [`TestApp`] (a second browser, for two-visitor tests).
+pub struct AsVisitor<'a> {
+    pub app: &'a TestApp,
+    pub visitor: String,
+}
+
+impl AsVisitor<'_> {
+    pub async fn post(&self, path: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
+        self.app
+            .send(as_visitor(
+                &self.visitor,
+                "POST",
+                path,
+                Body::from(body.to_string()),
+                extra,
+            ))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, extra: &[(&str, &str)]) -> Reply {
+        self.app
+            .send(as_visitor(&self.visitor, "GET", path, Body::empty(), extra))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.app
+            .send(as_visitor(
+                &self.visitor,
+                "DELETE",
+                path,
+                Body::empty(),
+                &[],
+            ))
+            .await
+    }
+}
+
+fn as_visitor(
+    visitor: &str,
+    method: &str,
+    path: &str,
+    body: Body,
+    extra: &[(&str, &str)],
+) -> Request<Body> {
+    let mut request = request(method, path, body, extra);
+    // Its own `Cookie` header line beside any the test sends, as HTTP allows.
+    request.headers_mut().append(
+        header::COOKIE,
+        visitor.parse().expect("a valid cookie header"),
+    );
+    request
 }
 
 /// Where the session and refresh stores live.
@@ -161,6 +226,7 @@ pub async fn start_with(mut config: Config, backend: Backend) -> TestApp {
         router: app(state.clone()),
         state,
         redis,
+        visitor: new_visitor(),
     }
 }
 
@@ -189,13 +255,27 @@ impl TestApp {
         }
     }
 
+    /// POST as this app's own visitor.
     pub async fn post(&self, path: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
-        self.send(request("POST", path, Body::from(body.to_string()), extra))
-            .await
+        self.as_visitor(&self.visitor).post(path, body, extra).await
     }
 
+    /// GET as this app's own visitor.
     pub async fn get(&self, path: &str, extra: &[(&str, &str)]) -> Reply {
-        self.send(request("GET", path, Body::empty(), extra)).await
+        self.as_visitor(&self.visitor).get(path, extra).await
+    }
+
+    /// DELETE as this app's own visitor.
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.as_visitor(&self.visitor).delete(path).await
+    }
+
+    /// Requests as `visitor` (a `Cookie` pair from [`new_visitor`]).
+    pub fn as_visitor(&self, visitor: &str) -> AsVisitor<'_> {
+        AsVisitor {
+            app: self,
+            visitor: visitor.to_owned(),
+        }
     }
 }
 

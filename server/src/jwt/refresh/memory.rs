@@ -82,7 +82,10 @@ impl RefreshStore for MemoryRefreshStore {
     ) -> Result<(Vec<Family>, usize), StoreError> {
         let families = lock(&self.families);
         let (live, total) = families.owned(owner, self.clock.now_ms(), limit);
-        let listed = live.into_iter().map(|(_, _, family)| family.clone()).collect();
+        let listed = live
+            .into_iter()
+            .map(|(_, _, family)| family.clone())
+            .collect();
         Ok((listed, total))
     }
 

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
-use crate::store::{StoreError, VisitorId};
 use crate::store::redis::{RedisLink, RedisTable};
+use crate::store::{StoreError, VisitorId};
 
 /// Compare-and-set attempts before a family under constant contention gives up (503).
 const MAX_ATTEMPTS: usize = 16;
