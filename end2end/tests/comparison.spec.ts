@@ -41,7 +41,7 @@ test("the records row follows the server's store listings", async ({ page }) => 
   // Every listing the page read, in order; the table shows the last one.
   const counts: number[] = [];
   page.on("response", async (response) => {
-    if (response.url().endsWith("/api/session/store")) counts.push((await response.json()).count);
+    if (response.url().endsWith("/api/session/store")) counts.push((await response.json()).yours);
   });
   await clickFor(page, sessionColumn(page), "Log in", "/api/session/login");
   await expect.poll(() => counts.at(-1) ?? 0).toBeGreaterThan(0);

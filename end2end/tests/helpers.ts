@@ -26,3 +26,15 @@ export function jwtPart(token: string, index: number): Record<string, unknown> {
   const part = token.split(".")[index].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(Buffer.from(part, "base64").toString("utf8"));
 }
+
+/** The card of experiment `n` on the home page, found by its heading. */
+export const experimentCard = (page: Page, n: number): Locator =>
+  page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
+
+/** Runs experiment `n` and returns its result list once it has `lines` lines. */
+export async function runExperiment(page: Page, n: number, lines: number) {
+  await experimentCard(page, n).getByRole("button", { name: "Run" }).click();
+  const result = page.getByTestId(`experiment-${n}-result`);
+  await expect(result.getByRole("listitem")).toHaveCount(lines);
+  return result;
+}

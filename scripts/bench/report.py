@@ -83,18 +83,19 @@ def main():
 
     sessions = read(folder, "memory_sessions")
     tokens = read(folder, "memory_tokens")
-    session_growth = sessions["resident_bytes_after"] - sessions["resident_bytes_before"]
-    token_growth = tokens["resident_bytes_after"] - tokens["resident_bytes_before"]
+    # Growth while the batch is held (the server removes it right after measuring).
+    session_growth = sessions["resident_bytes_held"] - sessions["resident_bytes_before"]
+    token_growth = tokens["resident_bytes_held"] - tokens["resident_bytes_before"]
     memory = {
         "sessions": args.sessions,
-        "session_rows_after": sessions["session_rows_after"],
+        "session_rows_after": sessions["your_session_rows_held"],
         "session_rss_before": sessions["resident_bytes_before"],
-        "session_rss_after": sessions["resident_bytes_after"],
+        "session_rss_after": sessions["resident_bytes_held"],
         "bytes_per_session": round(session_growth / args.sessions, 1),
         "tokens": args.tokens,
-        "token_rows_after": tokens["session_rows_after"] + tokens["refresh_rows_after"],
+        "token_rows_after": tokens["your_session_rows_held"] + tokens["your_refresh_rows_held"],
         "token_rss_before": tokens["resident_bytes_before"],
-        "token_rss_after": tokens["resident_bytes_after"],
+        "token_rss_after": tokens["resident_bytes_held"],
         "bytes_per_token": round(max(token_growth, 0) / args.tokens, 2),
         "token_wire_bytes": round(tokens["token_bytes_total"] / args.tokens),
     }

@@ -28,9 +28,11 @@ start_authlens() {
 
   # A short access-token life so experiment 5 (the token outliving logout) ends in seconds,
   # and a login allowance above what the whole suite uses from one address in a minute
-  # (the limit itself is tested in server/tests/login_limit.rs).
+  # (the limit itself is tested in server/tests/login_limit.rs), and room for the bulk runs the
+  # two Playwright workers start at once (the ceiling itself is tested in server/tests/visitors.rs).
   AUTHLENS_ADDR="127.0.0.1:$port" AUTHLENS_SITE_ROOT=target/site RUST_LOG=${RUST_LOG:-info,tower_http=warn} \
     AUTHLENS_ACCESS_TTL=${AUTHLENS_ACCESS_TTL:-10s} AUTHLENS_LOGIN_BURST=${AUTHLENS_LOGIN_BURST:-300} \
+    AUTHLENS_MAX_BULK_RUNS=${AUTHLENS_MAX_BULK_RUNS:-4} \
     ${AUTHLENS_WRAP:-} "$bin" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   stop_at_exit "kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true"

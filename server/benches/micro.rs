@@ -17,7 +17,7 @@ use server::clock::Clock;
 use server::jwt::refresh::MemoryRefreshStore;
 use server::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER, JwtService, SigningKeys};
 use server::store::redis::{RedisLink, RedisSessionStore};
-use server::store::{MemoryStore, SessionId, SessionRecord, SessionStore};
+use server::store::{MemoryStore, SessionId, SessionRecord, SessionStore, VisitorId};
 use server::trace::TraceRecorder;
 use server::users::UserDirectory;
 use server::{AppState, Config};
@@ -91,6 +91,7 @@ fn record(clock: &Clock) -> SessionRecord {
     let now = clock.now_ms();
     SessionRecord {
         id: SessionId::generate(),
+        visitor: VisitorId::generate(),
         username: "alice".into(),
         cart: Vec::new(),
         created_at: now,

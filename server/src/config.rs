@@ -103,8 +103,10 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,
 
-    /// Most live session rows (and, apart, refresh families) the server holds for all visitors
-    /// together; past it new logins answer 503 server_busy. About 300 B each in memory.
+    /// Most live sessions (and, apart, refresh families) the logins of all visitors together
+    /// may make the server hold; past it new logins answer 503 server_busy. About 300 B each in
+    /// memory. Experiment 10's bulk rows are bounded apart (--max-bulk-runs × 100 000, for the
+    /// length of a run).
     #[arg(long, env = "AUTHLENS_MAX_SESSIONS", default_value_t = 200_000)]
     pub max_sessions: usize,
 

@@ -218,20 +218,26 @@ async fn no_bulk_run_past_the_servers_ceilings() {
         .await;
     assert_busy(&busy, "server_busy");
 
+    // Bulk rows are bounded apart from logins: a full server still measures, and a bulk run
+    // leaves the logins' allowance as it was.
     let mut config = unlimited();
-    config.max_sessions = 5;
+    config.max_sessions = 1;
     let app = start(config).await;
     app.post("/api/session/login", alice(), &[]).await;
-    let too_many = app
-        .post(
+    let run: BulkResponse = decode(
+        &app.post(
             "/api/lab/bulk",
-            json!({"kind": "sessions", "count": 5}),
+            json!({"kind": "sessions", "count": 50}),
             &[],
         )
-        .await;
-    assert_busy(&too_many, "server_busy");
-    let listing: SessionListing = decode(&app.get("/api/session/store", &[]).await);
-    assert_eq!(listing.total, 1, "a refused batch leaves nothing behind");
+        .await,
+    );
+    assert_eq!(run.your_session_rows_held, 51);
+    assert_eq!(app.state.bulk_runs.rows_held(), 0, "all released");
+    assert_busy(
+        &app.post("/api/session/login", alice(), &[]).await,
+        "server_busy",
+    );
 }
 
 #[tokio::test]

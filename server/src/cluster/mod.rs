@@ -74,6 +74,9 @@ struct Cluster {
 /// One visitor's cluster. `None` while it starts (or when it failed to).
 type SharedCluster = Arc<Mutex<Option<Cluster>>>;
 
+/// A new cluster's place, locked until it has started, and the cluster it replaces.
+type Reservation = (OwnedMutexGuard<Option<Cluster>>, Option<SharedCluster>);
+
 struct Slot {
     cluster: SharedCluster,
     /// Nodes the cluster runs, counted against the server-wide ceiling.
@@ -116,35 +119,22 @@ impl Lab {
     }
 
     /// Takes `visitor`'s place for a cluster of `nodes` nodes, locked for its start, and hands
-    /// back the cluster it replaces; or refuses when the server-wide ceilings are reached.
-    #[allow(clippy::type_complexity)]
-    fn reserve(
-        &self,
-        visitor: VisitorId,
-        nodes: usize,
-    ) -> Result<(OwnedMutexGuard<Option<Cluster>>, Option<SharedCluster>), Response> {
+    /// back the cluster it replaces; or says why not when the server-wide ceilings are reached.
+    fn reserve(&self, visitor: VisitorId, nodes: usize) -> Result<Reservation, String> {
         let mut slots = lock(&self.slots);
         let others = slots.iter().filter(|(owner, _)| **owner != visitor);
         let (clusters, nodes_running) = others.fold((0, 0), |(clusters, running), (_, slot)| {
             (clusters + 1, running + slot.nodes)
         });
         if clusters >= self.max_clusters {
-            return Err(busy(
-                "lab_busy",
-                format!(
-                    "{clusters} other visitors' lab clusters are running, as many as this server allows; an unused one stops after a few minutes."
-                ),
-                BUSY_RETRY_AFTER_SECS,
+            return Err(format!(
+                "{clusters} other visitors' lab clusters are running, as many as this server allows; an unused one stops after a few minutes."
             ));
         }
         if nodes_running + nodes > self.max_nodes {
-            return Err(busy(
-                "lab_busy",
-                format!(
-                    "Other visitors' clusters run {nodes_running} of the {} lab nodes this server allows; try fewer nodes, or later.",
-                    self.max_nodes
-                ),
-                BUSY_RETRY_AFTER_SECS,
+            return Err(format!(
+                "Other visitors' clusters run {nodes_running} of the {} lab nodes this server allows; try fewer nodes, or later.",
+                self.max_nodes
             ));
         }
         let fresh: SharedCluster = Arc::default();
@@ -254,7 +244,7 @@ pub(crate) async fn start(
     let lab = &state.lab;
     let (mut guard, replaced) = match lab.reserve(visitor, settings.nodes) {
         Ok(reserved) => reserved,
-        Err(busy) => return busy,
+        Err(why) => return busy("lab_busy", why, BUSY_RETRY_AFTER_SECS),
     };
     if let Some(old) = replaced {
         stop_cluster(&old).await;
