@@ -113,9 +113,11 @@ test("8: one changed payload character fails the signature", async ({ page }) =>
 
 test("9: a form on another site carries no session cookie and no bearer token", async ({ page, context }) => {
   // What reached the probe endpoint, as the browser sent it.
-  const probes: { url: string; headers: Record<string, string> }[] = [];
-  context.on("request", async (request) => {
-    if (request.url().includes("/api/lab/csrf-probe")) probes.push({ url: request.url(), headers: await request.allHeaders() });
+  const sent: Promise<{ url: string; headers: Record<string, string> }>[] = [];
+  context.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/lab/csrf-probe") {
+      sent.push(request.allHeaders().then((headers) => ({ url: request.url(), headers })));
+    }
   });
   const result = await run(page, 9, 4);
   await expect(result).not.toContainText("✗");
@@ -125,6 +127,7 @@ test("9: a form on another site carries no session cookie and no bearer token", 
   // The attacker page really is another site: its forms went out from the other loopback name.
   const attackerFrame = page.frameLocator("iframe.attacker-frame");
   await expect(attackerFrame.getByText("attacker site")).toBeVisible();
+  const probes = await Promise.all(sent);
   const crossSite = probes.filter((probe) => probe.headers["sec-fetch-site"] === "cross-site");
   expect(crossSite.map((probe) => new URL(probe.url).searchParams.get("flow")).sort()).toEqual(["jwt", "session"]);
   for (const probe of crossSite) {

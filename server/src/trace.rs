@@ -136,18 +136,52 @@ impl std::fmt::Display for Millis {
     }
 }
 
-/// A header for the trace: its size as sent, and its value with any session id shortened.
+/// A header for the trace: its size as sent (the demo's visitor cookie left out, as it is no
+/// credential), and its value with any session or visitor id shortened.
 fn header_line(name: &HeaderName, value: &HeaderValue) -> HeaderLine {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let credential_len = if name == header::COOKIE {
+        without_visitor_cookie(&text).len()
+    } else {
+        text.len()
+    };
     HeaderLine {
         name: name.to_string(),
-        value: mask_session_cookie(&String::from_utf8_lossy(value.as_bytes())),
-        bytes: name.as_str().len() + 2 + value.len(),
+        value: mask_session_cookie(&text),
+        bytes: if credential_len == 0 {
+            0
+        } else {
+            name.as_str().len() + 2 + credential_len
+        },
     }
+}
+
+/// A `Cookie` header's value as it would be without the visitor cookie.
+fn without_visitor_cookie(cookies: &str) -> String {
+    let visitor = format!("{}=", app::api::VISITOR_COOKIE);
+    cookies
+        .split("; ")
+        .filter(|pair| !pair.starts_with(&visitor))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_visitor_cookie_is_no_credential_bytes() {
+        let line =
+            |value: &'static str| header_line(&header::COOKIE, &HeaderValue::from_static(value));
+        let session = "authlens_sid=abcdefghij";
+        assert_eq!(line(session).bytes, "cookie: ".len() + session.len());
+        assert_eq!(
+            line("authlens_visitor=0123456789abcdefghijkl; authlens_sid=abcdefghij").bytes,
+            "cookie: ".len() + session.len()
+        );
+        assert_eq!(line("authlens_visitor=0123456789abcdefghijkl").bytes, 0);
+    }
 
     #[test]
     fn records_only_the_headers_javascript_cannot_see() {

@@ -278,7 +278,8 @@ pub struct HeaderLine {
     /// The value, with the session id shortened: the trace must not hand JavaScript the
     /// very credential `HttpOnly` keeps from it.
     pub value: String,
-    /// Size of the whole header as sent (`name: value`), in bytes.
+    /// Size of the whole header as sent (`name: value`), in bytes; for `Cookie`, without the
+    /// demo's own visitor cookie (bookkeeping, no credential), and 0 if that is all it held.
     pub bytes: usize,
 }
 
