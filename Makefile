@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both install what is missing first (scripts/setup.sh).
 
-.PHONY: run test setup build lint e2e screenshots bench soak faults fuzz
+.PHONY: run test setup build lint e2e screenshots bench soak faults fuzz abuse
 
 ## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
 run: setup
@@ -43,6 +43,10 @@ soak:
 ## Redis killed under load, authlens restarted, graceful shutdown: each with a verdict.
 faults:
 	scripts/faults.sh
+
+## Hostile clients beside normal visitors for 60 s (loopback only): memory, latency, wrong answers.
+abuse:
+	scripts/abuse.sh
 
 ## cargo-fuzz on the JWT inspector and the server's credential handling, 120 s per target.
 fuzz:

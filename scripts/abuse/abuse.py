@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Hostile clients beside normal visitors against one authlens on loopback, for a bounded time.
+
+Hostile (each from a loopback address of its own, 127.0.0.2…): bulk sessions and bulk EdDSA
+tokens at 100 000 a call, lab clusters started and killed in a loop (with and without a cookie
+jar), and a wrong-password login flood. Normal visitors (127.0.1.x, one login bucket each, as
+separate people would have) do full journeys on both flows and check every answer.
+
+Prints resident memory of the server (start, peak, 10 s after the end), the normal visitors'
+p50/p99 per step, what the hostile clients were answered, and the wrong answers; exits 1 when a
+budget is missed. Only ever talks to the loopback address it is given; stops by itself.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import time
+from urllib.parse import urlparse
+
+BUDGET_PEAK_MIB = 512
+BUDGET_BACK_MIB = 64
+BUDGET_ME_P99_MS = 50.0
+ALICE = {"username": "alice", "password": "wonderland"}
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection from `source`, with a tiny cookie jar."""
+
+    def __init__(self, base, source, jar=True):
+        url = urlparse(base)
+        assert url.hostname in ("127.0.0.1", "localhost"), "loopback only"
+        self.host, self.port, self.source = url.hostname, url.port, source
+        self.jar = {} if jar else None
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if body is not None:
+            body = json.dumps(body)
+            headers["content-type"] = "application/json"
+        if self.jar:
+            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(
+                    self.host, self.port, timeout=30, source_address=(self.source, 0)
+                )
+            try:
+                started = time.perf_counter()
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1:
+                    return 0, {}, None, 0.0
+        if self.jar is not None:
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    pair = value.split(";", 1)[0]
+                    key, _, val = pair.partition("=")
+                    if "Max-Age=0" in value:
+                        self.jar.pop(key, None)
+                    else:
+                        self.jar[key] = val
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        return response.status, dict(response.getheaders()), parsed, elapsed
+
+
+def hostile(role, base, source, deadline, results):
+    outcome = {}
+    client = Client(base, source, jar=role in ("lab_jar",))
+    while time.time() < deadline:
+        if role == "bulk_sessions":
+            status, *_ = client.request("POST", "/api/lab/bulk", {"kind": "sessions", "count": 100_000})
+        elif role == "bulk_tokens":
+            status, *_ = client.request("POST", "/api/lab/bulk", {"kind": "tokens", "count": 100_000})
+        elif role == "login_flood":
+            status, *_ = client.request("POST", "/api/session/login", {"username": "alice", "password": "guess"})
+        elif role in ("lab_jar", "lab_strangers"):
+            status, *_ = client.request("POST", "/api/lab/cluster", {"nodes": 3, "strategy": "round_robin", "storage": "replicated"})
+            for path in ("/api/lab/cluster/nodes/1/kill", "/api/lab/cluster/nodes/1/revive"):
+                client.request("POST", path, {})
+            if role == "lab_jar":
+                client.request("DELETE", "/api/lab/cluster")
+        outcome[status] = outcome.get(status, 0) + 1
+        if status in (503, 429):
+            # A hostile client that honours nothing still gets its answer fast; no need to spin.
+            time.sleep(0.05)
+    results.put(("hostile", role, outcome))
+
+
+def visitor(n, base, deadline, results):
+    """Full journeys on both flows; every answer checked, `/me` and friends timed."""
+    timings, wrong = {}, []
+    client = Client(base, f"127.0.1.{n + 1}")
+
+    def step(name, method, path, body=None, headers=None, expect=200):
+        status, _, parsed, ms = client.request(method, path, body, headers)
+        timings.setdefault(name, []).append(ms)
+        if status != expect:
+            wrong.append(f"{name}: {status} (expected {expect}) {parsed}")
+        return parsed or {}
+
+    next_journey = time.time()
+    while time.time() < deadline:
+        # One journey every 4.5 s keeps each visitor's two logins under the 30/min login limit.
+        time.sleep(max(0.0, next_journey - time.time()))
+        next_journey = time.time() + 4.5
+        login = step("session login", "POST", "/api/session/login", ALICE)
+        session_id = login.get("session", {}).get("id")
+        for _ in range(20):
+            step("session /me", "GET", "/api/session/me")
+        step("session cart", "POST", "/api/session/cart", {"item": "tea"})
+        listing = step("session store listing", "GET", "/api/session/store")
+        if session_id not in [row["id"] for row in listing.get("sessions", [])]:
+            wrong.append(f"own session {session_id} missing from the listing: {listing}")
+        step("session logout", "POST", "/api/session/logout", {})
+        step("session /me after logout", "GET", "/api/session/me", expect=401)
+
+        tokens = step("jwt login", "POST", "/api/jwt/login", ALICE)
+        bearer = {"authorization": f"Bearer {tokens.get('access_token', '')}"}
+        for _ in range(20):
+            step("jwt /me", "GET", "/api/jwt/me", headers=bearer)
+        refreshed = step("jwt refresh", "POST", "/api/jwt/refresh", {"refresh_token": tokens.get("refresh_token", "")})
+        families = step("jwt refresh-store listing", "GET", "/api/jwt/refresh-store")
+        if families.get("yours", 0) < 1:
+            wrong.append(f"own refresh family missing from the listing: {families}")
+        step("jwt logout", "POST", "/api/jwt/logout", {"refresh_token": refreshed.get("refresh_token", "")})
+        step("jwt refresh after logout", "POST", "/api/jwt/refresh", {"refresh_token": refreshed.get("refresh_token", "")}, expect=401)
+    results.put(("visitor", n, (timings, wrong)))
+
+
+def resident_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--pid", type=int, required=True)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--visitors", type=int, default=4)
+    args = parser.parse_args()
+
+    start_mib = resident_mib(args.pid)
+    deadline = time.time() + args.seconds
+    results = mp.Queue()
+    roles = ["bulk_sessions", "bulk_sessions", "bulk_tokens", "bulk_tokens", "login_flood", "lab_jar", "lab_strangers"]
+    workers = [
+        mp.Process(target=hostile, args=(role, args.base, f"127.0.0.{i + 2}", deadline, results))
+        for i, role in enumerate(roles)
+    ] + [mp.Process(target=visitor, args=(n, args.base, deadline, results)) for n in range(args.visitors)]
+    for worker in workers:
+        worker.start()
+    peak_mib = start_mib
+    while time.time() < deadline:
+        peak_mib = max(peak_mib, resident_mib(args.pid))
+        time.sleep(0.25)
+    collected = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    ended = time.time()
+    while time.time() < ended + 10:
+        peak_mib = max(peak_mib, resident_mib(args.pid))
+        time.sleep(0.25)
+    after_mib = resident_mib(args.pid)
+
+    timings, wrong = {}, []
+    print(f"\nhostile clients ({args.seconds:.0f} s):")
+    for kind, who, data in collected:
+        if kind == "hostile":
+            answers = ", ".join(f"{status}×{count}" for status, count in sorted(data.items()))
+            print(f"  {who:<16} {answers}")
+        else:
+            for step, values in data[0].items():
+                timings.setdefault(step, []).extend(values)
+            wrong.extend(data[1])
+    print(f"\nnormal visitors ({args.visitors}, full journeys on both flows):")
+    print(f"  {'step':<28} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for step, values in timings.items():
+        print(f"  {step:<28} {len(values):>6} {statistics.median(values):>8.2f} {percentile(values, 99):>8.2f} {max(values):>8.2f}")
+    me = timings.get("session /me", []) + timings.get("jwt /me", [])
+    me_p99 = percentile(me, 99) if me else float("inf")
+    print(f"\nresident memory: start {start_mib:.1f} MiB, peak {peak_mib:.1f} MiB, 10 s after the end {after_mib:.1f} MiB")
+    print(f"wrong answers to normal visitors: {len(wrong)}")
+    for line in wrong[:20]:
+        print(f"  {line}")
+
+    checks = [
+        (f"peak ≤ {BUDGET_PEAK_MIB} MiB", peak_mib <= BUDGET_PEAK_MIB, f"{peak_mib:.1f} MiB"),
+        (f"back within {BUDGET_BACK_MIB} MiB of the start", after_mib - start_mib <= BUDGET_BACK_MIB, f"{after_mib - start_mib:+.1f} MiB"),
+        (f"normal /me p99 ≤ {BUDGET_ME_P99_MS:.0f} ms", me_p99 <= BUDGET_ME_P99_MS, f"{me_p99:.2f} ms over {len(me)} calls"),
+        ("zero wrong answers", not wrong, str(len(wrong))),
+    ]
+    print("\nbudgets:")
+    for name, ok, figure in checks:
+        print(f"  {'✓' if ok else '✗'} {name}: {figure}")
+    sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+
+
+if __name__ == "__main__":
+    main()
