@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
-use crate::api::{ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, SESSION_COOKIE};
+use crate::api::{ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, RefreshListing, SESSION_COOKIE, SessionListing};
 use crate::client::{self, Exchange, Method, storage};
 use crate::comparison::VisitFigures;
 use crate::i18n::{ExperimentTexts, Lang};
@@ -88,19 +88,9 @@ pub(crate) async fn token_login() -> (Exchange, String, String) {
 
 // --- 1. A session login creates a store row; a token login does not ----------------------
 
-/// The shortened ids in a store listing's rows (`sessions[].id` or `families[].family`).
-async fn listed_ids(path: &str, rows: &str, id: &str) -> Vec<String> {
-    get(path, None)
-        .await
-        .body
-        .get(rows)
-        .and_then(Value::as_array)
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|row| row.get(id).and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+/// A store listing, decoded: this visitor's rows and the server's total.
+async fn listing<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
+    serde_json::from_value(get(path, None).await.body).ok()
 }
 
 /// The store operations a response's trace reports, as `(op, key)`.
@@ -130,29 +120,49 @@ async fn store_rows() -> Vec<Line> {
     // Matched by id rather than by counting, so other visitors' logins cannot blur it.
     let session_login = post("/api/session/login", alice()).await;
     let session_id = session_login.field(&["session", "id"]).unwrap_or_default();
-    let sessions = listed_ids("/api/session/store", "sessions", "id").await;
+    let sessions = listing::<SessionListing>("/api/session/store").await;
     let (token_login, _, _) = token_login().await;
     let writes = store_ops(&token_login);
-    let families = listed_ids("/api/jwt/refresh-store", "families", "family").await;
+    let families = listing::<RefreshListing>("/api/jwt/refresh-store").await;
     let family = writes
         .first()
         .map(|(_, key)| key.clone())
         .unwrap_or_default();
+    let session_listed = sessions
+        .as_ref()
+        .is_some_and(|listing| listing.sessions.iter().any(|row| row.id == session_id));
+    let family_listed = families
+        .as_ref()
+        .is_some_and(|listing| listing.families.iter().any(|row| row.family == family));
+    let held = |yours: Option<usize>, total: Option<usize>| {
+        let figure = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        format!("{} ({})", figure(yours), figure(total))
+    };
     vec![
         line(
-            !session_id.is_empty() && sessions.contains(&session_id),
+            !session_id.is_empty() && session_listed,
             |t| t.e1_session_rows,
             session_id.clone(),
         ),
         line(
-            writes.len() == 1 && families.contains(&family),
+            writes.len() == 1 && family_listed,
             |t| t.e1_token_rows,
             format!("{} · {family}", writes.len()),
         ),
         line(
             None,
             |t| t.e1_refresh_rows,
-            format!("{} / {}", families.len(), sessions.len()),
+            format!(
+                "{} / {}",
+                held(
+                    families.as_ref().map(|l| l.yours),
+                    families.as_ref().map(|l| l.total)
+                ),
+                held(
+                    sessions.as_ref().map(|l| l.yours),
+                    sessions.as_ref().map(|l| l.total)
+                ),
+            ),
         ),
     ]
 }
