@@ -9,6 +9,7 @@ pub mod bench_results;
 pub mod clock;
 pub mod cluster;
 pub mod config;
+pub mod cookies;
 pub mod cross_site;
 pub mod error;
 pub mod hashing;

@@ -41,13 +41,7 @@ impl VisitorId {
     /// The visitor cookie's value in `headers`, if it holds a well-formed id. When a browser
     /// sends the name twice (a cookie tossed in from a sibling site), none is trusted.
     pub fn from_cookie(headers: &HeaderMap) -> Option<Self> {
-        let mut found = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .filter(|cookie| cookie.name() == VISITOR_COOKIE);
+        let mut found = crate::cookies::named(headers, VISITOR_COOKIE);
         let first = found.next()?;
         if found.next().is_some() {
             return None;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::store::SessionId;
@@ -18,13 +18,7 @@ pub enum CookieValue {
 /// The value of the cookie called `name` (the app's `authlens_sid`, or the lab nodes' own).
 /// Only that cookie is looked at, borrowed from the header: no jar of every cookie is built.
 pub fn read(headers: &HeaderMap, name: &str) -> CookieValue {
-    let found = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name);
+    let found = crate::cookies::named(headers, name).next();
     match found {
         None => CookieValue::Missing,
         Some(cookie) => {
@@ -68,6 +62,7 @@ fn header_value(cookie: Cookie<'_>) -> HeaderValue {
 mod tests {
     use super::*;
     use app::api::SESSION_COOKIE;
+    use axum::http::header;
 
     fn cookie_header(value: &'static str) -> HeaderMap {
         let mut headers = HeaderMap::new();
