@@ -11,10 +11,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{busy, error_response};
@@ -154,11 +157,11 @@ impl Logs {
 }
 
 /// Routes on the main server, under `/api/lab`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/csrf-probe", post(probe))
-        .route("/csrf-probes", get(list_probes).post(new_probe))
-        .route("/attacker", get(attacker_address))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(probe))
+        .routes(routes!(list_probes, new_probe))
+        .routes(routes!(attacker_address))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -204,7 +207,7 @@ pub(crate) struct ProbeNonce {
 #[utoipa::path(post, path = "/api/lab/csrf-probes", tag = "lab",
     responses(
         (status = 200, body = ProbeNonce, description = "Your new nonce"),
-        crate::openapi::Busy,
+        crate::error::Busy,
     ))]
 pub(crate) async fn new_probe(
     State(state): State<AppState>,

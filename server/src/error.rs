@@ -10,6 +10,10 @@ use serde::Serialize;
 
 use app::api::ErrorBody;
 
+/// What a full server suggests waiting (`Retry-After`) before a login: sessions end by the
+/// idle timeout, minutes apart.
+pub const FULL_RETRY_AFTER_SECS: u64 = 60;
+
 /// Builds the `{error, message}` response all error types share.
 pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = ErrorBody {
@@ -121,4 +125,52 @@ pub async fn api_method_not_allowed() -> Response {
         "method_not_allowed",
         "This API endpoint does not accept that HTTP method.",
     )
+}
+
+// The answers several endpoints share, documented once (`responses(crate::error::StoreDown)`).
+
+/// The answers every endpoint that reads a JSON body may give before its handler runs.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRejections {
+    /// Not the JSON this endpoint expects (malformed, a missing field, a wrong type), or a bad
+    /// value in it.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// The body, or the `Content-Length` announcing it, is over `--body-limit`.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+}
+
+/// `store_unavailable`: the store this endpoint needs (Redis) cannot be reached in time.
+#[derive(utoipa::IntoResponses)]
+pub enum StoreDown {
+    /// The store cannot be reached right now; it works again once the store is back.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// `store_unavailable` or `server_busy`: the store cannot be reached, or the server holds as
+/// many sessions as `--max-sessions` allows.
+#[derive(utoipa::IntoResponses)]
+pub enum StoreDownOrFull {
+    /// The store cannot be reached right now (`store_unavailable`), or the server is full
+    /// (`server_busy`, with `Retry-After`); nothing was created.
+    #[response(status = 503, headers(("retry-after" = Option<u64>, description = "With server_busy: seconds to wait")))]
+    Unavailable(ErrorBody),
+}
+
+/// `server_busy` / `lab_busy`: a server-wide ceiling is reached.
+#[derive(utoipa::IntoResponses)]
+pub enum Busy {
+    /// Too much of this runs at once on the server; nothing was started.
+    #[response(status = 503, headers(("retry-after" = u64, description = "Seconds to wait before trying again")))]
+    Busy(ErrorBody),
+}
+
+/// `too_many_requests`: the login limit per client address.
+#[derive(utoipa::IntoResponses)]
+pub enum LoginLimited {
+    /// Too many logins from this address.
+    #[response(status = 429, headers(("retry-after" = u64, description = "Seconds until a login is allowed again")))]
+    TooMany(ErrorBody),
 }

@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiJson, busy, error_response, json_response};
@@ -29,8 +30,8 @@ const CHUNK: usize = 500;
 /// What a busy bulk runner suggests waiting: a run of 10 000 takes a second or two.
 const BUSY_RETRY_AFTER_SECS: u64 = 5;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/bulk", post(bulk))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(bulk))
 }
 
 /// The bulk runs going on now: one per visitor, `max` in all. Their rows are bounded apart
@@ -95,7 +96,7 @@ impl Drop for RunGuard {
         (status = 200, body = BulkResponse, description = "What the batch cost; its rows are gone again"),
         (status = 503, body = ErrorBody, description = "server_busy (your run is still going, too many runs at once, or the server is full; with Retry-After) or store_unavailable",
             headers(("retry-after" = Option<u64>, description = "With server_busy: seconds to wait"))),
-        crate::openapi::BodyRejections,
+        crate::error::BodyRejections,
     ))]
 pub(crate) async fn bulk(
     State(state): State<AppState>,

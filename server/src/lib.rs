@@ -31,12 +31,15 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderMap, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{any, get};
+use axum::routing::any;
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::{App, shell};
 
@@ -212,21 +215,24 @@ fn is_loopback_host(headers: &HeaderMap) -> bool {
 
 /// The whole server: the JSON API under `/api`, then the server-rendered page and static files.
 pub fn app(state: AppState) -> Router {
-    // The flows are merged with their full paths rather than nested: each nesting level
-    // costs every request in it one more prefix strip and service call.
-    let api = Router::new()
+    // Each route is declared once, in its flow, with its documentation; the router and the
+    // OpenAPI document are both made from them. Full paths, merged rather than nested: each
+    // nesting level costs every request in it one more prefix strip and service call.
+    let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(session::routes(&state))
         .merge(jwt::routes(&state))
-        .nest(
-            "/lab",
-            lab::routes()
-                .merge(cross_site::routes())
-                .nest("/cluster", cluster::routes()),
-        )
-        .route("/health", get(health))
-        .route("/bench", get(bench_results::latest))
-        .route("/openapi.json", get(openapi::document))
-        .fallback(error::api_not_found)
+        .merge(jwt::key_routes())
+        .merge(lab::routes())
+        .merge(cross_site::routes())
+        .merge(cluster::routes())
+        .routes(routes!(health))
+        .routes(routes!(bench_results::latest))
+        .routes(routes!(openapi::document))
+        .split_for_parts();
+    openapi::publish(document);
+    let api = api
+        .route("/api", any(error::api_not_found))
+        .route("/api/{*rest}", any(error::api_not_found))
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);
     let attacker_port = state.attacker_port;
@@ -240,8 +246,7 @@ pub fn app(state: AppState) -> Router {
         shell(options)
     };
     let router = Router::new()
-        .nest("/api", api)
-        .route("/.well-known/jwks.json", get(jwt::jwks))
+        .merge(api)
         .route("/lb/{*rest}", any(cluster::forward))
         .leptos_routes(&state, page_routes, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(

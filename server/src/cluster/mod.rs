@@ -16,12 +16,11 @@ use app::api::cluster::{
     CentralView, ClusterView, Hop, MAX_NODES, NodeView, ReplicationView, RowView, Settings,
     Storage, StoreView, Strategy,
 };
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper_util::client::legacy::Client;
@@ -34,6 +33,9 @@ pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
 use node::Node;
 pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
 use stores::{ReplicatedStore, ReplicationStats, StandInStore};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiJson, busy, error_response};
@@ -213,11 +215,11 @@ async fn stop_cluster(cluster: &SharedCluster) {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(view).post(start).delete(stop))
-        .route("/nodes/{node}/{action}", post(node_action))
-        .route("/central/{action}", post(central_action))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(view, start, stop))
+        .routes(routes!(node_action))
+        .routes(routes!(central_action))
 }
 
 /// Starts the scaling lab: N nodes on loopback ports behind the balancer at `/lb/api/…`
@@ -227,7 +229,7 @@ pub fn routes() -> Router<AppState> {
     responses(
         (status = 200, body = ClusterView, description = "The running cluster"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: a node could not bind a port"),
-        crate::openapi::BodyRejections,
+        crate::error::BodyRejections,
     ))]
 pub(crate) async fn start(
     State(state): State<AppState>,

@@ -80,10 +80,10 @@ impl Node {
 }
 
 fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc<str>) -> Router {
-    let flows = Router::new()
-        .merge(session::routes(&state))
-        .merge(jwt::routes(&state));
-    let mut router = Router::new().nest("/api", flows);
+    let (flows, _) = session::routes(&state)
+        .merge(jwt::routes(&state))
+        .split_for_parts();
+    let mut router = Router::new().merge(flows);
     if let Some(local) = replica_target {
         let secret = Arc::clone(&secret);
         router = router.route(

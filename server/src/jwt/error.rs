@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{busy, error_response};
+use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -94,11 +94,7 @@ impl IntoResponse for JwtError {
     fn into_response(self) -> Response {
         let status = match &self {
             JwtError::Full => {
-                return busy(
-                    self.code(),
-                    self.to_string(),
-                    crate::session::FULL_RETRY_AFTER_SECS,
-                );
+                return busy(self.code(), self.to_string(), FULL_RETRY_AFTER_SECS);
             }
             JwtError::BadCartItem(_) => StatusCode::BAD_REQUEST,
             JwtError::StoreUnavailable(err) => {

@@ -10,12 +10,11 @@ pub mod refresh;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
@@ -27,6 +26,9 @@ use app::api::{
     CartRequest, CartTokenResponse, ErrorBody, JwtMeResponse, LoginRequest, LogoutResponse,
     RefreshListing, RefreshRequest, TokenResponse, UserView, cart_item_problem, shorten_id,
 };
+
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::clock::Clock;
@@ -45,15 +47,22 @@ use refresh::{Family, RefreshStore, Rotation};
 /// Families the demo's refresh-store listing shows at most.
 const LISTING_LIMIT: usize = 100;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+/// The flow's routes, each declared once: its path and documentation come from the
+/// handler's `#[utoipa::path]`. (The JWKS is apart: only the main server publishes it.)
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     let rate_limited = from_fn_with_state(state.clone(), limit_logins);
-    Router::new()
-        .route("/jwt/login", post(login).layer(rate_limited))
-        .route("/jwt/me", get(me))
-        .route("/jwt/cart", post(add_to_cart))
-        .route("/jwt/refresh", post(refresh))
-        .route("/jwt/logout", post(logout))
-        .route("/jwt/refresh-store", get(list_refresh_store))
+    OpenApiRouter::new()
+        .routes(routes!(login).layer(rate_limited))
+        .routes(routes!(me))
+        .routes(routes!(add_to_cart))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(list_refresh_store))
+}
+
+/// `/.well-known/jwks.json`.
+pub fn key_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(jwks))
 }
 
 /// Signing, verifying and the refresh-token record: everything the JWT flow needs.
@@ -75,9 +84,9 @@ pub struct JwtService {
         (status = 200, body = TokenResponse, description = "Logged in",
             headers(("server-timing" = String, description = "Time spent signing and in the store"))),
         (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        crate::openapi::BodyRejections,
-        crate::openapi::LoginLimited,
-        crate::openapi::StoreDownOrFull,
+        crate::error::BodyRejections,
+        crate::error::LoginLimited,
+        crate::error::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -164,7 +173,7 @@ pub(crate) async fn me(
     responses(
         (status = 200, body = CartTokenResponse, description = "A new access token carrying the cart"),
         (status = 401, body = ErrorBody, description = "No valid access token"),
-        crate::openapi::BodyRejections,
+        crate::error::BodyRejections,
     ))]
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
@@ -205,8 +214,8 @@ pub(crate) async fn add_to_cart(
     responses(
         (status = 200, body = TokenResponse, description = "A new access and refresh token"),
         (status = 401, body = ErrorBody, description = "refresh_token_reused, refresh_token_revoked, or an invalid token"),
-        crate::openapi::BodyRejections,
-        crate::openapi::StoreDown,
+        crate::error::BodyRejections,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn refresh(
     State(state): State<AppState>,
@@ -263,8 +272,8 @@ pub(crate) async fn refresh(
     responses(
         (status = 200, body = LogoutResponse, description = "The family is revoked"),
         (status = 401, body = ErrorBody, description = "Not a valid refresh token"),
-        crate::openapi::BodyRejections,
-        crate::openapi::StoreDown,
+        crate::error::BodyRejections,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -304,7 +313,7 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/jwt/refresh-store", tag = "jwt",
     responses(
         (status = 200, body = RefreshListing, description = "Up to 100 of your families, how many you have, and the server's total"),
-        crate::openapi::StoreDown,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn list_refresh_store(
     State(state): State<AppState>,

@@ -3,11 +3,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{busy, error_response};
+use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
 use crate::store::StoreError;
-
-/// When a full server suggests trying again: sessions end by the idle timeout, minutes apart.
-pub const FULL_RETRY_AFTER_SECS: u64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {

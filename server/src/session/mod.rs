@@ -5,18 +5,20 @@
 mod cookie;
 mod error;
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use std::sync::{Mutex, PoisonError};
 
 use app::api::{
     CartRequest, ErrorBody, LoginRequest, LogoutResponse, SessionListing, SessionResponse,
     SessionRow, SessionView, Trace, UserView, cart_item_problem,
 };
+
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::ApiJson;
@@ -26,7 +28,7 @@ use crate::store::{RecordChange, SessionId, SessionRecord};
 use crate::trace::TraceRecorder;
 use crate::visitor::Visitor;
 use cookie::{CookieValue, expired_cookie, session_cookie};
-pub use error::{FULL_RETRY_AFTER_SECS, SessionError};
+pub use error::SessionError;
 
 /// How often a session's idle deadline is pushed forward, at most (milliseconds).
 const TOUCH_EVERY_MS: i64 = 1_000;
@@ -34,14 +36,16 @@ const TOUCH_EVERY_MS: i64 = 1_000;
 /// Rows the demo's store listing shows at most.
 const LISTING_LIMIT: usize = 100;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+/// The flow's routes, each declared once: its path and documentation come from the
+/// handler's `#[utoipa::path]`.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     let rate_limited = from_fn_with_state(state.clone(), limit_logins);
-    Router::new()
-        .route("/session/login", post(login).layer(rate_limited))
-        .route("/session/me", get(me))
-        .route("/session/cart", post(add_to_cart))
-        .route("/session/logout", post(logout))
-        .route("/session/store", get(list_store))
+    OpenApiRouter::new()
+        .routes(routes!(login).layer(rate_limited))
+        .routes(routes!(me))
+        .routes(routes!(add_to_cart))
+        .routes(routes!(logout))
+        .routes(routes!(list_store))
 }
 
 /// Checks the password (argon2) and starts a session: a fresh random id, a store row, and
@@ -53,9 +57,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             headers(("set-cookie" = String, description = "authlens_sid=<id>; HttpOnly; SameSite=Lax; Path=/; Max-Age=…; Secure on HTTPS or loopback"),
                     ("server-timing" = String, description = "Time spent verifying and in the store"))),
         (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown user and a wrong password"),
-        crate::openapi::BodyRejections,
-        crate::openapi::LoginLimited,
-        crate::openapi::StoreDownOrFull,
+        crate::error::BodyRejections,
+        crate::error::LoginLimited,
+        crate::error::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -113,7 +117,7 @@ pub(crate) async fn login(
         (status = 200, body = SessionResponse, description = "A live session",
             headers(("server-timing" = String, description = "Time spent in the store"))),
         (status = 401, body = ErrorBody, description = "no_session (no cookie) or invalid_session (never issued, logged out, expired, malformed)"),
-        crate::openapi::StoreDown,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn me(
     State(state): State<AppState>,
@@ -130,8 +134,8 @@ pub(crate) async fn me(
     responses(
         (status = 200, body = SessionResponse, description = "The session with the bigger cart"),
         (status = 401, body = ErrorBody, description = "No live session"),
-        crate::openapi::BodyRejections,
-        crate::openapi::StoreDown,
+        crate::error::BodyRejections,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
@@ -157,7 +161,7 @@ fn keeps_cookie(query: Option<&str>) -> bool {
     responses(
         (status = 200, body = LogoutResponse, description = "Logged out (also when there was no session)",
             headers(("set-cookie" = String, description = "authlens_sid=; Max-Age=0 (left out with keep_cookie=true)"))),
-        crate::openapi::StoreDown,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -192,7 +196,7 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/session/store", tag = "session",
     responses(
         (status = 200, body = SessionListing, description = "Up to 100 of your rows, how many you have, and the server's total"),
-        crate::openapi::StoreDown,
+        crate::error::StoreDown,
     ))]
 pub(crate) async fn list_store(
     State(state): State<AppState>,
