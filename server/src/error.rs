@@ -132,11 +132,12 @@ pub async fn api_method_not_allowed() -> Response {
 /// The answers every endpoint that reads a JSON body may give before its handler runs.
 #[derive(utoipa::IntoResponses)]
 pub enum BodyRejections {
-    /// Not the JSON this endpoint expects (malformed, a missing field, a wrong type), or a bad
-    /// value in it.
+    /// `bad_request`: not the JSON this endpoint expects (malformed, a missing field, a wrong
+    /// type), or a bad value in it.
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// The body, or the `Content-Length` announcing it, is over `--body-limit`.
+    /// `payload_too_large`: the body, or the `Content-Length` announcing it, is over
+    /// `--body-limit`.
     #[response(status = 413)]
     TooLarge(ErrorBody),
 }
@@ -144,7 +145,8 @@ pub enum BodyRejections {
 /// `store_unavailable`: the store this endpoint needs (Redis) cannot be reached in time.
 #[derive(utoipa::IntoResponses)]
 pub enum StoreDown {
-    /// The store cannot be reached right now; it works again once the store is back.
+    /// `store_unavailable`: the store cannot be reached right now; it works again once the
+    /// store is back.
     #[response(status = 503)]
     Unavailable(ErrorBody),
 }
@@ -162,7 +164,7 @@ pub enum StoreDownOrFull {
 /// `server_busy` / `lab_busy`: a server-wide ceiling is reached.
 #[derive(utoipa::IntoResponses)]
 pub enum Busy {
-    /// Too much of this runs at once on the server; nothing was started.
+    /// `server_busy`: too much of this runs at once on the server; nothing was started.
     #[response(status = 503, headers(("retry-after" = u64, description = "Seconds to wait before trying again")))]
     Busy(ErrorBody),
 }
@@ -170,7 +172,7 @@ pub enum Busy {
 /// `too_many_requests`: the login limit per client address.
 #[derive(utoipa::IntoResponses)]
 pub enum LoginLimited {
-    /// Too many logins from this address.
+    /// `too_many_requests`: too many logins from this address.
     #[response(status = 429, headers(("retry-after" = u64, description = "Seconds until a login is allowed again")))]
     TooMany(ErrorBody),
 }

@@ -100,6 +100,17 @@ fn check_against_document(document: &Value, call: &Call, reply: &Reply) -> Strin
         call.path,
         reply.body
     );
+    // The documentation names every error code the operation answers with this status: the
+    // code is the contract a client branches on, so an undocumented one is drift.
+    if let Some(code) = reply.body["error"].as_str() {
+        let description = documented["description"].as_str().unwrap_or_default();
+        assert!(
+            description.contains(code),
+            "{} {} answered {status} {code}, which the documentation of {status} does not name: {description:?}",
+            call.method,
+            call.path
+        );
+    }
     let content_type = reply.header(header::CONTENT_TYPE);
     if let Some(schema) = documented["content"]["application/json"]["schema"].as_object() {
         assert!(
@@ -174,8 +185,12 @@ async fn send(app: &TestApp, call: &Call) -> Reply {
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    app.send(request(call.method, &call.path, body, &headers))
-        .await
+    // As the app's own visitor, as a browser would: the lab calls act on its cluster.
+    app.send(with_visitor(
+        &app.visitor,
+        request(call.method, &call.path, body, &headers),
+    ))
+    .await
 }
 
 /// Runs `calls` in order against `app`, checking each; returns the operations exercised.

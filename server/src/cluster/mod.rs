@@ -285,8 +285,8 @@ pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visito
            ("action" = String, Path, description = "kill or revive")),
     responses(
         (status = 200, body = ClusterView, description = "The cluster after the action"),
-        (status = 400, body = ErrorBody, description = "An action other than kill or revive, or a node that is not a number"),
-        (status = 404, body = ErrorBody, description = "no_cluster or no_such_node"),
+        (status = 400, body = ErrorBody, description = "bad_request: a node that is not a number"),
+        (status = 404, body = ErrorBody, description = "no_cluster (you have none running), no_such_node, or unknown_action (not kill or revive)"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: the node could not rebind its port"),
     ))]
 pub(crate) async fn node_action(
@@ -339,8 +339,7 @@ pub(crate) async fn node_action(
     params(("action" = String, Path, description = "kill or revive")),
     responses(
         (status = 200, body = ClusterView, description = "The cluster after the action"),
-        (status = 400, body = ErrorBody, description = "An action other than kill or revive"),
-        (status = 404, body = ErrorBody, description = "no_cluster"),
+        (status = 404, body = ErrorBody, description = "no_cluster (you have none running) or unknown_action (not kill or revive)"),
         (status = 409, body = ErrorBody, description = "central_is_redis or no_central_store"),
     ))]
 pub(crate) async fn central_action(

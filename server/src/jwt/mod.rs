@@ -137,7 +137,7 @@ pub(crate) async fn login(
     responses(
         (status = 200, body = JwtMeResponse, description = "A valid access token",
             headers(("server-timing" = String, description = "Time spent verifying"))),
-        (status = 401, body = ErrorBody, description = "Missing, malformed, forged, expired or wrong-type token",
+        (status = 401, body = ErrorBody, description = "missing_token (no `Authorization: Bearer`) or invalid_token (malformed, forged, expired or wrong-type token)",
             headers(("www-authenticate" = String, description = "Bearer, with error=\"invalid_token\" when a token was sent"))),
     ))]
 pub(crate) async fn me(
@@ -172,7 +172,7 @@ pub(crate) async fn me(
     request_body = CartRequest,
     responses(
         (status = 200, body = CartTokenResponse, description = "A new access token carrying the cart"),
-        (status = 401, body = ErrorBody, description = "No valid access token"),
+        (status = 401, body = ErrorBody, description = "missing_token or invalid_token: no valid access token"),
         crate::error::BodyRejections,
     ))]
 pub(crate) async fn add_to_cart(
@@ -271,7 +271,7 @@ pub(crate) async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = LogoutResponse, description = "The family is revoked"),
-        (status = 401, body = ErrorBody, description = "Not a valid refresh token"),
+        (status = 401, body = ErrorBody, description = "invalid_token: not a valid refresh token"),
         crate::error::BodyRejections,
         crate::error::StoreDown,
     ))]

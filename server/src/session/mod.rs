@@ -133,7 +133,7 @@ pub(crate) async fn me(
     request_body = CartRequest,
     responses(
         (status = 200, body = SessionResponse, description = "The session with the bigger cart"),
-        (status = 401, body = ErrorBody, description = "No live session"),
+        (status = 401, body = ErrorBody, description = "no_session or invalid_session: no live session"),
         crate::error::BodyRejections,
         crate::error::StoreDown,
     ))]

@@ -80,8 +80,12 @@ fn as_visitor(
     body: Body,
     extra: &[(&str, &str)],
 ) -> Request<Body> {
-    let mut request = request(method, path, body, extra);
-    // Its own `Cookie` header line beside any the test sends, as HTTP allows.
+    with_visitor(visitor, request(method, path, body, extra))
+}
+
+/// `request` sent as `visitor`: its own `Cookie` header line beside any the test sends, as
+/// HTTP allows.
+pub fn with_visitor(visitor: &str, mut request: Request<Body>) -> Request<Body> {
     request.headers_mut().append(
         header::COOKIE,
         visitor.parse().expect("a valid cookie header"),
