@@ -2,7 +2,10 @@
 //! Only the browser build talks to the network; the server build renders the page
 //! and never runs these (they are called from event handlers only).
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::api::{ErrorBody, ErrorCode};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
@@ -74,12 +77,37 @@ impl Exchange {
             .unwrap_or_default()
     }
 
-    /// A string field of the JSON body, e.g. `field(&["user", "display_name"])`.
-    pub fn field(&self, path: &[&str]) -> Option<String> {
-        path.iter()
-            .try_fold(&self.body, |value, key| value.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+    /// A success's body as the API type the server sent (`None` for an error answer, or a
+    /// body of another shape). The raw body stays for the wire panel only.
+    pub fn json<T: DeserializeOwned>(&self) -> Option<T> {
+        if !self.ok() {
+            return None;
+        }
+        serde_json::from_value(self.body.clone()).ok()
+    }
+
+    /// An error answer's `{error, message}`.
+    pub fn error(&self) -> Option<ErrorBody> {
+        if self.ok() {
+            return None;
+        }
+        serde_json::from_value(self.body.clone()).ok()
+    }
+
+    /// An error answer's code: what the page branches on.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.error().map(|error| error.error)
+    }
+
+    /// An error answer's message for people, or what went wrong without one (network).
+    pub fn message(&self) -> String {
+        match (self.error(), &self.body) {
+            (Some(error), _) => error.message,
+            (None, Value::String(text)) => text.clone(),
+            (None, _) => self
+                .status
+                .map_or_else(String::new, |status| format!("HTTP {status}")),
+        }
     }
 }
 
@@ -205,20 +233,31 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn field_walks_nested_json() {
-        let exchange = Exchange {
-            method: Method::Get,
-            path: "/api/session/me".into(),
+    fn answers_decode_into_the_api_types() {
+        let success = Exchange {
             status: Some(200),
-            body: json!({"user": {"display_name": "Alice"}}),
+            body: json!({"user": {"username": "alice", "display_name": "Alice"}}),
             ..Exchange::default()
         };
-        assert!(exchange.ok());
+        let decoded: Option<crate::api::AnswerUser> = success.json();
+        assert_eq!(decoded.unwrap().user.display_name, "Alice");
+        assert_eq!(success.error(), None);
+        let refused = Exchange {
+            status: Some(401),
+            body: json!({"error": ErrorCode::InvalidSession, "message": "Log in again."}),
+            ..Exchange::default()
+        };
+        assert_eq!(refused.json::<crate::api::AnswerUser>(), None);
+        assert_eq!(refused.error_code(), Some(ErrorCode::InvalidSession));
+        assert_eq!(refused.message(), "Log in again.");
+        let offline = Exchange {
+            body: json!("offline"),
+            ..Exchange::default()
+        };
         assert_eq!(
-            exchange.field(&["user", "display_name"]).as_deref(),
-            Some("Alice")
+            (offline.error_code(), offline.message()),
+            (None, "offline".to_owned())
         );
-        assert_eq!(exchange.field(&["user", "missing"]), None);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn CostPage() -> impl IntoView {
                 .flatten();
             loaded.set(match results {
                 Some(results) => Loaded::Results(Box::new(results)),
-                None => Loaded::Missing(exchange.field(&["message"]).unwrap_or_default()),
+                None => Loaded::Missing(exchange.message()),
             });
         });
     });

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY};
+use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY, TokenResponse};
 use crate::client::{self, Exchange, Method, storage};
 use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_view::AccessTokenView;
@@ -40,15 +40,9 @@ pub fn JwtPanel() -> AnyView {
         spawn_local(async move {
             let body = serde_json::to_value(request).ok();
             let exchange = client::send(Method::Post, "/api/jwt/login", body, None).await;
-            if exchange.ok() {
-                for (key, field) in [
-                    (ACCESS_TOKEN_KEY, "access_token"),
-                    (REFRESH_TOKEN_KEY, "refresh_token"),
-                ] {
-                    if let Some(token) = exchange.field(&[field]) {
-                        storage::save(key, &token);
-                    }
-                }
+            if let Some(tokens) = exchange.json::<TokenResponse>() {
+                storage::save(ACCESS_TOKEN_KEY, &tokens.access_token);
+                storage::save(REFRESH_TOKEN_KEY, &tokens.refresh_token);
             }
             finish(exchange);
         });

@@ -73,9 +73,7 @@ async fn fetch_decoded<T: serde::de::DeserializeOwned>(path: &'static str) -> Re
     if exchange.ok() {
         serde_json::from_value(exchange.body).map_err(|err| err.to_string())
     } else {
-        Err(exchange
-            .field(&["message"])
-            .unwrap_or_else(|| format!("{:?}", exchange.status)))
+        Err(exchange.message())
     }
 }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{DEMO_ACCOUNTS, LoginRequest};
+use crate::api::{AnswerUser, DEMO_ACCOUNTS, ErrorCode, LoginRequest};
 use crate::client::{Exchange, storage};
 use crate::i18n::Lang;
 use crate::{LANG_KEY, use_texts};
@@ -92,6 +92,13 @@ pub fn LoginForm(
     }
 }
 
+/// The part of `LogoutResponse` that says it was one.
+#[derive(serde::Deserialize)]
+struct LoggedOut {
+    #[allow(dead_code)]
+    logged_out: bool,
+}
+
 /// Who the column believes is signed in, learned only from server answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignIn {
@@ -106,18 +113,11 @@ impl SignIn {
     /// The state after an answer: a user in the body means signed in, a logout or a
     /// 401 means signed out, anything else (a 400, a network error) changes nothing.
     pub fn after(self, exchange: &Exchange) -> SignIn {
-        if let Some(name) = exchange
-            .field(&["user", "display_name"])
-            .filter(|_| exchange.ok())
-        {
-            SignIn::SignedIn(name)
-        } else if exchange.status == Some(401)
-            && exchange.field(&["error"]).as_deref() == Some("invalid_session")
-        {
+        if let Some(answer) = exchange.json::<AnswerUser>() {
+            SignIn::SignedIn(answer.user.display_name)
+        } else if exchange.error_code() == Some(ErrorCode::InvalidSession) {
             SignIn::SessionGone
-        } else if (exchange.ok() && exchange.body.get("logged_out").is_some())
-            || exchange.status == Some(401)
-        {
+        } else if exchange.json::<LoggedOut>().is_some() || exchange.status == Some(401) {
             SignIn::SignedOut
         } else {
             self
@@ -193,7 +193,10 @@ mod tests {
 
     #[test]
     fn a_user_in_a_success_means_signed_in() {
-        let me = answer(200, json!({"user": {"display_name": "Alice"}}));
+        let me = answer(
+            200,
+            json!({"user": {"username": "alice", "display_name": "Alice"}}),
+        );
         assert_eq!(SignIn::Unknown.after(&me), SignIn::SignedIn("Alice".into()));
     }
 
@@ -206,14 +209,17 @@ mod tests {
                 .after(&answer(200, json!({"logged_out": true}))),
             SignIn::SignedOut
         );
-        let no_cookie = answer(401, json!({"error": "no_session", "message": "…"}));
+        let no_cookie = answer(401, json!({"error": ErrorCode::NoSession, "message": "…"}));
         assert_eq!(signed_in.clone().after(&no_cookie), SignIn::SignedOut);
     }
 
     #[test]
     fn a_refused_cookie_means_the_session_is_gone() {
         // Logged out elsewhere, expired, or lost in a restart of a memory store: the panel says why.
-        let refused = answer(401, json!({"error": "invalid_session", "message": "…"}));
+        let refused = answer(
+            401,
+            json!({"error": ErrorCode::InvalidSession, "message": "…"}),
+        );
         assert_eq!(
             SignIn::SignedIn("Alice".into()).after(&refused),
             SignIn::SessionGone
@@ -223,7 +229,7 @@ mod tests {
     #[test]
     fn other_failures_change_nothing() {
         let signed_in = SignIn::SignedIn("Alice".into());
-        let bad_request = answer(400, json!({"error": "bad_request", "message": "…"}));
+        let bad_request = answer(400, json!({"error": ErrorCode::BadRequest, "message": "…"}));
         assert_eq!(signed_in.clone().after(&bad_request), signed_in);
         let offline = Exchange {
             status: None,

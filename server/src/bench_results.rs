@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use app::api::bench::BenchResults;
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::error_response;
 use app::api::ErrorBody;
 
@@ -26,7 +27,7 @@ pub async fn latest(State(state): State<AppState>) -> Response {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return error_response(
                 StatusCode::NOT_FOUND,
-                "no_bench_results",
+                ErrorCode::NoBenchResults,
                 format!(
                     "No benchmark results at {}: run scripts/bench.sh to measure them.",
                     path.display()
@@ -45,7 +46,7 @@ fn unreadable(path: &std::path::Path, err: impl std::fmt::Display) -> Response {
     tracing::warn!(path = %path.display(), %err, "benchmark results unreadable");
     error_response(
         StatusCode::SERVICE_UNAVAILABLE,
-        "bench_results_unreadable",
+        ErrorCode::BenchResultsUnreadable,
         format!(
             "The benchmark results at {} cannot be read ({err}); run scripts/bench.sh again.",
             path.display()

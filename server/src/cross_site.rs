@@ -13,17 +13,18 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::time::Instant;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::{busy, error_response};
 use crate::store::memory::lock;
 use crate::visitor::{Visitor, VisitorId};
-use app::api::ErrorBody;
+use app::api::{AttackerAddress, ErrorBody, ProbeNonce, ProbeRecord};
 
 /// Probe records kept per visitor; older ones drop off.
 const KEPT: usize = 50;
@@ -33,21 +34,6 @@ const NONCES_KEPT: usize = 8;
 const PROBES_PER_NONCE: usize = 4;
 /// A visitor's log unused this long is forgotten when room is needed.
 const LOG_IDLE: Duration = Duration::from_secs(30 * 60);
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct ProbeRecord {
-    pub nonce: String,
-    pub flow: String,
-    /// Whether the browser attached the session cookie.
-    pub cookie_sent: bool,
-    /// Whether an `Authorization` header came along (a form can never add one).
-    pub authorization_sent: bool,
-    /// The browser's own word on where the request came from (`cross-site`, `same-origin`…).
-    pub sec_fetch_site: Option<String>,
-    pub origin: Option<String>,
-    /// What the request achieved: 200 if it acted as the logged-in user, 401 if not.
-    pub status: u16,
-}
 
 /// The probes each visitor has seen. A cross-site form carries no visitor cookie (that is the
 /// lesson: `SameSite=Lax`), so a probe is filed under the visitor who was handed its nonce; a
@@ -164,11 +150,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(attacker_address))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct AttackerAddress {
-    port: u16,
-}
-
 /// The port of the demo's attacker site (claim 9).
 #[utoipa::path(get, path = "/api/lab/attacker", tag = "lab",
     responses(
@@ -180,7 +161,7 @@ pub(crate) async fn attacker_address(State(state): State<AppState>) -> Response 
         Some(port) => Json(AttackerAddress { port }).into_response(),
         None => error_response(
             StatusCode::NOT_FOUND,
-            "no_attacker_site",
+            ErrorCode::NoAttackerSite,
             "This server runs no attacker site (start it with --attacker-addr).",
         ),
     }
@@ -194,12 +175,6 @@ pub(crate) async fn list_probes(
     Visitor(visitor): Visitor,
 ) -> Json<Vec<ProbeRecord>> {
     Json(state.probes.of(&visitor))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct ProbeNonce {
-    /// Tags the probes of one run: pass it to the attacker page and the probe endpoint.
-    nonce: String,
 }
 
 /// A nonce for this visitor's next probe run: the probes that carry it are filed in this
@@ -216,7 +191,7 @@ pub(crate) async fn new_probe(
     match state.probes.issue(visitor) {
         Some(nonce) => Json(ProbeNonce { nonce }).into_response(),
         None => busy(
-            "server_busy",
+            ErrorCode::ServerBusy,
             "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
             60,
         ),
@@ -290,7 +265,7 @@ pub(crate) async fn probe(
 fn bad_attacker_query() -> Response {
     error_response(
         StatusCode::BAD_REQUEST,
-        "bad_request",
+        ErrorCode::BadRequest,
         "target must be http://127.0.0.1:<port> or http://localhost:<port>, nonce alphanumeric",
     )
 }

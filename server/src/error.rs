@@ -8,16 +8,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use app::api::ErrorBody;
+pub use app::api::{ErrorBody, ErrorCode};
 
 /// What a full server suggests waiting (`Retry-After`) before a login: sessions end by the
 /// idle timeout, minutes apart.
 pub const FULL_RETRY_AFTER_SECS: u64 = 60;
 
 /// Builds the `{error, message}` response all error types share.
-pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub fn error_response(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
     let body = ErrorBody {
-        error: code.to_owned(),
+        error: code,
         message: message.into(),
     };
     let mut response = json_response(&body);
@@ -31,7 +31,7 @@ pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>
 
 /// `503` with `Retry-After`: a server-wide ceiling is reached (`server_busy`, `lab_busy`).
 /// Nothing was changed; the same request may succeed after `retry_after` seconds.
-pub fn busy(code: &str, message: impl Into<String>, retry_after: u64) -> Response {
+pub fn busy(code: ErrorCode, message: impl Into<String>, retry_after: u64) -> Response {
     let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, code, message);
     response
         .headers_mut()
@@ -53,7 +53,10 @@ pub fn json_response(body: &impl Serialize) -> Response {
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             content_type,
-            r#"{"error":"internal","message":"The answer could not be written as JSON."}"#,
+            format!(
+                r#"{{"error":"{}","message":"The answer could not be written as JSON."}}"#,
+                ErrorCode::InternalError
+            ),
         )
             .into_response(),
     }
@@ -73,12 +76,14 @@ impl IntoResponse for InputError {
         match &self {
             InputError::TooLarge => error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 self.to_string(),
             ),
-            InputError::Malformed(_) => {
-                error_response(StatusCode::BAD_REQUEST, "bad_request", self.to_string())
-            }
+            InputError::Malformed(_) => error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                self.to_string(),
+            ),
         }
     }
 }
@@ -113,7 +118,7 @@ where
 pub async fn api_not_found() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "There is no API endpoint at this path.",
     )
 }
@@ -122,7 +127,7 @@ pub async fn api_not_found() -> Response {
 pub async fn api_method_not_allowed() -> Response {
     error_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "This API endpoint does not accept that HTTP method.",
     )
 }

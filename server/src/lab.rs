@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response, json_response};
 use crate::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER};
 use crate::store::memory::lock;
@@ -106,13 +107,13 @@ pub(crate) async fn bulk(
     if request.count == 0 || request.count > MAX_BULK {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("count must be between 1 and {MAX_BULK}"),
         );
     }
     let _place = match state.bulk_runs.enter(visitor) {
         Ok(place) => place,
-        Err(why) => return busy("server_busy", why, BUSY_RETRY_AFTER_SECS),
+        Err(why) => return busy(ErrorCode::ServerBusy, why, BUSY_RETRY_AFTER_SECS),
     };
     match run(&state, visitor, &request).await {
         Ok(response) => json_response(&response),
@@ -123,7 +124,7 @@ pub(crate) async fn bulk(
 fn unavailable(err: StoreError) -> Response {
     error_response(
         StatusCode::SERVICE_UNAVAILABLE,
-        "store_unavailable",
+        ErrorCode::StoreUnavailable,
         err.to_string(),
     )
 }
@@ -279,7 +280,7 @@ async fn sign_tokens(state: &AppState, count: usize) -> Result<usize, Response> 
             None => {
                 return Err(error_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    ErrorCode::InternalError,
                     "signing a batch of tokens failed",
                 ));
             }

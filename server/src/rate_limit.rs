@@ -18,6 +18,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::error_response;
 
 /// How often clients whose bucket has refilled completely are forgotten.
@@ -87,7 +88,7 @@ pub async fn limit_logins(State(state): State<AppState>, request: Request, next:
             tracing::warn!(%client, seconds, "login rate limit hit");
             let mut response = error_response(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
+                ErrorCode::TooManyRequests,
                 format!("Too many login attempts from your address. Try again in {seconds} s."),
             );
             response

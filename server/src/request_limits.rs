@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::ErrorCode;
 use crate::error::{InputError, error_response};
 
 /// Answers 413 at once when the declared body is over the limit.
@@ -32,7 +33,7 @@ pub async fn refuse_declared_oversize(
 pub fn timed_out(timeout: Duration) -> Response {
     error_response(
         StatusCode::REQUEST_TIMEOUT,
-        "request_timeout",
+        ErrorCode::RequestTimeout,
         format!(
             "The request did not complete within {}.",
             humantime::format_duration(timeout)

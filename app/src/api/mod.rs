@@ -203,6 +203,44 @@ pub struct RefreshListing {
     pub families: Vec<RefreshFamilyRow>,
 }
 
+/// Who a success answer is about: the `user` that `SessionResponse` and `JwtMeResponse` share.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerUser {
+    pub user: UserView,
+}
+
+/// `GET /api/lab/attacker`: the port of experiment 9's attacker site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AttackerAddress {
+    pub port: u16,
+}
+
+/// `POST /api/lab/csrf-probes`: a nonce for this visitor's next probe run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProbeNonce {
+    /// Tags the probes of one run: pass it to the attacker page and the probe endpoint.
+    pub nonce: String,
+}
+
+/// One request the cross-site probe received (experiment 9): `GET /api/lab/csrf-probes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProbeRecord {
+    pub nonce: String,
+    pub flow: String,
+    /// Whether the browser attached the session cookie.
+    pub cookie_sent: bool,
+    /// Whether an `Authorization` header came along (a form can never add one).
+    pub authorization_sent: bool,
+    /// The browser's own word on where the request came from (`cross-site`, `same-origin`…).
+    pub sec_fetch_site: Option<String>,
+    pub origin: Option<String>,
+    /// What the request achieved: 200 if it acted as the logged-in user, 401 if not.
+    pub status: u16,
+}
+
 /// What experiment 10 creates in bulk (`POST /api/lab/bulk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -250,11 +288,97 @@ pub struct BulkResponse {
     pub elapsed_ms: u64,
 }
 
+/// Every error code the API answers with, in `ErrorBody::error`: what a client branches on.
+/// (The message beside it is for people.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidCredentials,
+    NoSession,
+    InvalidSession,
+    BadRequest,
+    StoreUnavailable,
+    ServerBusy,
+    MissingToken,
+    InvalidToken,
+    RefreshTokenReused,
+    RefreshTokenRevoked,
+    RefreshTokenUnknown,
+    InternalError,
+    PayloadTooLarge,
+    RequestTimeout,
+    NotFound,
+    MethodNotAllowed,
+    TooManyRequests,
+    LabBusy,
+    LabUnavailable,
+    NoCluster,
+    NoSuchNode,
+    UnknownAction,
+    CentralIsRedis,
+    NoCentralStore,
+    NoNodeUp,
+    BadGateway,
+    GatewayTimeout,
+    NoAttackerSite,
+    NoPublicKey,
+    Forbidden,
+    NoBenchResults,
+    BenchResultsUnreadable,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire (`invalid_session`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::NoSession => "no_session",
+            ErrorCode::InvalidSession => "invalid_session",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::ServerBusy => "server_busy",
+            ErrorCode::MissingToken => "missing_token",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::RefreshTokenReused => "refresh_token_reused",
+            ErrorCode::RefreshTokenRevoked => "refresh_token_revoked",
+            ErrorCode::RefreshTokenUnknown => "refresh_token_unknown",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::LabBusy => "lab_busy",
+            ErrorCode::LabUnavailable => "lab_unavailable",
+            ErrorCode::NoCluster => "no_cluster",
+            ErrorCode::NoSuchNode => "no_such_node",
+            ErrorCode::UnknownAction => "unknown_action",
+            ErrorCode::CentralIsRedis => "central_is_redis",
+            ErrorCode::NoCentralStore => "no_central_store",
+            ErrorCode::NoNodeUp => "no_node_up",
+            ErrorCode::BadGateway => "bad_gateway",
+            ErrorCode::GatewayTimeout => "gateway_timeout",
+            ErrorCode::NoAttackerSite => "no_attacker_site",
+            ErrorCode::NoPublicKey => "no_public_key",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NoBenchResults => "no_bench_results",
+            ErrorCode::BenchResultsUnreadable => "bench_results_unreadable",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every error the API answers has this body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
 }
 
@@ -347,6 +471,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn error_codes_are_snake_case_on_the_wire() {
+        for code in [
+            ErrorCode::InvalidSession,
+            ErrorCode::RefreshTokenReused,
+            ErrorCode::LabBusy,
+        ] {
+            let wire = serde_json::to_string(&code).unwrap();
+            assert_eq!(wire, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&wire).unwrap(), code);
+        }
+    }
+
+    #[test]
     fn visitor_ids_are_masked_too() {
         assert_eq!(
             mask_session_cookie(
@@ -404,7 +541,7 @@ mod tests {
     #[test]
     fn error_body_has_the_documented_shape() {
         let body = ErrorBody {
-            error: "invalid_credentials".into(),
+            error: ErrorCode::InvalidCredentials,
             message: "Wrong username or password.".into(),
         };
         let json = serde_json::to_value(&body).unwrap();

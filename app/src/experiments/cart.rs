@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post, token_login};
+use crate::api::CartTokenResponse;
 use crate::client::{self, Method};
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
@@ -84,10 +85,10 @@ async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
             Some(access.clone()),
         )
         .await;
-        let Some(next) = added.field(&["access_token"]) else {
+        let Some(next) = added.json::<CartTokenResponse>() else {
             break;
         };
-        access = next;
+        access = next.access_token;
         let session = post("/api/session/cart", item).await;
         // What the next request carries, as the server measures it.
         let token_bytes = get("/api/jwt/me", Some(&access))

@@ -5,7 +5,9 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::api::{AttackerAddress, ProbeNonce, ProbeRecord};
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post};
 use crate::i18n::Lang;
@@ -51,7 +53,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     )
     .await;
     let attacker = get("/api/lab/attacker", None).await;
-    let Some(port) = attacker.body.get("port").and_then(Value::as_u64) else {
+    let Some(AttackerAddress { port }) = attacker.json() else {
         return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))];
     };
     let (origin, host) = location();
@@ -83,20 +85,20 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
         sleep(POLL_MS).await;
         waited += POLL_MS;
     }
-    let find = |flow: &str| probes.iter().find(|probe| probe["flow"] == flow).cloned();
-    let describe = |probe: &Value| {
+    let find = |flow: &str| probes.iter().find(|probe| probe.flow == flow).cloned();
+    let describe = |probe: &ProbeRecord| {
         format!(
             "cookie: {} · authorization: {} · Sec-Fetch-Site: {} → {}",
-            probe["cookie_sent"],
-            probe["authorization_sent"],
-            probe["sec_fetch_site"].as_str().unwrap_or("?"),
-            probe["status"]
+            probe.cookie_sent,
+            probe.authorization_sent,
+            probe.sec_fetch_site.as_deref().unwrap_or("?"),
+            probe.status
         )
     };
     let mut lines = vec![line(None, |t| t.e9_attacker_page, url)];
     match find("session") {
         Some(probe) => lines.push(line(
-            probe["cookie_sent"] == false && probe["status"] == 401,
+            !probe.cookie_sent && probe.status == 401,
             |t| t.e9_session_form,
             describe(&probe),
         )),
@@ -104,7 +106,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     }
     match find("jwt") {
         Some(probe) => lines.push(line(
-            probe["authorization_sent"] == false && probe["status"] == 401,
+            !probe.authorization_sent && probe.status == 401,
             |t| t.e9_jwt_form,
             describe(&probe),
         )),
@@ -118,7 +120,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     .await;
     match probes_with(&same_nonce).await.first() {
         Some(probe) => lines.push(line(
-            probe["cookie_sent"] == true && probe["status"] == 200,
+            probe.cookie_sent && probe.status == 200,
             |t| t.e9_same_site,
             describe(probe),
         )),
@@ -127,19 +129,14 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     lines
 }
 
-async fn probes_with(nonce: &str) -> Vec<Value> {
+async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
     get("/api/lab/csrf-probes", None)
         .await
-        .body
-        .as_array()
-        .map(|probes| {
-            probes
-                .iter()
-                .filter(|probe| probe["nonce"] == nonce)
-                .cloned()
-                .collect()
-        })
+        .json::<Vec<ProbeRecord>>()
         .unwrap_or_default()
+        .into_iter()
+        .filter(|probe| probe.nonce == nonce)
+        .collect()
 }
 
 #[cfg(feature = "hydrate")]
@@ -160,7 +157,8 @@ fn location() -> (String, String) {
 async fn new_nonce() -> Option<String> {
     post("/api/lab/csrf-probes", json!({}))
         .await
-        .field(&["nonce"])
+        .json::<ProbeNonce>()
+        .map(|answer| answer.nonce)
 }
 
 async fn sleep(ms: u32) {

@@ -27,11 +27,7 @@ async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
         .then(|| serde_json::from_value::<BulkResponse>(reply.body.clone()).ok())
         .flatten();
     let Some(body) = decoded else {
-        return vec![line(
-            false,
-            |t| t.e10_failed,
-            reply.field(&["message"]).unwrap_or_default(),
-        )];
+        return vec![line(false, |t| t.e10_failed, reply.message())];
     };
     let memory = (
         body.resident_bytes_before.unwrap_or_default(),

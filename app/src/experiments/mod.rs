@@ -12,7 +12,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
-use crate::api::{ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, RefreshListing, SESSION_COOKIE, SessionListing};
+use crate::api::{
+    ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, RefreshListing, SESSION_COOKIE,
+    SessionListing, SessionResponse, TokenResponse,
+};
 use crate::client::{self, Exchange, Method, storage};
 use crate::comparison::VisitFigures;
 use crate::i18n::{ExperimentTexts, Lang};
@@ -68,7 +71,7 @@ pub(crate) fn status(exchange: &Exchange) -> String {
     let code = exchange
         .status
         .map_or_else(|| "—".to_owned(), |code| code.to_string());
-    match exchange.field(&["error"]) {
+    match exchange.error_code() {
         Some(error) => format!(
             "{} {} {code} {error}",
             exchange.method.as_str(),
@@ -81,8 +84,10 @@ pub(crate) fn status(exchange: &Exchange) -> String {
 /// A token login; the tokens as answered.
 pub(crate) async fn token_login() -> (Exchange, String, String) {
     let exchange = post("/api/jwt/login", alice()).await;
-    let access = exchange.field(&["access_token"]).unwrap_or_default();
-    let refresh = exchange.field(&["refresh_token"]).unwrap_or_default();
+    let (access, refresh) = exchange
+        .json::<TokenResponse>()
+        .map(|tokens| (tokens.access_token, tokens.refresh_token))
+        .unwrap_or_default();
     (exchange, access, refresh)
 }
 
@@ -119,7 +124,10 @@ fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
 async fn store_rows() -> Vec<Line> {
     // Matched by id rather than by counting, so other visitors' logins cannot blur it.
     let session_login = post("/api/session/login", alice()).await;
-    let session_id = session_login.field(&["session", "id"]).unwrap_or_default();
+    let session_id = session_login
+        .json::<SessionResponse>()
+        .map(|answer| answer.session.id)
+        .unwrap_or_default();
     let sessions = listing::<SessionListing>("/api/session/store").await;
     let (token_login, _, _) = token_login().await;
     let writes = store_ops(&token_login);
@@ -206,7 +214,8 @@ async fn xss() -> Vec<Line> {
     let stolen_token = storage::load(ACCESS_TOKEN_KEY).unwrap_or_default();
     let as_victim = get("/api/jwt/me", Some(&stolen_token)).await;
     let victim = as_victim
-        .field(&["user", "display_name"])
+        .json::<JwtMeResponse>()
+        .map(|answer| answer.user.display_name)
         .unwrap_or_default();
     vec![
         line(
@@ -242,7 +251,7 @@ async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
     let logged_out_at = now_ms();
     let replay = get("/api/session/me", None).await;
     // `invalid_session`, not `no_session`: the cookie was sent, and refused.
-    let refused = replay.field(&["error"]).as_deref() == Some("invalid_session");
+    let refused = replay.error_code() == Some(ErrorCode::InvalidSession);
     if logout.ok() && refused {
         figures
             .session_refused_after_ms
@@ -264,7 +273,10 @@ async fn refresh_rules() -> Vec<Line> {
     let refresh = |token: &str| post("/api/jwt/refresh", json!({"refresh_token": token}));
     let (_, _, first) = token_login().await;
     let rotated = refresh(&first).await;
-    let second = rotated.field(&["refresh_token"]).unwrap_or_default();
+    let second = rotated
+        .json::<TokenResponse>()
+        .map(|tokens| tokens.refresh_token)
+        .unwrap_or_default();
     let reuse = refresh(&first).await;
     let newest = refresh(&second).await;
     let (_, _, other) = token_login().await;
@@ -273,12 +285,12 @@ async fn refresh_rules() -> Vec<Line> {
     vec![
         line(rotated.ok(), |t| t.e6_rotate, status(&rotated)),
         line(
-            reuse.field(&["error"]).as_deref() == Some("refresh_token_reused"),
+            reuse.error_code() == Some(ErrorCode::RefreshTokenReused),
             |t| t.e6_reuse,
             status(&reuse),
         ),
         line(
-            newest.field(&["error"]).as_deref() == Some("refresh_token_revoked"),
+            newest.error_code() == Some(ErrorCode::RefreshTokenRevoked),
             |t| t.e6_family,
             status(&newest),
         ),
@@ -312,7 +324,7 @@ async fn tamper() -> Vec<Line> {
     };
     let original = get("/api/jwt/me", Some(&access)).await;
     let forged = get("/api/jwt/me", Some(&tampered)).await;
-    let reason = forged.field(&["message"]).unwrap_or_default();
+    let reason = forged.message();
     vec![
         line(
             original.ok(),

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use super::LabState;
-use crate::api::DEMO_ACCOUNTS;
+use crate::api::{DEMO_ACCOUNTS, ErrorCode, TokenResponse};
 use crate::client::{self, Exchange, Method};
 use crate::i18n::{LabTexts, Lang};
 
@@ -18,7 +18,7 @@ struct Call {
     node: Option<String>,
     label: String,
     status: Option<u16>,
-    error: Option<String>,
+    error: Option<ErrorCode>,
 }
 
 impl Call {
@@ -35,7 +35,7 @@ impl Call {
                 exchange.path.trim_start_matches("/lb")
             ),
             status: exchange.status,
-            error: exchange.field(&["error"]),
+            error: exchange.error_code(),
         }
     }
 }
@@ -120,7 +120,13 @@ pub fn JwtSide() -> impl IntoView {
     // Kept in this page's memory, not localStorage, so the lab never touches the home page's token.
     let token = RwSignal::new(None::<String>);
     let login = move |_| {
-        let keep = move |exchange: &Exchange| token.set(exchange.field(&["access_token"]));
+        let keep = move |exchange: &Exchange| {
+            token.set(
+                exchange
+                    .json::<TokenResponse>()
+                    .map(|tokens| tokens.access_token),
+            )
+        };
         runner.run(
             Method::Post,
             "/lb/api/jwt/login",

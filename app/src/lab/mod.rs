@@ -47,7 +47,7 @@ impl LabState {
                 self.view.set(Some(view));
             }
         } else {
-            self.error.set(exchange.field(&["message"]));
+            self.error.set(Some(exchange.message()));
             self.refresh();
         }
     }

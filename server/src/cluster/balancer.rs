@@ -13,6 +13,7 @@ use axum_extra::extract::CookieJar;
 
 use super::{CLIENT_HEADER, Cluster, LAB_SECRET_HEADER, Strategy, no_cluster};
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::error_response;
 use crate::visitor::Visitor;
 
@@ -65,7 +66,7 @@ pub async fn forward(
     if !path.starts_with("/api/") {
         return error_response(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "The balancer forwards /lb/api/… only.",
         );
     }
@@ -93,7 +94,7 @@ pub async fn forward(
                 cluster.record(None, &method, &path, 503);
                 return error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "no_node_up",
+                    ErrorCode::NoNodeUp,
                     "Every node is down: the balancer has nowhere to send the request.",
                 );
             }
@@ -120,17 +121,21 @@ pub async fn forward(
                 Ok(Ok(answer)) => answer.map(Body::new),
                 Ok(Err(err)) => error_response(
                     StatusCode::BAD_GATEWAY,
-                    "bad_gateway",
+                    ErrorCode::BadGateway,
                     format!("node {} did not answer: {err}", index + 1),
                 ),
                 Err(_) => error_response(
                     StatusCode::GATEWAY_TIMEOUT,
-                    "gateway_timeout",
+                    ErrorCode::GatewayTimeout,
                     format!("node {} took too long", index + 1),
                 ),
             }
         }
-        Err(_) => error_response(StatusCode::BAD_REQUEST, "bad_request", "not a valid path"),
+        Err(_) => error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "not a valid path",
+        ),
     };
 
     let headers = response.headers_mut();

@@ -38,6 +38,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response};
 use crate::store::memory::lock;
 use crate::store::redis::{RedisLink, RedisSessionStore};
@@ -239,14 +240,14 @@ pub(crate) async fn start(
     if !(2..=MAX_NODES).contains(&settings.nodes) {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("nodes must be between 2 and {MAX_NODES}"),
         );
     }
     let lab = &state.lab;
     let (mut guard, replaced) = match lab.reserve(visitor, settings.nodes) {
         Ok(reserved) => reserved,
-        Err(why) => return busy("lab_busy", why, BUSY_RETRY_AFTER_SECS),
+        Err(why) => return busy(ErrorCode::LabBusy, why, BUSY_RETRY_AFTER_SECS),
     };
     if let Some(old) = replaced {
         stop_cluster(&old).await;
@@ -259,7 +260,7 @@ pub(crate) async fn start(
             lab.release(&visitor, &cluster);
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "lab_unavailable",
+                ErrorCode::LabUnavailable,
                 format!("the lab could not start its nodes: {err}"),
             );
         }
@@ -297,7 +298,7 @@ pub(crate) async fn node_action(
     let Ok(node) = node.parse::<usize>() else {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("node must be a node number, not {node:?}"),
         );
     };
@@ -311,7 +312,7 @@ pub(crate) async fn node_action(
     let Some(index) = node.checked_sub(1).filter(|i| *i < cluster.nodes.len()) else {
         return error_response(
             StatusCode::NOT_FOUND,
-            "no_such_node",
+            ErrorCode::NoSuchNode,
             format!("there is no node {node}"),
         );
     };
@@ -328,7 +329,7 @@ pub(crate) async fn node_action(
         Ok(()) => view(State(state), Visitor(visitor)).await,
         Err(err) => error_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            "lab_unavailable",
+            ErrorCode::LabUnavailable,
             format!("node {node} could not restart: {err}"),
         ),
     }
@@ -364,14 +365,14 @@ pub(crate) async fn central_action(
         Some(Central::Redis(_)) => {
             return error_response(
                 StatusCode::CONFLICT,
-                "central_is_redis",
+                ErrorCode::CentralIsRedis,
                 "The central store is a real Redis: stop and start that redis-server itself (e.g. `redis-cli shutdown nosave`) to watch the nodes lose it.",
             );
         }
         None => {
             return error_response(
                 StatusCode::CONFLICT,
-                "no_central_store",
+                ErrorCode::NoCentralStore,
                 "The cluster is not in central mode.",
             );
         }
@@ -383,7 +384,7 @@ pub(crate) async fn central_action(
 fn no_cluster() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
-        "no_cluster",
+        ErrorCode::NoCluster,
         "You have no lab cluster running: POST /api/lab/cluster starts one.",
     )
 }
@@ -391,7 +392,7 @@ fn no_cluster() -> Response {
 fn unknown_action(action: &str) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
-        "unknown_action",
+        ErrorCode::UnknownAction,
         format!("`{action}` is not an action here: use kill or revive"),
     )
 }

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::stores::{Replica, apply};
+use crate::error::ErrorCode;
 use crate::error::{self, ApiJson, error_response};
 use crate::store::{MemoryStore, SessionStore};
 use crate::{AppState, jwt, session};
@@ -96,7 +97,7 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc
                         if !trusted {
                             return error_response(
                                 StatusCode::FORBIDDEN,
-                                "forbidden",
+                                ErrorCode::Forbidden,
                                 "Only the other nodes of this cluster may replicate to it.",
                             );
                         }
@@ -152,7 +153,7 @@ async fn receive(local: &MemoryStore, replica: Replica) -> Response {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(err) => error_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            "store_unavailable",
+            ErrorCode::StoreUnavailable,
             err.to_string(),
         ),
     }

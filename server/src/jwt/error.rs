@@ -4,6 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::error::ErrorCode;
 use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
 use crate::store::StoreError;
 
@@ -38,18 +39,18 @@ pub enum JwtError {
 }
 
 impl JwtError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            JwtError::InvalidCredentials => "invalid_credentials",
-            JwtError::MissingToken => "missing_token",
-            JwtError::InvalidToken(_) => "invalid_token",
-            JwtError::RefreshReused => "refresh_token_reused",
-            JwtError::RefreshRevoked => "refresh_token_revoked",
-            JwtError::RefreshUnknown => "refresh_token_unknown",
-            JwtError::BadCartItem(_) => "bad_request",
-            JwtError::StoreUnavailable(_) => "store_unavailable",
-            JwtError::Signing(_) => "internal_error",
-            JwtError::Full => "server_busy",
+            JwtError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            JwtError::MissingToken => ErrorCode::MissingToken,
+            JwtError::InvalidToken(_) => ErrorCode::InvalidToken,
+            JwtError::RefreshReused => ErrorCode::RefreshTokenReused,
+            JwtError::RefreshRevoked => ErrorCode::RefreshTokenRevoked,
+            JwtError::RefreshUnknown => ErrorCode::RefreshTokenUnknown,
+            JwtError::BadCartItem(_) => ErrorCode::BadRequest,
+            JwtError::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
+            JwtError::Signing(_) => ErrorCode::InternalError,
+            JwtError::Full => ErrorCode::ServerBusy,
         }
     }
 
@@ -66,7 +67,7 @@ impl JwtError {
             JwtError::RefreshReused | JwtError::RefreshRevoked | JwtError::RefreshUnknown => {
                 Some(format!(
                     r#"Bearer realm="authlens", error="invalid_token", error_description="{}""#,
-                    self.code()
+                    self.code().as_str()
                 ))
             }
             JwtError::BadCartItem(_)

@@ -32,6 +32,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::clock::Clock;
+use crate::error::ErrorCode;
 use crate::error::{ApiJson, error_response};
 use crate::rate_limit::limit_logins;
 use crate::trace::TraceRecorder;
@@ -350,7 +351,7 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
         }
         None => error_response(
             StatusCode::NOT_FOUND,
-            "no_public_key",
+            ErrorCode::NoPublicKey,
             "This server signs with HS256, a shared secret, so it has no public key to publish. Start it with --jwt-alg eddsa for a JWKS.",
         ),
     }

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::ErrorCode;
 use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
 use crate::store::StoreError;
 
@@ -31,16 +32,22 @@ pub enum SessionError {
 impl IntoResponse for SessionError {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
-            SessionError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            SessionError::NoSession => (StatusCode::UNAUTHORIZED, "no_session"),
-            SessionError::UnknownSession => (StatusCode::UNAUTHORIZED, "invalid_session"),
-            SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            SessionError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
+            }
+            SessionError::NoSession => (StatusCode::UNAUTHORIZED, ErrorCode::NoSession),
+            SessionError::UnknownSession => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidSession),
+            SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             SessionError::StoreUnavailable(err) => {
                 tracing::warn!(error = %err, "session store failed");
-                (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::StoreUnavailable)
             }
             SessionError::Full => {
-                return busy("server_busy", self.to_string(), FULL_RETRY_AFTER_SECS);
+                return busy(
+                    ErrorCode::ServerBusy,
+                    self.to_string(),
+                    FULL_RETRY_AFTER_SECS,
+                );
             }
         };
         error_response(status, code, self.to_string())
