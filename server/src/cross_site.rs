@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::error::{busy, error_response};
-use crate::store::memory::lock;
+use crate::sync::lock;
 use crate::visitor::{Visitor, VisitorId};
 use app::api::{AttackerAddress, ErrorBody, ProbeNonce, ProbeRecord};
 

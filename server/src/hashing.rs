@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use crate::store::memory::lock;
+use crate::sync::lock;
 
 type Job = Box<dyn FnOnce() + Send>;
 

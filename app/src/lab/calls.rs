@@ -195,7 +195,7 @@ fn Side(
                             {if ok { "✓ " } else { "✗ " }}
                             {move || format!("{} {}", texts().node, call.node.clone().unwrap_or_else(|| "—".into()))}
                             {format!(" · {} → {status}", call.label)}
-                            {call.error.clone().map(|error| format!(" {error}"))}
+                            {call.error.map(|error| format!(" {error}"))}
                         </li>
                     }
                 }).collect_view()}

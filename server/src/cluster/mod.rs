@@ -40,9 +40,10 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response};
-use crate::store::memory::lock;
-use crate::store::redis::{RedisLink, RedisSessionStore};
+use crate::storage::redis::RedisLink;
+use crate::store::redis::RedisSessionStore;
 use crate::store::{MemoryStore, SessionStore};
+use crate::sync::lock;
 use crate::visitor::{Visitor, VisitorId};
 use app::api::ErrorBody;
 

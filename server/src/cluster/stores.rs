@@ -154,7 +154,7 @@ impl StandInStore {
             Ok(())
         } else {
             Err(StoreError::Unavailable(
-                "the stand-in central store is down".into(),
+                "the stand-in central store: down".into(),
             ))
         }
     }

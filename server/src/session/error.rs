@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ErrorCode;
 use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {

@@ -3,19 +3,15 @@
 //! and no request scans the store.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use super::expiring::{Owned, OwnedMap};
 use super::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError, VisitorId};
 use crate::clock::Clock;
-
-/// How often expired entries are purged.
-pub const PURGE_EVERY: Duration = Duration::from_secs(1);
-/// Entries purged per hold of a store's lock: other requests get in between batches.
-pub const PURGE_BATCH: usize = 2_000;
+use crate::storage::expiring::{Owned, OwnedMap};
+use crate::storage::purge::{PURGE_BATCH, purge_in_batches, spawn_purge};
+use crate::sync::lock;
 
 pub struct MemoryStore {
     records: Mutex<Rows>,
@@ -100,40 +96,6 @@ impl MemoryStore {
     }
 }
 
-/// Runs `purge` every [`PURGE_EVERY`] until the store it belongs to is dropped.
-pub fn spawn_purge<T: Send + Sync + 'static>(store: Weak<T>, purge: fn(&T) -> usize) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(PURGE_EVERY);
-        loop {
-            ticks.tick().await;
-            let Some(store) = store.upgrade() else { return };
-            purge(&store);
-        }
-    });
-}
-
-/// Runs `batch` (which purges at most [`PURGE_BATCH`] entries under a lock it takes and
-/// releases) until a batch comes back short; returns the total.
-pub fn purge_in_batches(mut batch: impl FnMut() -> usize) -> usize {
-    let mut total = 0;
-    loop {
-        let purged = batch();
-        total += purged;
-        if purged < PURGE_BATCH {
-            return total;
-        }
-        std::thread::yield_now();
-    }
-}
-
-/// Each method does one consistent update under the lock, so a poisoned lock
-/// (a panic elsewhere while holding it) leaves nothing half-done: keep going.
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 #[async_trait]
 impl SessionStore for MemoryStore {
     fn backend(&self) -> &'static str {
@@ -195,6 +157,8 @@ impl SessionStore for MemoryStore {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn record(expires_at: i64) -> SessionRecord {

@@ -1,7 +1,7 @@
-//! The session-store seam. The session flow talks only to [`SessionStore`];
-//! the in-memory store is the embedded default and Redis is the real central store.
+//! The session-store seam. The session flow talks only to [`SessionStore`]; the in-memory
+//! store is the embedded default and Redis is the real central store. Both are built on the
+//! storage layer (`crate::storage`), as the refresh-family store is.
 
-pub mod expiring;
 pub mod memory;
 pub mod redis;
 
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
 
+pub use crate::storage::StoreError;
 pub use crate::visitor::VisitorId;
 
 /// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.
@@ -71,7 +72,7 @@ impl<'de> Deserialize<'de> for SessionId {
     }
 }
 
-impl expiring::MinKey for SessionId {
+impl crate::storage::expiring::MinKey for SessionId {
     fn min_key() -> Self {
         SessionId([0; 32])
     }
@@ -90,14 +91,6 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     /// The earlier of the idle deadline and the absolute deadline.
     pub expires_at: i64,
-}
-
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the session store cannot be reached: {0}")]
-    Unavailable(String),
-    #[error("the session store holds a record this server cannot read: {0}")]
-    Corrupt(String),
 }
 
 /// A change to one session record, applied by [`SessionStore::update`]. (An alias, so the

@@ -9,8 +9,9 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
-use crate::store::redis::{RedisLink, RedisTable};
-use crate::store::{StoreError, VisitorId};
+use crate::storage::StoreError;
+use crate::storage::redis::{RedisLink, RedisTable};
+use crate::visitor::VisitorId;
 
 /// Compare-and-set attempts before a family under constant contention gives up (503).
 const MAX_ATTEMPTS: usize = 16;
@@ -23,7 +24,7 @@ pub struct RedisRefreshStore {
 impl RedisRefreshStore {
     pub fn new(link: Arc<RedisLink>, clock: Clock) -> Arc<Self> {
         Arc::new(RedisRefreshStore {
-            table: RedisTable::new(link, "family"),
+            table: RedisTable::new(link, "family", "the refresh-token store (Redis)"),
             clock,
         })
     }

@@ -6,7 +6,6 @@
 //! itself after Redis restarts.
 
 mod batch;
-mod sessions;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -16,10 +15,10 @@ use redis::{FromRedisValue, Pipeline, RedisError, Script, ScriptInvocation};
 use tokio::sync::OnceCell;
 
 use batch::BatchedReads;
-pub use sessions::RedisSessionStore;
 
-use super::{StoreError, VisitorId};
-use crate::store::memory::lock;
+use super::StoreError;
+use crate::sync::lock;
+use crate::visitor::VisitorId;
 
 /// After a failed connect, calls fail at once for this long before the next attempt.
 const RETRY_CONNECT_AFTER: Duration = Duration::from_millis(250);
@@ -158,17 +157,21 @@ impl From<RedisError> for StoreError {
 pub struct RedisTable {
     link: Arc<RedisLink>,
     kind: &'static str,
+    /// What its errors call it: which store failed.
+    name: &'static str,
     /// Row reads, sent together with the other requests' (see [`batch`]).
     reads: BatchedReads,
 }
 
 impl RedisTable {
-    /// A table whose reads are batched by a task on the current tokio runtime.
-    pub fn new(link: Arc<RedisLink>, kind: &'static str) -> Self {
+    /// A table whose reads are batched by a task on the current tokio runtime; `name` is what
+    /// its errors call it ("the session store").
+    pub fn new(link: Arc<RedisLink>, kind: &'static str, name: &'static str) -> Self {
         RedisTable {
             reads: BatchedReads::new(link.clone()),
             link,
             kind,
+            name,
         }
     }
 
@@ -190,7 +193,10 @@ impl RedisTable {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.reads.get(self.row_key(id)).await
+        self.reads
+            .get(self.row_key(id))
+            .await
+            .map_err(|err| err.in_store(self.name))
     }
 
     /// Creates or replaces the row (owned by `owner`), and drops index entries whose deadline
@@ -236,7 +242,10 @@ impl RedisTable {
             .arg(now)
             .ignore();
         outlive_rows(&mut pipeline, &owned, deadline);
-        self.link.pipeline(&pipeline).await
+        self.link
+            .pipeline(&pipeline)
+            .await
+            .map_err(|err| err.in_store(self.name))
     }
 
     /// `true` if there was a row. The row's owner is read from the row itself, so its
@@ -251,7 +260,8 @@ impl RedisTable {
                     .arg(id)
                     .arg(self.owner_key_prefix()),
             )
-            .await?;
+            .await
+            .map_err(|err| err.in_store(self.name))?;
         Ok(removed > 0)
     }
 
@@ -276,7 +286,8 @@ impl RedisTable {
                     .arg(deadline)
                     .arg(id),
             )
-            .await?;
+            .await
+            .map_err(|err| err.in_store(self.name))?;
         Ok(applied == 1)
     }
 
@@ -303,12 +314,20 @@ impl RedisTable {
             .arg(&owned)
             .arg(format!("({now}"))
             .arg("+inf");
-        let (ids, total): (Vec<String>, usize) = self.link.pipeline(&pipeline).await?;
+        let (ids, total): (Vec<String>, usize) = self
+            .link
+            .pipeline(&pipeline)
+            .await
+            .map_err(|err| err.in_store(self.name))?;
         if ids.is_empty() {
             return Ok((Vec::new(), total));
         }
         let keys: Vec<String> = ids.iter().map(|id| self.row_key(id)).collect();
-        let rows: Vec<Option<String>> = self.link.command(redis::cmd("MGET").arg(keys)).await?;
+        let rows: Vec<Option<String>> = self
+            .link
+            .command(redis::cmd("MGET").arg(keys))
+            .await
+            .map_err(|err| err.in_store(self.name))?;
         Ok((rows.into_iter().flatten().collect(), total))
     }
 
@@ -322,6 +341,7 @@ impl RedisTable {
                     .arg("+inf"),
             )
             .await
+            .map_err(|err| err.in_store(self.name))
     }
 }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{RedisLink, RedisTable};
 use crate::clock::Clock;
+use crate::storage::redis::{RedisLink, RedisTable};
 use crate::store::{RecordChange, SessionId, SessionRecord, SessionStore, StoreError, VisitorId};
 
 /// How often one update retries when other requests keep changing the same session.
@@ -20,7 +20,7 @@ pub struct RedisSessionStore {
 impl RedisSessionStore {
     pub fn new(link: Arc<RedisLink>, clock: Clock) -> Arc<Self> {
         Arc::new(RedisSessionStore {
-            table: RedisTable::new(link, "session"),
+            table: RedisTable::new(link, "session", "the session store (Redis)"),
             clock,
         })
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::RedisLink;
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 /// The most reads sent in one pipeline.
 const MAX_BATCH: usize = 128;

@@ -1,0 +1,29 @@
+//! The storage layer: the pieces both server-side stores are built from, and used by them
+//! alike — neither store reaches the other's. In memory, a map whose entries expire in
+//! deadline order ([`expiring`]) and the purge task that drops them ([`purge`]); in Redis, the
+//! connection and a table of expiring JSON rows ([`redis`]). The stores themselves are the
+//! session store (`crate::store`) and the refresh-family store (`crate::jwt::refresh`).
+
+pub mod expiring;
+pub mod purge;
+pub mod redis;
+
+/// A store call that failed. The message names the store (`session store`, `refresh-token
+/// store`, …) and what went wrong, so a 503's log line says which one is down.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("unreadable record: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// The same error, said of `store` (e.g. "the session store (Redis)").
+    pub fn in_store(self, store: &str) -> Self {
+        match self {
+            StoreError::Unavailable(why) => StoreError::Unavailable(format!("{store}: {why}")),
+            StoreError::Corrupt(why) => StoreError::Corrupt(format!("{store}: {why}")),
+        }
+    }
+}
