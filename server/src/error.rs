@@ -1,9 +1,8 @@
 //! The error body every API error shares, and the JSON extractor that turns
 //! malformed or oversized input into a clean 400 / 413 instead of axum's plain-text rejection.
 
-use axum::Json;
+use axum::extract::FromRequest;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -98,20 +97,34 @@ impl From<JsonRejection> for InputError {
     }
 }
 
-/// `Json<T>` whose rejection is an [`InputError`].
+/// `Json<T>` whose rejection is an [`InputError`] (axum's `examples/error-handling` shape).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(InputError))]
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
-{
-    type Rejection = InputError;
+/// What went wrong on the server's side of an error answer (a store down, a signing failure),
+/// for the log. An error's `into_response` attaches it; [`log_fault`], around the whole router,
+/// logs it once.
+#[derive(Clone, Debug)]
+pub struct Fault(pub String);
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(request, state).await?;
-        Ok(ApiJson(value))
+/// `response` with `fault` attached for the log.
+pub fn with_fault(mut response: Response, fault: impl std::fmt::Display) -> Response {
+    response.extensions_mut().insert(Fault(fault.to_string()));
+    response
+}
+
+/// Logs the fault an answer carries, once, with its status.
+pub fn log_fault(response: Response) -> Response {
+    if let Some(Fault(fault)) = response.extensions().get::<Fault>() {
+        let status = response.status().as_u16();
+        if response.status().is_server_error() && status != 503 {
+            tracing::error!(status, fault, "request failed");
+        } else {
+            tracing::warn!(status, fault, "request failed");
+        }
     }
+    response
 }
 
 /// JSON 404 for unknown API paths (the page router would answer HTML).
@@ -180,4 +193,35 @@ pub enum LoginLimited {
     /// `too_many_requests`: too many logins from this address.
     #[response(status = 429, headers(("retry-after" = u64, description = "Seconds until a login is allowed again")))]
     TooMany(ErrorBody),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::JwtError;
+    use crate::session::SessionError;
+    use crate::storage::StoreError;
+
+    #[test]
+    fn a_store_failure_answers_503_and_carries_its_fault_for_the_log_once() {
+        let down = || StoreError::Unavailable("the session store (Redis): refused".into());
+        for response in [
+            SessionError::StoreUnavailable(down()).into_response(),
+            JwtError::StoreUnavailable(down()).into_response(),
+        ] {
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let Some(Fault(fault)) = response.extensions().get::<Fault>() else {
+                panic!("no fault attached");
+            };
+            assert!(
+                fault.contains("the session store (Redis): refused"),
+                "{fault}"
+            );
+        }
+        let refused = SessionError::UnknownSession.into_response();
+        assert!(
+            refused.extensions().get::<Fault>().is_none(),
+            "a 401 is no fault"
+        );
+    }
 }

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response, json_response};
-use crate::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER};
+use crate::jwt::ACCESS_TYP;
 use crate::store::{SessionId, SessionRecord, StoreError, VisitorId};
 use crate::sync::lock;
 use crate::visitor::Visitor;
@@ -210,15 +210,8 @@ async fn create_sessions(
     created.reserve(count);
     for chunk in 0..count.div_ceil(CHUNK) {
         for _ in chunk * CHUNK..((chunk + 1) * CHUNK).min(count) {
-            let record = SessionRecord {
-                id: SessionId::generate(),
-                visitor,
-                username: "alice".to_owned(),
-                cart: Vec::new(),
-                created_at: now,
-                last_seen_at: now,
-                expires_at: state.session_deadline(now, now),
-            };
+            let record =
+                SessionRecord::new(visitor, "alice", now, state.session_deadline(now, now));
             store.save(&record).await.map_err(unavailable)?;
             created.push(record.id);
             state.bulk_runs.rows_held.fetch_add(1, Ordering::Relaxed);
@@ -252,6 +245,13 @@ async fn sign_tokens(state: &AppState, count: usize) -> Result<usize, Response> 
     for chunk in 0..count.div_ceil(CHUNK) {
         let size = ((chunk + 1) * CHUNK).min(count) - chunk * CHUNK;
         let jwt = Arc::clone(&state.jwt);
+        let alice = state.users.find("alice").ok_or_else(|| {
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalError,
+                "the demo account is missing",
+            )
+        })?;
         let now = state.clock.now_secs();
         let signed = state
             .users
@@ -259,16 +259,7 @@ async fn sign_tokens(state: &AppState, count: usize) -> Result<usize, Response> 
             .run(move || {
                 let mut bytes = 0;
                 for n in 0..size {
-                    let claims = AccessClaims {
-                        iss: ISSUER.to_owned(),
-                        sub: "alice".to_owned(),
-                        aud: AUDIENCE.to_owned(),
-                        iat: now,
-                        exp: now + jwt.access_ttl.as_secs(),
-                        jti: format!("bulk-{chunk}-{n}"),
-                        name: "Alice".to_owned(),
-                        cart: Vec::new(),
-                    };
+                    let claims = jwt.access_claims(&alice, now, format!("bulk-{chunk}-{n}"));
                     bytes += jwt.sign(ACCESS_TYP, &claims)?.len();
                 }
                 Ok::<_, crate::jwt::JwtError>(bytes)

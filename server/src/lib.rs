@@ -265,6 +265,7 @@ pub fn app(state: AppState) -> Router {
     let every_request =
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
+            .map_response(error::log_fault)
             .map_response(security_headers::add)
             .layer(from_fn(move |request, next| {
                 let state = cookie_state.clone();

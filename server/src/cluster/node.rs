@@ -111,6 +111,9 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::api_method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(axum::middleware::map_response(
+            |response: Response| async move { error::log_fault(response) },
+        ))
         .layer(from_fn(move |request, next| {
             let secret = Arc::clone(&secret);
             async move { client_from_balancer(&secret, request, next).await }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ErrorCode;
-use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
+use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response, with_fault};
 use crate::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -98,17 +98,17 @@ impl IntoResponse for JwtError {
                 return busy(self.code(), self.to_string(), FULL_RETRY_AFTER_SECS);
             }
             JwtError::BadCartItem(_) => StatusCode::BAD_REQUEST,
-            JwtError::StoreUnavailable(err) => {
-                tracing::warn!(error = %err, "refresh-token store failed");
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            JwtError::Signing(err) => {
-                tracing::error!(error = %err, "signing a token failed");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            JwtError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            JwtError::Signing(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         };
         let mut response = error_response(status, self.code(), self.to_string());
+        // The server's side of it, for the log (once, by `error::log_fault`).
+        match &self {
+            JwtError::StoreUnavailable(err) => response = with_fault(response, err),
+            JwtError::Signing(err) => response = with_fault(response, format!("signing: {err}")),
+            _ => {}
+        }
         if let Some(value) = self
             .challenge()
             .and_then(|text| HeaderValue::from_str(&text).ok())

@@ -1,26 +1,21 @@
 //! The stateless flow (with a stateful refresh, the usual hybrid). The access token
 //! carries who you are and is checked by signature alone; no store is read.
 //! Read top to bottom: login → me / cart → refresh → logout, then the refresh-store listing.
+//! Signing and verifying live in [`service`], the words for why a token failed in
+//! [`diagnostics`], the claims in [`claims`].
 
 mod claims;
+mod diagnostics;
 mod error;
 mod keys;
 pub mod refresh;
-
-use std::sync::Arc;
-use std::time::Duration;
+mod service;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Header, Validation};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use app::api::{
     CartRequest, CartTokenResponse, ErrorBody, JwtMeResponse, LoginRequest, LogoutResponse,
@@ -31,7 +26,6 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::clock::Clock;
 use crate::error::ErrorCode;
 use crate::error::{ApiJson, error_response};
 use crate::rate_limit::limit_logins;
@@ -43,7 +37,8 @@ pub use claims::{
 };
 pub use error::JwtError;
 pub use keys::SigningKeys;
-use refresh::{Family, RefreshStore, Rotation};
+use refresh::{Family, Rotation};
+pub use service::JwtService;
 
 /// Families the demo's refresh-store listing shows at most.
 const LISTING_LIMIT: usize = 100;
@@ -64,17 +59,6 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
 /// `/.well-known/jwks.json`.
 pub fn key_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(jwks))
-}
-
-/// Signing, verifying and the refresh-token record: everything the JWT flow needs.
-pub struct JwtService {
-    pub keys: SigningKeys,
-    pub refresh: Arc<dyn RefreshStore>,
-    pub access_ttl: Duration,
-    pub refresh_ttl: Duration,
-    pub clock: Clock,
-    /// What `decode` checks, built once: it is the same for every token.
-    validation: Validation,
 }
 
 /// Checks the password (argon2) and answers a signed access token (typ `at+jwt`) and a
@@ -370,188 +354,5 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, JwtError> {
             Ok(token.trim())
         }
         _ => Err(JwtError::MissingToken),
-    }
-}
-
-impl JwtService {
-    pub fn new(
-        keys: SigningKeys,
-        refresh: Arc<dyn RefreshStore>,
-        access_ttl: Duration,
-        refresh_ttl: Duration,
-        clock: Clock,
-    ) -> JwtService {
-        let validation = validation(keys.algorithm);
-        JwtService {
-            keys,
-            refresh,
-            access_ttl,
-            refresh_ttl,
-            clock,
-            validation,
-        }
-    }
-
-    /// Issues an access token and a refresh token of `family`, as the login/refresh body.
-    fn token_pair(
-        &self,
-        user: &UserView,
-        family: &str,
-        refresh_jti: &str,
-    ) -> Result<impl FnOnce(app::api::Trace) -> TokenResponse + use<>, JwtError> {
-        let now = self.clock.now_secs();
-        let access = AccessClaims {
-            iss: ISSUER.to_owned(),
-            sub: user.username.clone(),
-            aud: AUDIENCE.to_owned(),
-            iat: now,
-            exp: now + self.access_ttl.as_secs(),
-            jti: random_id(),
-            name: user.display_name.clone(),
-            cart: Vec::new(),
-        };
-        let refresh = RefreshClaims {
-            iss: ISSUER.to_owned(),
-            sub: user.username.clone(),
-            aud: AUDIENCE.to_owned(),
-            iat: now,
-            exp: now + self.refresh_ttl.as_secs(),
-            jti: refresh_jti.to_owned(),
-            fid: family.to_owned(),
-        };
-        let access_token = self.sign(ACCESS_TYP, &access)?;
-        let refresh_token = self.sign(REFRESH_TYP, &refresh)?;
-        let expires_in = self.access_ttl.as_secs();
-        Ok(move |trace| TokenResponse {
-            access_token,
-            refresh_token,
-            token_type: "Bearer".to_owned(),
-            expires_in,
-            trace,
-        })
-    }
-
-    pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, JwtError> {
-        let header = Header {
-            typ: Some(typ.to_owned()),
-            kid: self.keys.key_id(),
-            ..Header::new(self.keys.algorithm)
-        };
-        jsonwebtoken::encode(&header, claims, &self.keys.encoding)
-            .map_err(|err| JwtError::Signing(err.to_string()))
-    }
-
-    /// Checks a token step by step, recording each step and why it failed.
-    pub async fn verify<C: DeserializeOwned + Expiring>(
-        &self,
-        token: &str,
-        expected_typ: &str,
-        trace: &mut TraceRecorder,
-    ) -> Result<C, JwtError> {
-        let header = trace
-            .verify("header", async {
-                match peek_header(token) {
-                    Ok(header) => {
-                        let detail = format!("alg {:?}, typ {:?}", header.alg, header.typ);
-                        (Ok(header), true, detail)
-                    }
-                    Err(why) => (Err(JwtError::InvalidToken(why.clone())), false, why),
-                }
-            })
-            .await?;
-        let expected_alg = self.keys.algorithm_name;
-        if header.alg != expected_alg {
-            let why = format!(
-                "the token names algorithm {:?}; this server accepts {expected_alg} only",
-                header.alg
-            );
-            trace.step("algorithm", false, why.clone());
-            return Err(JwtError::InvalidToken(why));
-        }
-        trace.step(
-            "algorithm",
-            true,
-            format!("{expected_alg}, fixed by the server; any key named in the header is ignored"),
-        );
-        if header.typ.as_deref() != Some(expected_typ) {
-            let why = format!(
-                "the token's typ is {:?}, but this endpoint takes {expected_typ:?} tokens only",
-                header.typ.as_deref().unwrap_or("(none)")
-            );
-            trace.step("typ", false, why.clone());
-            return Err(JwtError::InvalidToken(why));
-        }
-        trace.step("typ", true, expected_typ);
-        let now = self.clock.now_secs();
-        trace
-            .verify("signature and claims", async {
-                match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &self.validation) {
-                    Ok(data) if data.claims.exp() <= now => {
-                        let why = describe(&ErrorKind::ExpiredSignature);
-                        (Err(JwtError::InvalidToken(why.clone())), false, why)
-                    }
-                    Ok(data) => (
-                        Ok(data.claims),
-                        true,
-                        "signature valid; iss, aud, exp checked with no leeway".to_owned(),
-                    ),
-                    Err(err) => {
-                        let why = describe(err.kind());
-                        (Err(JwtError::InvalidToken(why.clone())), false, why)
-                    }
-                }
-            })
-            .await
-    }
-}
-
-/// What every token must carry and be: `exp` is left to the caller, who checks it against
-/// the server's clock, the one every other deadline uses.
-fn validation(algorithm: Algorithm) -> Validation {
-    let mut validation = Validation::new(algorithm);
-    validation.leeway = 0;
-    validation.validate_exp = false;
-    validation.set_issuer(&[ISSUER]);
-    validation.set_audience(&[AUDIENCE]);
-    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-    validation
-}
-
-/// The parts of the header that decide how a token is checked.
-#[derive(Debug, serde::Deserialize)]
-struct PeekedHeader {
-    alg: String,
-    typ: Option<String>,
-}
-
-/// Reads the header without trusting it, so a bad token gets a precise reason
-/// (`alg: none`, not base64, not JSON) rather than a generic one.
-fn peek_header(token: &str) -> Result<PeekedHeader, String> {
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 {
-        return Err(format!(
-            "a JWT has 3 dot-separated parts; this has {}",
-            parts.len()
-        ));
-    }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(parts[0])
-        .map_err(|_| "the header is not base64url".to_owned())?;
-    let header: PeekedHeader = serde_json::from_slice(&bytes)
-        .map_err(|_| "the header is not a JSON object with an alg".to_owned())?;
-    Ok(header)
-}
-
-fn describe(kind: &ErrorKind) -> String {
-    match kind {
-        ErrorKind::InvalidSignature => "the signature does not match the header and payload (tampered or signed with another key)".into(),
-        ErrorKind::ExpiredSignature => "the token has expired (exp is in the past; no leeway)".into(),
-        ErrorKind::InvalidIssuer => "the token was issued by someone else (iss)".into(),
-        ErrorKind::InvalidAudience => "the token is meant for another audience (aud)".into(),
-        ErrorKind::MissingRequiredClaim(claim) => format!("the token lacks the required claim {claim}"),
-        ErrorKind::InvalidAlgorithm => "the token's algorithm is not the one this server uses".into(),
-        ErrorKind::Base64(_) => "a part of the token is not base64url".into(),
-        ErrorKind::Json(_) | ErrorKind::Utf8(_) => "the payload is not the JSON this server issues".into(),
-        other => format!("the token is malformed ({other:?})"),
     }
 }

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ErrorCode;
-use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response};
+use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response, with_fault};
 use crate::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +39,12 @@ impl IntoResponse for SessionError {
             SessionError::UnknownSession => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidSession),
             SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             SessionError::StoreUnavailable(err) => {
-                tracing::warn!(error = %err, "session store failed");
-                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::StoreUnavailable)
+                let answer = error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::StoreUnavailable,
+                    self.to_string(),
+                );
+                return with_fault(answer, err);
             }
             SessionError::Full => {
                 return busy(

@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ApiJson;
 use crate::rate_limit::limit_logins;
-use crate::store::{RecordChange, SessionId, SessionRecord};
+use crate::store::{RecordChange, SessionRecord};
 use crate::sync::lock;
 use crate::trace::TraceRecorder;
 use crate::visitor::Visitor;
@@ -90,15 +90,12 @@ pub(crate) async fn login(
             .await?;
     }
     let now = state.clock.now_ms();
-    let record = SessionRecord {
-        id: SessionId::generate(),
+    let record = SessionRecord::new(
         visitor,
-        username: user.username.clone(),
-        cart: Vec::new(),
-        created_at: now,
-        last_seen_at: now,
-        expires_at: state.session_deadline(now, now),
-    };
+        &user.username,
+        now,
+        state.session_deadline(now, now),
+    );
     save(&state, &record, &mut trace).await?;
 
     let set_cookie = session_cookie(

@@ -93,6 +93,22 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+impl SessionRecord {
+    /// A fresh session of `username`, started by `visitor`'s browser at `now` (Unix ms), with
+    /// a new random id, an empty cart, and `expires_at` as its first deadline.
+    pub fn new(visitor: VisitorId, username: &str, now: i64, expires_at: i64) -> Self {
+        SessionRecord {
+            id: SessionId::generate(),
+            visitor,
+            username: username.to_owned(),
+            cart: Vec::new(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at,
+        }
+    }
+}
+
 /// A change to one session record, applied by [`SessionStore::update`]. (An alias, so the
 /// record's borrow stays higher-ranked through `async_trait`'s rewriting.)
 pub type RecordChange<'a> = dyn Fn(&mut SessionRecord) + Send + Sync + 'a;
