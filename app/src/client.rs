@@ -193,40 +193,6 @@ pub async fn send(
     }
 }
 
-/// `localStorage`, holding raw strings exactly as a hand-written app would
-/// (so what an XSS payload reads is the bare token).
-pub mod storage {
-    #[cfg(feature = "hydrate")]
-    pub fn load(key: &str) -> Option<String> {
-        use gloo_storage::{LocalStorage, Storage};
-        LocalStorage::raw().get_item(key).ok().flatten()
-    }
-
-    #[cfg(feature = "hydrate")]
-    pub fn save(key: &str, value: &str) {
-        use gloo_storage::{LocalStorage, Storage};
-        // A full or disabled storage only means the token is not kept across reloads.
-        let _ = LocalStorage::raw().set_item(key, value);
-    }
-
-    #[cfg(feature = "hydrate")]
-    pub fn remove(key: &str) {
-        use gloo_storage::{LocalStorage, Storage};
-        LocalStorage::delete(key);
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn load(_key: &str) -> Option<String> {
-        None
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn save(_key: &str, _value: &str) {}
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn remove(_key: &str) {}
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

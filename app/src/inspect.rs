@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::browser::local_time;
 use crate::i18n::{Lang, TokenTexts};
 use crate::token::{self, Check, DecodeError, KeyError, Part};
-use crate::token_view::{ColouredToken, DecodedParts, ExpiryBar, local_time, use_now};
+use crate::token_view::{ColouredToken, DecodedParts, ExpiryBar, use_now};
 
 #[component]
 pub fn InspectPage() -> impl IntoView {

@@ -5,7 +5,8 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY, TokenResponse};
-use crate::client::{self, Exchange, Method, storage};
+use crate::browser::storage;
+use crate::client::{self, Exchange, Method};
 use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_view::AccessTokenView;
 use crate::use_texts;

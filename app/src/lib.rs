@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod browser;
 pub mod client;
 mod comparison;
 mod cost;
@@ -70,14 +71,15 @@ pub fn App() -> impl IntoView {
 
     // Effects run only in the browser, once the page is hydrated.
     Effect::new(move |_| {
-        if let Some(saved) = client::storage::load(LANG_KEY).and_then(|code| Lang::from_code(&code))
+        if let Some(saved) =
+            crate::browser::storage::load(LANG_KEY).and_then(|code| Lang::from_code(&code))
         {
             lang.set(saved);
         }
         // Clicks made before hydration are lost; tests wait for this mark instead of retrying.
-        set_root_attribute("data-hydrated", "true");
+        browser::set_root_attribute("data-hydrated", "true");
     });
-    Effect::new(move |_| set_root_attribute("lang", lang.get().code()));
+    Effect::new(move |_| browser::set_root_attribute("lang", lang.get().code()));
 
     let texts = use_texts();
     view! {
@@ -157,13 +159,3 @@ fn HomePage() -> impl IntoView {
         <comparison::Comparison/>
     }
 }
-
-#[cfg(feature = "hydrate")]
-fn set_root_attribute(name: &str, value: &str) {
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute(name, value);
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn set_root_attribute(_name: &str, _value: &str) {}

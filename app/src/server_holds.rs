@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{FamilyState, RefreshListing, SessionListing};
+use crate::browser::local_time;
 use crate::client::{self, Method};
 use crate::i18n::{Lang, PanelTexts, fill_named};
-use crate::token_view::local_time;
 
 /// Bumped after every exchange either column makes, so both "server holds" panels re-read.
 #[derive(Clone, Copy)]

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+use crate::browser::document_cookie;
 use crate::client::{self, Exchange, Method};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
@@ -86,19 +87,4 @@ pub fn SessionPanel() -> AnyView {
         </section>
     }
     .into_any()
-}
-
-#[cfg(feature = "hydrate")]
-pub(crate) fn document_cookie() -> String {
-    use leptos::wasm_bindgen::JsCast;
-    document()
-        .dyn_into::<web_sys::HtmlDocument>()
-        .ok()
-        .and_then(|doc| doc.cookie().ok())
-        .unwrap_or_default()
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub(crate) fn document_cookie() -> String {
-    String::new()
 }

@@ -5,49 +5,17 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::browser::{every, local_time, now_secs};
 use crate::i18n::{Lang, claim_meaning};
 use crate::token::{Decoded, Part};
 
 /// The current Unix time in seconds, ticking in the browser (static on the server).
 pub fn use_now() -> ReadSignal<i64> {
     let (now, set_now) = signal(now_secs());
-    #[cfg(feature = "hydrate")]
-    {
-        let tick = move || set_now.set(now_secs());
-        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(250)) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_now;
+    every(std::time::Duration::from_millis(250), move || {
+        set_now.set(now_secs())
+    });
     now
-}
-
-pub fn now_secs() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        (js_sys::Date::now() / 1000.0) as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs() as i64)
-    }
-}
-
-/// A Unix time as the visitor's local date and time, in their language.
-pub fn local_time(secs: i64, lang: Lang) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-        String::from(date.to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = lang;
-        format!("{secs} (Unix time)")
-    }
 }
 
 fn part_class(part: Part) -> &'static str {

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::{AnswerUser, DEMO_ACCOUNTS, ErrorCode, LoginRequest};
-use crate::client::{Exchange, storage};
+use crate::browser::storage;
+use crate::client::Exchange;
 use crate::i18n::Lang;
 use crate::{LANG_KEY, use_texts};
 

@@ -24,6 +24,21 @@ pub struct DemoAccount {
     pub display_name: &'static str,
 }
 
+impl DemoAccount {
+    /// The login request with this account's name and password, as the page sends it.
+    pub fn login(&self) -> LoginRequest {
+        LoginRequest {
+            username: self.username.to_owned(),
+            password: self.password.to_owned(),
+        }
+    }
+
+    /// [`Self::login`] as a JSON body.
+    pub fn login_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.login()).unwrap_or_default()
+    }
+}
+
 pub const DEMO_ACCOUNTS: [DemoAccount; 2] = [
     DemoAccount {
         username: "alice",

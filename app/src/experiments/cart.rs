@@ -70,11 +70,7 @@ pub fn CartGrowth() -> impl IntoView {
 #[lazy]
 async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
     let (_, mut access, _) = token_login().await;
-    post(
-        "/api/session/login",
-        json!({"username": "alice", "password": "wonderland"}),
-    )
-    .await;
+    post("/api/session/login", super::alice()).await;
     let mut crossed_at = None;
     for n in 1..=MAX_ITEMS {
         let item = json!({"item": format!("item {n:03}: a pair of comfortable shoes, size 42")});

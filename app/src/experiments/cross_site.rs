@@ -47,16 +47,12 @@ pub fn CrossSite() -> impl IntoView {
 
 #[lazy]
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
-    post(
-        "/api/session/login",
-        json!({"username": "alice", "password": "wonderland"}),
-    )
-    .await;
+    post("/api/session/login", super::alice()).await;
     let attacker = get("/api/lab/attacker", None).await;
     let Some(AttackerAddress { port }) = attacker.json() else {
         return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))];
     };
-    let (origin, host) = location();
+    let (origin, host) = crate::browser::location();
     // The other name of the loopback address: a different site to the browser.
     let other_host = if host == "localhost" {
         "127.0.0.1"
@@ -137,20 +133,6 @@ async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
         .into_iter()
         .filter(|probe| probe.nonce == nonce)
         .collect()
-}
-
-#[cfg(feature = "hydrate")]
-fn location() -> (String, String) {
-    let location = window().location();
-    (
-        location.origin().unwrap_or_default(),
-        location.hostname().unwrap_or_default(),
-    )
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn location() -> (String, String) {
-    (String::new(), String::new())
 }
 
 /// A probe nonce from the server, filed under this visitor.

@@ -16,7 +16,8 @@ use crate::api::{
     ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, RefreshListing, SESSION_COOKIE,
     SessionListing, SessionResponse, TokenResponse,
 };
-use crate::client::{self, Exchange, Method, storage};
+use crate::browser::{now_ms, storage};
+use crate::client::{self, Exchange, Method};
 use crate::comparison::VisitFigures;
 use crate::i18n::{ExperimentTexts, Lang};
 use crate::server_holds::ServerChanged;
@@ -43,8 +44,8 @@ pub(crate) fn line(
     }
 }
 
-fn alice() -> Value {
-    json!({"username": DEMO_ACCOUNTS[0].username, "password": DEMO_ACCOUNTS[0].password})
+pub(crate) fn alice() -> Value {
+    DEMO_ACCOUNTS[0].login_json()
 }
 
 pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
@@ -53,18 +54,6 @@ pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
 
 pub(crate) async fn post(path: &str, body: Value) -> Exchange {
     client::send(Method::Post, path, Some(body), None).await
-}
-
-/// Milliseconds since the epoch, from the browser's clock.
-pub(crate) fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0.0
-    }
 }
 
 pub(crate) fn status(exchange: &Exchange) -> String {
@@ -210,7 +199,7 @@ async fn xss() -> Vec<Line> {
     post("/api/session/login", alice()).await;
     let (_, access, _) = token_login().await;
     storage::save(ACCESS_TOKEN_KEY, &access);
-    let stolen_cookie = crate::session_panel::document_cookie();
+    let stolen_cookie = crate::browser::document_cookie();
     let stolen_token = storage::load(ACCESS_TOKEN_KEY).unwrap_or_default();
     let as_victim = get("/api/jwt/me", Some(&stolen_token)).await;
     let victim = as_victim

@@ -7,11 +7,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::{Card, Line, ResultLines, RunButton, get, line, now_ms, post, status, token_login};
+use super::{Card, Line, ResultLines, RunButton, get, line, post, status, token_login};
+use crate::browser::now_ms;
+use crate::browser::now_secs;
 use crate::comparison::VisitFigures;
 use crate::server_holds::ServerChanged;
 use crate::token;
-use crate::token_view::{ExpiryBar, now_secs, use_now};
+use crate::token_view::{ExpiryBar, use_now};
 
 #[component]
 pub fn TokenReplay() -> impl IntoView {

@@ -40,10 +40,6 @@ impl Call {
     }
 }
 
-fn alice() -> Value {
-    serde_json::json!({"username": DEMO_ACCOUNTS[0].username, "password": DEMO_ACCOUNTS[0].password})
-}
-
 /// A side's list of calls and whether it is busy; one runner serves both logins.
 #[derive(Clone, Copy)]
 struct Runner {
@@ -98,7 +94,7 @@ pub fn SessionSide() -> impl IntoView {
     view! {
         <Side id="lab-session" title=|t| t.session_side calls=runner.calls running>
             <button type="button" disabled=move || running.get()
-                on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(alice()), 1)>
+                on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(DEMO_ACCOUNTS[0].login_json()), 1)>
                 <Text text=|t| t.log_in/>
             </button>
             <button type="button" disabled=move || running.get()
@@ -130,7 +126,7 @@ pub fn JwtSide() -> impl IntoView {
         runner.run(
             Method::Post,
             "/lb/api/jwt/login",
-            Some(alice()),
+            Some(DEMO_ACCOUNTS[0].login_json()),
             None,
             1,
             keep,

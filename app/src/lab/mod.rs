@@ -92,14 +92,7 @@ pub fn LabPage() -> impl IntoView {
 /// Re-reads the cluster once a second while the page is open, so other visitors' and
 /// scripts' changes show too.
 fn poll(lab: LabState) {
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) =
-        set_interval_with_handle(move || lab.refresh(), std::time::Duration::from_secs(1))
-    {
-        on_cleanup(move || handle.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = lab;
+    crate::browser::every(std::time::Duration::from_secs(1), move || lab.refresh());
 }
 
 #[component]

@@ -330,5 +330,5 @@ pub async fn start_with_attacker_port(port: u16) -> TestApp {
 }
 
 pub fn alice() -> Value {
-    serde_json::json!({"username": "alice", "password": "wonderland"})
+    app::api::DEMO_ACCOUNTS[0].login_json()
 }

@@ -1,0 +1,131 @@
+//! Everything the page asks of the browser itself (clock, `document.cookie`, `location`,
+//! `localStorage`, timers), in one place: each function has its browser build and the
+//! stand-in the server build renders with, side by side, so no other module needs a
+//! `hydrate` switch for them.
+
+use std::time::Duration;
+
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+
+/// Milliseconds since the epoch, from the browser's clock (the server's when rendering).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |elapsed| elapsed.as_millis() as f64)
+    }
+}
+
+/// Unix time in whole seconds.
+pub fn now_secs() -> i64 {
+    (now_ms() / 1000.0) as i64
+}
+
+/// A Unix time as the visitor's local date and time, in their language.
+pub fn local_time(secs: i64, lang: Lang) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+        String::from(date.to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = lang;
+        format!("{secs} (Unix time)")
+    }
+}
+
+/// What page scripts see in `document.cookie` (an `HttpOnly` cookie never appears).
+pub fn document_cookie() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        document()
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()
+            .and_then(|doc| doc.cookie().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// The page's origin and host name (`http://127.0.0.1:3000`, `127.0.0.1`).
+pub fn location() -> (String, String) {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        (
+            location.origin().unwrap_or_default(),
+            location.hostname().unwrap_or_default(),
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        (String::new(), String::new())
+    }
+}
+
+/// Sets an attribute on `<html>` (the hydration mark the tests wait for, the language).
+pub fn set_root_attribute(name: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute(name, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, value);
+}
+
+/// Runs `tick` every `period` while the calling component lives (in the browser only).
+pub fn every(period: Duration, tick: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(tick, period) {
+        on_cleanup(move || handle.clear());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (period, tick);
+}
+
+/// `localStorage`, holding raw strings exactly as a hand-written app would
+/// (so what an XSS payload reads is the bare token).
+pub mod storage {
+    #[cfg(feature = "hydrate")]
+    pub fn load(key: &str) -> Option<String> {
+        use gloo_storage::{LocalStorage, Storage};
+        LocalStorage::raw().get_item(key).ok().flatten()
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn save(key: &str, value: &str) {
+        use gloo_storage::{LocalStorage, Storage};
+        // A full or disabled storage only means the token is not kept across reloads.
+        let _ = LocalStorage::raw().set_item(key, value);
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn remove(key: &str) {
+        use gloo_storage::{LocalStorage, Storage};
+        LocalStorage::delete(key);
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn load(_key: &str) -> Option<String> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn save(_key: &str, _value: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn remove(_key: &str) {}
+}
