@@ -1,6 +1,8 @@
 //! Wall-clock time for every deadline the server enforces (session timeouts, token
 //! `iat`/`exp`, refresh families). Tests move it forward with [`Clock::advance`] instead of
-//! sleeping; that works the same whether the store is in memory or in Redis.
+//! sleeping; that works the same whether the store is in memory or in Redis. Keep it
+//! injectable: every deadline reads this clock, never `SystemTime` directly, which is what
+//! makes expiry testable without waiting.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

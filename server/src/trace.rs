@@ -1,5 +1,9 @@
 //! Records what the server saw and did for one request, for the `trace` object in
 //! every auth response and its `Server-Timing` header.
+//!
+//! Keep this shape: one recorder per request times each step and writes the trace, the
+//! `Server-Timing` header and `no-store` at the end, so a handler stays a straight line of
+//! steps (`trace.store(…)`, `trace.verify(…)`, `trace.respond(…)`). A new flow uses it the same way.
 
 use std::future::Future;
 use std::time::{Duration, Instant};

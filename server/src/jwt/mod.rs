@@ -207,11 +207,8 @@ pub(crate) async fn refresh(
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Response, JwtError> {
-    let mut trace = TraceRecorder::for_request(&headers);
+    let (mut trace, claims) = refresh_claims(&state, &headers, &request).await?;
     let jwt = &state.jwt;
-    let claims: RefreshClaims = jwt
-        .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
-        .await?;
     let next_jti = random_id();
     let expires_at = jwt.clock.now_ms() + jwt.refresh_ttl.as_millis() as i64;
     let store = &jwt.refresh;
@@ -265,11 +262,8 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Response, JwtError> {
-    let mut trace = TraceRecorder::for_request(&headers);
+    let (mut trace, claims) = refresh_claims(&state, &headers, &request).await?;
     let jwt = &state.jwt;
-    let claims: RefreshClaims = jwt
-        .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
-        .await?;
     let store = &jwt.refresh;
     trace
         .store(
@@ -339,6 +333,21 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
             "This server signs with HS256, a shared secret, so it has no public key to publish. Start it with --jwt-alg eddsa for a JWKS.",
         ),
     }
+}
+
+/// The trace of a request that presents a refresh token (refresh, logout), and the token's
+/// claims once it has verified as one.
+async fn refresh_claims(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &RefreshRequest,
+) -> Result<(TraceRecorder, RefreshClaims), JwtError> {
+    let mut trace = TraceRecorder::for_request(headers);
+    let claims = state
+        .jwt
+        .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
+        .await?;
+    Ok((trace, claims))
 }
 
 /// The token from `Authorization: Bearer <token>`: the header the page's code attaches.

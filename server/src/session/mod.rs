@@ -77,18 +77,7 @@ pub(crate) async fn login(
     }
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
-    if let CookieValue::Id(old) = cookie::read(&headers, state.session_cookie) {
-        let store = &state.sessions;
-        trace
-            .store(
-                store.backend(),
-                "delete",
-                old.short(),
-                |deleted| Some(*deleted),
-                store.delete(&old),
-            )
-            .await?;
-    }
+    delete_cookies_session(&state, &headers, &mut trace).await?;
     let now = state.clock.now_ms();
     let record = SessionRecord::new(
         visitor,
@@ -168,18 +157,7 @@ pub(crate) async fn logout(
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
-    if let CookieValue::Id(id) = cookie::read(&headers, state.session_cookie) {
-        let store = &state.sessions;
-        trace
-            .store(
-                store.backend(),
-                "delete",
-                id.short(),
-                |deleted| Some(*deleted),
-                store.delete(&id),
-            )
-            .await?;
-    }
+    delete_cookies_session(&state, &headers, &mut trace).await?;
     let set_cookie = (!keeps_cookie(query.as_deref()))
         .then(|| expired_cookie(state.session_cookie, state.cookie_secure(&headers)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
@@ -217,6 +195,28 @@ pub(crate) async fn list_store(
             })
             .collect(),
     }))
+}
+
+/// Deletes the store row of the session the cookie names, if it names one (login and logout
+/// alike: a replaced or ended session is worthless from then on, even to a copied cookie).
+async fn delete_cookies_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    trace: &mut TraceRecorder,
+) -> Result<(), SessionError> {
+    if let CookieValue::Id(id) = cookie::read(headers, state.session_cookie) {
+        let store = &state.sessions;
+        trace
+            .store(
+                store.backend(),
+                "delete",
+                id.short(),
+                |deleted| Some(*deleted),
+                store.delete(&id),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Argon2 check of the submitted password; one answer for unknown user and wrong password.

@@ -1,4 +1,6 @@
 //! Drives the real router in-process with `tower::ServiceExt::oneshot`: no port, no sleeping.
+//! Keep the store-parametrised macros (`for_each_store!`, `for_each_alg!`): one suite runs over
+//! every store and every signing algorithm, so a new store gets the whole suite by one line.
 //! Store-dependent tests run once per store: in memory, and in a real `redis-server` that the
 //! test starts on a free loopback port and stops by its PID when it ends.
 #![allow(dead_code)]

@@ -60,7 +60,9 @@ pub enum Rotation {
 }
 
 impl Family {
-    /// The rotation policy, applied atomically by each store.
+    /// The rotation policy, applied atomically by each store. Keep policy apart from mechanism:
+    /// this pure function decides, the memory store applies it under a lock and Redis with a
+    /// compare-and-set, and one set of unit tests below covers the rules for both.
     pub fn rotate(&mut self, presented_jti: &str, next_jti: &str, expires_at: i64) -> Rotation {
         if self.revoked {
             Rotation::Revoked
