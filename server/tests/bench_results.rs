@@ -2,6 +2,8 @@
 
 mod common;
 
+use app::api::ErrorCode;
+
 use std::path::PathBuf;
 
 use app::api::bench::BenchResults;
@@ -45,7 +47,7 @@ async fn the_committed_results_file_is_served_as_written() {
 async fn no_results_yet_is_a_404_that_says_how_to_make_them() {
     let reply = bench_reply(&TempFile::new("missing")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.text("/error"), "no_bench_results");
+    assert_eq!(reply.error_code(), ErrorCode::NoBenchResults);
     assert!(reply.text("/message").contains("scripts/bench.sh"));
 }
 
@@ -56,5 +58,5 @@ async fn a_truncated_results_file_is_a_503_not_half_a_chart() {
     std::fs::write(&file.0, &written[..written.len() / 2]).unwrap();
     let reply = bench_reply(&file).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.text("/error"), "bench_results_unreadable");
+    assert_eq!(reply.error_code(), ErrorCode::BenchResultsUnreadable);
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use app::api::{ErrorCode, TokenResponse};
+
 use std::net::TcpStream;
 
 use axum::http::{StatusCode, header};
@@ -86,7 +88,7 @@ async fn session_me(app: &TestApp, jar: &mut Jar, times: usize) -> Vec<(usize, u
 async fn jwt_me(app: &TestApp, times: usize) -> Vec<(usize, u16)> {
     let login = app.post("/lb/api/jwt/login", alice(), &[]).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    let bearer = format!("Bearer {}", login.text("/access_token"));
+    let bearer = format!("Bearer {}", login.json::<TokenResponse>().access_token);
     let mut seen = Vec::new();
     for _ in 0..times {
         let reply = app
@@ -245,14 +247,17 @@ async fn claim_14_a_central_stand_in_survives_nodes_but_not_its_own_death() {
     assert_eq!(statuses(&session_me(&app, &mut jar, 4).await), vec![200; 4]);
 
     let tokens_before = app.post("/lb/api/jwt/login", alice(), &[]).await;
-    let bearer = format!("Bearer {}", tokens_before.text("/access_token"));
+    let bearer = format!(
+        "Bearer {}",
+        tokens_before.json::<TokenResponse>().access_token
+    );
     app.post("/api/lab/cluster/central/kill", json!({}), &[])
         .await;
     let me = app
         .get("/lb/api/session/me", &[("cookie", &jar.header())])
         .await;
     assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE, "{}", me.body);
-    assert_eq!(me.body["error"], "store_unavailable");
+    assert_eq!(me.error_code(), ErrorCode::StoreUnavailable);
     let login = app.post("/lb/api/session/login", alice(), &[]).await;
     assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
     let token_me = app
@@ -276,7 +281,7 @@ async fn claim_14_central_redis_answers_503_while_down_and_serves_again_after() 
         .await;
     assert_eq!(statuses(&session_me(&app, &mut jar, 3).await), vec![200; 3]);
     let tokens = app.post("/lb/api/jwt/login", alice(), &[]).await;
-    let bearer = format!("Bearer {}", tokens.text("/access_token"));
+    let bearer = format!("Bearer {}", tokens.json::<TokenResponse>().access_token);
 
     app.redis.as_mut().unwrap().kill();
     let started = std::time::Instant::now();
@@ -362,22 +367,25 @@ async fn bad_lab_requests_get_clean_json_errors() {
     let app = start_default().await;
     let no_cluster = app.get("/lb/api/session/me", &[]).await;
     assert_eq!(no_cluster.status, StatusCode::NOT_FOUND);
-    assert_eq!(no_cluster.body["error"], "no_cluster");
+    assert_eq!(no_cluster.error_code(), ErrorCode::NoCluster);
 
     for (body, code) in [
         (
             json!({"nodes": 9, "strategy": "sticky", "storage": "local"}),
-            "bad_request",
+            ErrorCode::BadRequest,
         ),
         (
             json!({"nodes": 1, "strategy": "sticky", "storage": "local"}),
-            "bad_request",
+            ErrorCode::BadRequest,
         ),
         (
             json!({"nodes": 3, "strategy": "random", "storage": "local"}),
-            "bad_request",
+            ErrorCode::BadRequest,
         ),
-        (json!({"nodes": 3, "strategy": "sticky"}), "bad_request"),
+        (
+            json!({"nodes": 3, "strategy": "sticky"}),
+            ErrorCode::BadRequest,
+        ),
     ] {
         let reply = app.post("/api/lab/cluster", body.clone(), &[]).await;
         assert_eq!(
@@ -386,7 +394,7 @@ async fn bad_lab_requests_get_clean_json_errors() {
             "{body}: {}",
             reply.body
         );
-        assert_eq!(reply.body["error"], code);
+        assert_eq!(reply.error_code(), code);
     }
 
     cluster(&app, 2, "round_robin", "local").await;
@@ -394,29 +402,33 @@ async fn bad_lab_requests_get_clean_json_errors() {
         (
             "/api/lab/cluster/nodes/7/kill",
             StatusCode::NOT_FOUND,
-            "no_such_node",
+            ErrorCode::NoSuchNode,
         ),
         (
             "/api/lab/cluster/nodes/0/kill",
             StatusCode::NOT_FOUND,
-            "no_such_node",
+            ErrorCode::NoSuchNode,
         ),
         (
             "/api/lab/cluster/nodes/1/explode",
             StatusCode::NOT_FOUND,
-            "unknown_action",
+            ErrorCode::UnknownAction,
         ),
         (
             "/api/lab/cluster/central/kill",
             StatusCode::CONFLICT,
-            "no_central_store",
+            ErrorCode::NoCentralStore,
         ),
-        ("/lb/internal/replicate", StatusCode::NOT_FOUND, "not_found"),
+        (
+            "/lb/internal/replicate",
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        ),
     ];
     for (path, status, code) in checks {
         let reply = app.post(path, json!({}), &[]).await;
         assert_eq!(reply.status, status, "{path}: {}", reply.body);
-        assert_eq!(reply.body["error"], code, "{path}");
+        assert_eq!(reply.error_code(), code, "{path}");
     }
 
     // Every node down: the balancer says so instead of hanging.
@@ -430,5 +442,5 @@ async fn bad_lab_requests_get_clean_json_errors() {
     }
     let nowhere = app.get("/lb/api/session/me", &[]).await;
     assert_eq!(nowhere.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(nowhere.body["error"], "no_node_up");
+    assert_eq!(nowhere.error_code(), ErrorCode::NoNodeUp);
 }

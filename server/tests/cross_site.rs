@@ -3,6 +3,8 @@
 
 mod common;
 
+use app::api::ErrorCode;
+
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use common::{TestApp, alice, request, start_default};
@@ -103,7 +105,7 @@ async fn without_an_attacker_listener_the_api_says_so() {
     let app = start_default().await;
     let reply = app.get("/api/lab/attacker", &[]).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.body["error"], "no_attacker_site");
+    assert_eq!(reply.error_code(), ErrorCode::NoAttackerSite);
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 mod common;
 
+use app::api::{CartTokenResponse, ErrorCode, TokenResponse};
+
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,8 +18,8 @@ async fn login(app: &TestApp) -> (String, String) {
     let reply = app.post("/api/jwt/login", alice(), &[]).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     (
-        reply.text("/access_token").to_owned(),
-        reply.text("/refresh_token").to_owned(),
+        reply.json::<TokenResponse>().access_token,
+        reply.json::<TokenResponse>().refresh_token,
     )
 }
 
@@ -32,7 +34,7 @@ async fn me(app: &TestApp, token: &str) -> Reply {
 
 fn assert_invalid_token(reply: &Reply, reason: &str) {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
-    assert_eq!(reply.body["error"], "invalid_token");
+    assert_eq!(reply.error_code(), ErrorCode::InvalidToken);
     let challenge = reply.header("www-authenticate");
     assert!(challenge.starts_with("Bearer "), "{challenge}");
     assert!(
@@ -72,10 +74,10 @@ async fn login_answers_the_documented_token_response(backend: Backend) {
         reply.header("set-cookie").is_empty(),
         "a token login sets no cookie"
     );
-    let access = reply.text("/access_token");
-    assert_eq!(part(access, 0), json!({"typ": "at+jwt", "alg": "HS256"}));
+    let access = reply.json::<TokenResponse>().access_token;
+    assert_eq!(part(&access, 0), json!({"typ": "at+jwt", "alg": "HS256"}));
     assert_eq!(reply.body["trace"]["store"][0]["backend"], backend.name());
-    let claims = part(access, 1);
+    let claims = part(&access, 1);
     for claim in ["iss", "sub", "aud", "iat", "exp", "jti"] {
         assert!(claims.get(claim).is_some(), "{claim} missing from {claims}");
     }
@@ -112,7 +114,7 @@ async fn no_token_gets_a_bare_bearer_challenge() {
     ] {
         let reply = app.get("/api/jwt/me", &headers).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(reply.body["error"], "missing_token");
+        assert_eq!(reply.error_code(), ErrorCode::MissingToken);
         assert_eq!(
             reply.header("www-authenticate"),
             r#"Bearer realm="authlens""#
@@ -224,7 +226,7 @@ async fn logout_revokes_the_refresh_token_but_the_access_token_lives_on(backend:
         .post("/api/jwt/refresh", json!({"refresh_token": refresh}), &[])
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reply.body["error"], "refresh_token_revoked");
+    assert_eq!(reply.error_code(), ErrorCode::RefreshTokenRevoked);
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_whole_family(backend: Backend) {
@@ -234,10 +236,12 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family(backend: Backend) {
         .post("/api/jwt/refresh", json!({"refresh_token": first}), &[])
         .await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
-    let second = rotated.text("/refresh_token").to_owned();
+    let second = rotated.json::<TokenResponse>().refresh_token;
     assert_ne!(second, first);
     assert_eq!(
-        me(&app, rotated.text("/access_token")).await.status,
+        me(&app, &rotated.json::<TokenResponse>().access_token)
+            .await
+            .status,
         StatusCode::OK
     );
 
@@ -246,12 +250,12 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family(backend: Backend) {
         .post("/api/jwt/refresh", json!({"refresh_token": first}), &[])
         .await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reuse.body["error"], "refresh_token_reused");
+    assert_eq!(reuse.error_code(), ErrorCode::RefreshTokenReused);
     // …and the legitimate holder's newer token dies with the family.
     let after = app
         .post("/api/jwt/refresh", json!({"refresh_token": second}), &[])
         .await;
-    assert_eq!(after.body["error"], "refresh_token_revoked");
+    assert_eq!(after.error_code(), ErrorCode::RefreshTokenRevoked);
 
     let listing = app.get("/api/jwt/refresh-store", &[]).await;
     assert_eq!(listing.body["families"][0]["state"], "revoked");
@@ -271,7 +275,7 @@ async fn the_cart_grows_the_token_not_the_server(alg: JwtAlg) {
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        access = reply.text("/access_token").to_owned();
+        access = reply.json::<CartTokenResponse>().access_token;
         assert_eq!(reply.body["token_bytes"], access.len());
         sizes.push(access.len());
     }
@@ -342,7 +346,7 @@ async fn hs256_has_no_public_key_to_publish() {
     let app = start_default().await;
     let jwks = app.get("/.well-known/jwks.json", &[]).await;
     assert_eq!(jwks.status, StatusCode::NOT_FOUND);
-    assert_eq!(jwks.body["error"], "no_public_key");
+    assert_eq!(jwks.error_code(), ErrorCode::NoPublicKey);
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 
 mod common;
 
+use app::api::ErrorCode;
+
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -61,7 +63,7 @@ async fn sixty_failed_logins_in_a_burst_are_limited_with_retry_after() {
     );
     assert!(refused >= 25, "{refused} of 60 limited: {statuses:?}");
     let limited = limited.unwrap();
-    assert_eq!(limited.body["error"], "too_many_requests");
+    assert_eq!(limited.error_code(), ErrorCode::TooManyRequests);
     let retry_after: u64 = limited
         .header("retry-after")
         .parse()

@@ -3,6 +3,8 @@
 
 mod common;
 
+use app::api::{ErrorCode, TokenResponse};
+
 use std::sync::Arc;
 
 use axum::http::StatusCode;
@@ -109,7 +111,7 @@ async fn a_session_logged_out_during_requests_stays_logged_out(backend: Backend)
 async fn racing_refreshes_with_one_token_let_exactly_one_win(backend: Backend) {
     let app = Arc::new(start_on(backend).await);
     let login = app.post("/api/jwt/login", alice(), &[]).await;
-    let refresh = login.text("/refresh_token").to_owned();
+    let refresh = login.json::<TokenResponse>().refresh_token;
     let replies = race(&app, |app, _| {
         let refresh = refresh.clone();
         async move {
@@ -138,7 +140,8 @@ async fn racing_refreshes_with_one_token_let_exactly_one_win(backend: Backend) {
         )
         .await;
     assert_eq!(
-        after.body["error"], "refresh_token_revoked",
+        after.error_code(),
+        ErrorCode::RefreshTokenRevoked,
         "{}",
         after.body
     );

@@ -4,6 +4,8 @@
 
 mod common;
 
+use app::api::{ErrorCode, TokenResponse};
+
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -26,7 +28,7 @@ fn assert_unavailable(reply: &Reply) {
         "{}",
         reply.body
     );
-    assert_eq!(reply.body["error"], "store_unavailable");
+    assert_eq!(reply.error_code(), ErrorCode::StoreUnavailable);
     assert!(!reply.text("/message").is_empty());
 }
 
@@ -124,7 +126,8 @@ async fn two_servers_on_one_redis_share_sessions_and_refresh_families() {
         .post("/api/jwt/refresh", json!({"refresh_token": refresh}), &[])
         .await;
     assert_eq!(
-        reuse.body["error"], "refresh_token_reused",
+        reuse.error_code(),
+        ErrorCode::RefreshTokenReused,
         "reuse is caught across servers"
     );
 }
@@ -153,7 +156,7 @@ async fn when_redis_dies_sessions_answer_503_jwts_carry_on_and_both_recover() {
         .await
         .cookie_pair();
     let tokens = app.post("/api/jwt/login", alice(), &[]).await;
-    let access = tokens.text("/access_token").to_owned();
+    let access = tokens.json::<TokenResponse>().access_token;
     let bearer = format!("Bearer {access}");
 
     app.redis.as_mut().unwrap().kill();

@@ -2,6 +2,8 @@
 
 mod common;
 
+use app::api::ErrorCode;
+
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -82,7 +84,7 @@ async fn me_without_a_cookie_is_401_with_a_json_error() {
     let app = start_default().await;
     let me = app.get("/api/session/me", &[]).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(me.body["error"], "no_session");
+    assert_eq!(me.error_code(), ErrorCode::NoSession);
     assert!(me.text("/message").contains("Log in"));
 }
 
@@ -109,7 +111,7 @@ async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backe
     // Someone who kept a copy of the cookie replays it.
     let replay = app.get("/api/session/me", &[("cookie", &cookie)]).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(replay.body["error"], "invalid_session");
+    assert_eq!(replay.error_code(), ErrorCode::InvalidSession);
 }
 
 async fn a_cookie_kept_past_logout_is_refused(backend: Backend) {
@@ -132,7 +134,7 @@ async fn a_cookie_kept_past_logout_is_refused(backend: Backend) {
     );
     let replay = app.get("/api/session/me", &[("cookie", &cookie)]).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(replay.body["error"], "invalid_session");
+    assert_eq!(replay.error_code(), ErrorCode::InvalidSession);
 }
 
 async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
@@ -206,7 +208,7 @@ async fn ids_the_server_never_issued_are_rejected(backend: Backend) {
     ] {
         let me = app.get("/api/session/me", &[("cookie", &forged)]).await;
         assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{forged}");
-        assert_eq!(me.body["error"], "invalid_session", "{forged}");
+        assert_eq!(me.error_code(), ErrorCode::InvalidSession, "{forged}");
     }
 }
 
@@ -271,7 +273,7 @@ async fn bad_json_is_400_and_a_huge_body_is_413() {
     let send_raw = |body: String| app.send(request("POST", "/api/session/login", body.into(), &[]));
     let malformed = send_raw("{\"username\": ".into()).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    assert_eq!(malformed.body["error"], "bad_request");
+    assert_eq!(malformed.error_code(), ErrorCode::BadRequest);
     let missing_field = send_raw(r#"{"username": "alice"}"#.into()).await;
     assert_eq!(missing_field.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -285,7 +287,7 @@ async fn bad_json_is_400_and_a_huge_body_is_413() {
     ))
     .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(huge.body["error"], "payload_too_large");
+    assert_eq!(huge.error_code(), ErrorCode::PayloadTooLarge);
 }
 
 #[tokio::test]
@@ -293,10 +295,10 @@ async fn unknown_api_paths_and_methods_answer_json() {
     let app = start_default().await;
     let missing = app.get("/api/nope", &[]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(missing.body["error"], "not_found");
+    assert_eq!(missing.error_code(), ErrorCode::NotFound);
     let wrong_method = app.get("/api/session/login", &[]).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(wrong_method.body["error"], "method_not_allowed");
+    assert_eq!(wrong_method.error_code(), ErrorCode::MethodNotAllowed);
 }
 
 async fn an_idle_session_expires_on_the_server(backend: Backend) {
@@ -419,5 +421,5 @@ async fn sessions_fill_the_store_and_tokens_do_not(backend: Backend) {
         )
         .await;
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
-    assert_eq!(too_many.body["error"], "bad_request");
+    assert_eq!(too_many.error_code(), ErrorCode::BadRequest);
 }

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use app::api::{BulkResponse, RefreshListing, SessionListing};
+use app::api::{BulkResponse, ErrorCode, RefreshListing, SessionListing};
 use common::*;
 use server::Config;
 
@@ -22,14 +22,14 @@ fn decode<T: serde::de::DeserializeOwned>(reply: &Reply) -> T {
     serde_json::from_value(reply.body.clone()).expect("the documented shape")
 }
 
-fn assert_busy(reply: &Reply, code: &str) {
+fn assert_busy(reply: &Reply, code: ErrorCode) {
     assert_eq!(
         reply.status,
         StatusCode::SERVICE_UNAVAILABLE,
         "{}",
         reply.body
     );
-    assert_eq!(reply.body["error"], code, "{}", reply.body);
+    assert_eq!(reply.error_code(), code, "{}", reply.body);
     assert!(
         reply.header(header::RETRY_AFTER).parse::<u64>().unwrap() > 0,
         "Retry-After says when"
@@ -216,7 +216,7 @@ async fn no_bulk_run_past_the_servers_ceilings() {
             &[],
         )
         .await;
-    assert_busy(&busy, "server_busy");
+    assert_busy(&busy, ErrorCode::ServerBusy);
 
     // Bulk rows are bounded apart from logins: a full server still measures, and a bulk run
     // leaves the logins' allowance as it was.
@@ -236,7 +236,7 @@ async fn no_bulk_run_past_the_servers_ceilings() {
     assert_eq!(app.state.bulk_runs.rows_held(), 0, "all released");
     assert_busy(
         &app.post("/api/session/login", alice(), &[]).await,
-        "server_busy",
+        ErrorCode::ServerBusy,
     );
 }
 
@@ -257,11 +257,11 @@ async fn logins_past_max_sessions_get_server_busy() {
     }
     assert_busy(
         &app.post("/api/session/login", alice(), &[]).await,
-        "server_busy",
+        ErrorCode::ServerBusy,
     );
     assert_busy(
         &app.post("/api/jwt/login", alice(), &[]).await,
-        "server_busy",
+        ErrorCode::ServerBusy,
     );
 }
 
@@ -307,7 +307,7 @@ async fn another_visitors_cluster_and_nodes_answer_404() {
             "{path}: {}",
             reply.body
         );
-        assert_eq!(reply.body["error"], "no_cluster");
+        assert_eq!(reply.error_code(), ErrorCode::NoCluster);
     }
     assert_eq!(
         b.get("/lb/api/session/me", &[]).await.status,
@@ -338,9 +338,9 @@ async fn the_lab_answers_lab_busy_past_its_ceilings() {
         app.as_visitor(&new_visitor()),
     );
     assert_eq!(start_cluster(&a, 3, "local").await.status, StatusCode::OK);
-    assert_busy(&start_cluster(&b, 3, "local").await, "lab_busy");
+    assert_busy(&start_cluster(&b, 3, "local").await, ErrorCode::LabBusy);
     assert_eq!(start_cluster(&b, 2, "local").await.status, StatusCode::OK);
-    assert_busy(&start_cluster(&c, 2, "local").await, "lab_busy");
+    assert_busy(&start_cluster(&c, 2, "local").await, ErrorCode::LabBusy);
     // Replacing one's own cluster counts only the others'.
     assert_eq!(
         start_cluster(&a, 3, "replicated").await.status,
@@ -541,6 +541,6 @@ async fn probe_logs_have_a_ceiling() {
     let other = app.as_visitor(&new_visitor());
     assert_busy(
         &other.post("/api/lab/csrf-probes", json!({}), &[]).await,
-        "server_busy",
+        ErrorCode::ServerBusy,
     );
 }

@@ -187,6 +187,17 @@ impl Reply {
             .to_owned()
     }
 
+    /// The body as the API type the server sends (the same one the page decodes).
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone())
+            .unwrap_or_else(|err| panic!("not the documented shape ({err}): {}", self.body))
+    }
+
+    /// An error answer's code.
+    pub fn error_code(&self) -> app::api::ErrorCode {
+        self.json::<app::api::ErrorBody>().error
+    }
+
     pub fn text(&self, pointer: &str) -> &str {
         self.body
             .pointer(pointer)
