@@ -3,6 +3,8 @@
 
 mod common;
 
+use app::api::ErrorBody;
+
 use axum::body::Body;
 use axum::http::StatusCode;
 use common::*;
@@ -109,7 +111,7 @@ async fn a_missing_field_is_named_in_the_message() {
         .await;
     assert_clean_error(&reply, StatusCode::BAD_REQUEST, "missing refresh_token");
     assert!(
-        reply.text("/message").contains("refresh_token"),
+        reply.json::<ErrorBody>().message.contains("refresh_token"),
         "{}",
         reply.body
     );

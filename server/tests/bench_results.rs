@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::api::ErrorCode;
+use app::api::{ErrorBody, ErrorCode};
 
 use std::path::PathBuf;
 
@@ -48,7 +48,12 @@ async fn no_results_yet_is_a_404_that_says_how_to_make_them() {
     let reply = bench_reply(&TempFile::new("missing")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.error_code(), ErrorCode::NoBenchResults);
-    assert!(reply.text("/message").contains("scripts/bench.sh"));
+    assert!(
+        reply
+            .json::<ErrorBody>()
+            .message
+            .contains("scripts/bench.sh")
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::ErrorCode;
+use app::api::{ErrorCode, ProbeNonce};
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -15,7 +15,7 @@ use tower::ServiceExt;
 async fn nonce(app: &TestApp) -> String {
     let reply = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.text("/nonce").to_owned()
+    reply.json::<ProbeNonce>().nonce
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::{CartTokenResponse, ErrorCode, TokenResponse};
+use app::api::{AnswerUser, CartTokenResponse, ErrorBody, ErrorCode, TokenResponse};
 
 use axum::http::StatusCode;
 use base64::Engine;
@@ -43,7 +43,7 @@ fn assert_invalid_token(reply: &Reply, reason: &str) {
     );
     assert!(challenge.contains("error_description="), "{challenge}");
     assert!(
-        reply.text("/message").contains(reason),
+        reply.json::<ErrorBody>().message.contains(reason),
         "expected {reason:?} in {}",
         reply.body
     );
@@ -93,7 +93,7 @@ async fn me_verifies_the_signature_without_touching_a_store(alg: JwtAlg) {
     let (access, _) = login(&app).await;
     let reply = me(&app, &access).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.text("/user/username"), "alice");
+    assert_eq!(reply.json::<AnswerUser>().user.username, "alice");
     assert_eq!(reply.body["claims"]["aud"], AUDIENCE);
     assert_eq!(reply.body["trace"]["store"], json!([]), "no store read");
     let received = reply.body["trace"]["received"].as_array().unwrap();
@@ -141,7 +141,7 @@ async fn garbage_and_truncated_tokens_are_rejected(alg: JwtAlg) {
     assert!(
         ["base64url", "signature does not match"]
             .iter()
-            .any(|reason| truncated.text("/message").contains(reason)),
+            .any(|reason| truncated.json::<ErrorBody>().message.contains(reason)),
         "{}",
         truncated.body
     );

@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::api::ErrorCode;
+use app::api::{ErrorBody, ErrorCode};
 
 use std::net::SocketAddr;
 
@@ -71,7 +71,8 @@ async fn sixty_failed_logins_in_a_burst_are_limited_with_retry_after() {
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     assert!(
         limited
-            .text("/message")
+            .json::<ErrorBody>()
+            .message
             .contains(&format!("{retry_after} s")),
         "{}",
         limited.body

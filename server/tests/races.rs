@@ -135,7 +135,7 @@ async fn racing_refreshes_with_one_token_let_exactly_one_win(backend: Backend) {
     let after = app
         .post(
             "/api/jwt/refresh",
-            json!({"refresh_token": winners[0].text("/refresh_token")}),
+            json!({"refresh_token": winners[0].json::<TokenResponse>().refresh_token}),
             &[],
         )
         .await;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::{ErrorCode, TokenResponse};
+use app::api::{ErrorBody, ErrorCode, SessionResponse, TokenResponse};
 
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ fn assert_unavailable(reply: &Reply) {
         reply.body
     );
     assert_eq!(reply.error_code(), ErrorCode::StoreUnavailable);
-    assert!(!reply.text("/message").is_empty());
+    assert!(!reply.json::<ErrorBody>().message.is_empty());
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn concurrent_reads_sent_to_redis_together_each_get_their_own_session() {
         assert_eq!(me.status, StatusCode::OK, "{}", me.body);
         let id = cookie.trim_start_matches("authlens_sid=");
         assert_eq!(
-            me.text("/session/id"),
+            me.json::<SessionResponse>().session.id,
             app::api::shorten_id(id),
             "each request is answered with its own session"
         );
@@ -104,7 +104,8 @@ async fn two_servers_on_one_redis_share_sessions_and_refresh_families() {
     let refresh = first
         .post("/api/jwt/login", alice(), &[])
         .await
-        .text("/refresh_token")
+        .json::<TokenResponse>()
+        .refresh_token
         .to_owned();
     let logout = second
         .post("/api/session/logout", json!({}), &[("cookie", &cookie)])

@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::api::ErrorCode;
+use app::api::{AnswerUser, ErrorBody, ErrorCode, SessionListing, SessionResponse};
 
 use std::time::Duration;
 
@@ -25,11 +25,11 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
     }
     assert_eq!(login.header("cache-control"), "no-store");
     assert!(login.header("server-timing").contains("store;dur="));
-    assert_eq!(login.text("/user/username"), "alice");
+    assert_eq!(login.json::<AnswerUser>().user.username, "alice");
     let id = login.cookie_pair().split_once('=').unwrap().1.to_owned();
-    let emitted = login.text("/trace/emitted/0/value");
+    let emitted = &login.json::<SessionResponse>().trace.emitted[0].value;
     assert_eq!(
-        emitted,
+        *emitted,
         set_cookie.replace(&id, &format!("{}…", &id[..6])),
         "the trace shows the Set-Cookie fetch hides, with the id shortened"
     );
@@ -42,9 +42,9 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
         .get("/api/session/me", &[("cookie", &login.cookie_pair())])
         .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
-    assert_eq!(me.text("/user/display_name"), "Alice");
+    assert_eq!(me.json::<AnswerUser>().user.display_name, "Alice");
     assert_eq!(
-        me.text("/trace/received/0/name"),
+        me.json::<SessionResponse>().trace.received[0].name,
         "cookie",
         "the trace shows the Cookie header JS cannot see"
     );
@@ -53,8 +53,11 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
         "cookie: ".len() + login.cookie_pair().len()
     );
     assert!(!me.body.to_string().contains(&id));
-    assert_eq!(me.text("/trace/store/0/op"), "update");
-    assert_eq!(me.text("/trace/store/0/backend"), backend.name());
+    assert_eq!(me.json::<SessionResponse>().trace.store[0].op, "update");
+    assert_eq!(
+        me.json::<SessionResponse>().trace.store[0].backend,
+        backend.name()
+    );
 }
 
 #[tokio::test]
@@ -85,7 +88,7 @@ async fn me_without_a_cookie_is_401_with_a_json_error() {
     let me = app.get("/api/session/me", &[]).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     assert_eq!(me.error_code(), ErrorCode::NoSession);
-    assert!(me.text("/message").contains("Log in"));
+    assert!(me.json::<ErrorBody>().message.contains("Log in"));
 }
 
 async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backend) {
@@ -256,7 +259,7 @@ async fn the_store_listing_shows_short_ids_only(backend: Backend) {
     assert_eq!(listing.body["backend"], backend.name());
     assert_eq!(listing.body["yours"], 1);
     assert_eq!(listing.body["total"], 1);
-    let shown = listing.text("/sessions/0/id");
+    let shown = &listing.json::<SessionListing>().sessions[0].id;
     assert!(
         id.starts_with(shown.trim_end_matches('…')),
         "{shown} is a prefix of the id"
@@ -277,7 +280,10 @@ async fn bad_json_is_400_and_a_huge_body_is_413() {
     let missing_field = send_raw(r#"{"username": "alice"}"#.into()).await;
     assert_eq!(missing_field.status, StatusCode::BAD_REQUEST);
     assert!(
-        missing_field.text("/message").contains("password"),
+        missing_field
+            .json::<ErrorBody>()
+            .message
+            .contains("password"),
         "{}",
         missing_field.body
     );

@@ -13,7 +13,9 @@ use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use app::api::{BulkResponse, ErrorCode, RefreshListing, SessionListing};
+use app::api::{
+    BulkResponse, ErrorCode, ProbeNonce, RefreshListing, SessionListing, SessionResponse,
+};
 use common::*;
 use server::Config;
 
@@ -73,7 +75,7 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
     let mut a_sessions = Vec::new();
     for _ in 0..2 {
         let login = a.post("/api/session/login", alice(), &[]).await;
-        a_sessions.push(login.text("/session/id").to_owned());
+        a_sessions.push(login.json::<SessionResponse>().session.id);
     }
     let b_session = b.post("/api/session/login", alice(), &[]).await;
     a.post("/api/jwt/login", alice(), &[]).await;
@@ -97,7 +99,7 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
             .iter()
             .map(|row| &row.id)
             .collect::<Vec<_>>(),
-        [b_session.text("/session/id")]
+        [&b_session.json::<SessionResponse>().session.id]
     );
     assert_eq!((b_listing.yours, b_listing.total), (1, 3));
 
@@ -493,7 +495,7 @@ async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce() {
         app.as_visitor(&new_visitor()),
     );
     let nonce = a.post("/api/lab/csrf-probes", json!({}), &[]).await;
-    let nonce = nonce.text("/nonce").to_owned();
+    let nonce = nonce.json::<ProbeNonce>().nonce;
     assert!(nonce.len() >= 22, "{nonce}");
     // The cross-site form carries no visitor cookie at all.
     let probe = |nonce: String| {

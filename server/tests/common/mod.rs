@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use app::api::TokenResponse;
 use server::config::JwtAlg;
 use server::{AppState, Config, app};
 
@@ -197,13 +198,6 @@ impl Reply {
     pub fn error_code(&self) -> app::api::ErrorCode {
         self.json::<app::api::ErrorBody>().error
     }
-
-    pub fn text(&self, pointer: &str) -> &str {
-        self.body
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
 }
 
 /// The default configuration with the cheapest argon2 cost, so tests stay quick.
@@ -324,8 +318,8 @@ pub async fn log_in_both(app: &TestApp) -> LoggedIn {
     let tokens = app.post("/api/jwt/login", alice(), &[]).await;
     LoggedIn {
         cookie,
-        bearer: format!("Bearer {}", tokens.text("/access_token")),
-        refresh: tokens.text("/refresh_token").to_owned(),
+        bearer: format!("Bearer {}", tokens.json::<TokenResponse>().access_token),
+        refresh: tokens.json::<TokenResponse>().refresh_token,
     }
 }
 
