@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::{ErrorBody, ErrorCode};
+use crate::api::{ErrorBody, ErrorCode, Trace};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
@@ -46,35 +46,38 @@ impl Exchange {
         matches!(self.status, Some(200..=299))
     }
 
+    /// The `trace` an auth answer carries (what the server saw and did), decoded.
+    pub fn trace(&self) -> Option<Trace> {
+        #[derive(serde::Deserialize)]
+        struct Traced {
+            trace: Trace,
+        }
+        serde_json::from_value::<Traced>(self.body.clone())
+            .ok()
+            .map(|traced| traced.trace)
+    }
+
     /// Bytes of credentials the request carried, as the server received them
     /// (`Cookie` and `Authorization` headers, from the trace).
     pub fn credential_bytes(&self) -> Option<u64> {
-        let received = self.body.pointer("/trace/received")?.as_array()?;
-        Some(
-            received
-                .iter()
-                .filter_map(|line| line.get("bytes").and_then(Value::as_u64))
-                .sum(),
-        )
+        let trace = self.trace()?;
+        Some(trace.received.iter().map(|line| line.bytes as u64).sum())
     }
 
-    /// A list of header lines from the body's trace (`received` or `emitted`).
+    /// The header lines of the trace's `received` or `emitted` list, as (name, value).
     pub fn traced(&self, list: &str) -> Vec<(String, String)> {
-        self.body
-            .pointer(&format!("/trace/{list}"))
-            .and_then(Value::as_array)
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter_map(|line| {
-                        Some((
-                            line.get("name")?.as_str()?.to_owned(),
-                            line.get("value")?.as_str()?.to_owned(),
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        let Some(trace) = self.trace() else {
+            return Vec::new();
+        };
+        let lines = match list {
+            "received" => trace.received,
+            "emitted" => trace.emitted,
+            _ => Vec::new(),
+        };
+        lines
+            .into_iter()
+            .map(|line| (line.name, line.value))
+            .collect()
     }
 
     /// A success's body as the API type the server sent (`None` for an error answer, or a
@@ -232,6 +235,8 @@ mod tests {
             body: json!({"trace": {
                 "received": [{"name": "cookie", "value": "authlens_sid=abcdef…", "bytes": 57}],
                 "emitted": [{"name": "set-cookie", "value": "authlens_sid=abcdef…; HttpOnly", "bytes": 90}],
+                "store": [],
+                "verify": [],
             }}),
             ..Exchange::default()
         };

@@ -3,7 +3,6 @@
 //! or a timing taken in this browser; until one exists, its cell says how to measure it.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::client::Exchange;
 use crate::i18n::{ComparisonTexts, Lang};
@@ -39,18 +38,14 @@ pub fn provide_visit_figures() {
 impl VisitFigures {
     /// Takes the credential sizes the server reports it received (the trace's `received`).
     pub fn observe_credentials(self, exchange: &Exchange) {
-        let Some(received) = exchange
-            .body
-            .pointer("/trace/received")
-            .and_then(Value::as_array)
-        else {
+        let Some(trace) = exchange.trace() else {
             return;
         };
-        for line in received {
-            let bytes = line.get("bytes").and_then(Value::as_u64);
-            match line.get("name").and_then(Value::as_str) {
-                Some("cookie") => self.cookie_bytes.set(bytes),
-                Some("authorization") => self.bearer_bytes.set(bytes),
+        for line in trace.received {
+            let bytes = Some(line.bytes as u64);
+            match line.name.as_str() {
+                "cookie" => self.cookie_bytes.set(bytes),
+                "authorization" => self.bearer_bytes.set(bytes),
                 _ => {}
             }
         }

@@ -90,22 +90,8 @@ async fn listing<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
 /// The store operations a response's trace reports, as `(op, key)`.
 fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
     exchange
-        .body
-        .pointer("/trace/store")
-        .and_then(Value::as_array)
-        .map(|ops| {
-            ops.iter()
-                .map(|op| {
-                    let text = |name: &str| {
-                        op.get(name)
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()
-                    };
-                    (text("op"), text("key"))
-                })
-                .collect()
-        })
+        .trace()
+        .map(|trace| trace.store.into_iter().map(|op| (op.op, op.key)).collect())
         .unwrap_or_default()
 }
 
