@@ -82,12 +82,12 @@ fn measured_rows(
         .sessions
         .get()
         .and_then(Result::ok)
-        .map(|listing| listing.yours as u64);
+        .map(|listing| listing.counts.yours as u64);
     let refresh_rows = listings
         .refresh
         .get()
         .and_then(Result::ok)
-        .map(|listing| listing.yours as u64);
+        .map(|listing| listing.counts.yours as u64);
     vec![
         Row {
             aspect: texts.row_bytes,

@@ -6,7 +6,7 @@ use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{FamilyState, RefreshListing, SessionListing};
+use crate::api::{FamilyState, ListingCounts, RefreshListing, SessionListing};
 use crate::browser::local_time;
 use crate::client::{self, Method};
 use crate::i18n::{Lang, PanelTexts, fill_named};
@@ -90,19 +90,13 @@ fn show<T: Clone + Send + Sync + 'static>(
 }
 
 /// "Live sessions: 2 yours · 20,007 on the server, every visitor's (memory)".
-fn yours_and_total(
-    texts: &PanelTexts,
-    what: &str,
-    yours: usize,
-    total: usize,
-    backend: &str,
-) -> String {
+fn yours_and_total(texts: &PanelTexts, what: &str, counts: &ListingCounts) -> String {
     let counts = fill_named(
         texts.yours_of_total,
         &[
-            ("yours", yours.to_string()),
-            ("total", total.to_string()),
-            ("backend", backend.to_owned()),
+            ("yours", counts.yours.to_string()),
+            ("total", counts.total.to_string()),
+            ("backend", counts.backend.clone()),
         ],
     );
     format!("{what}: {counts}")
@@ -129,9 +123,9 @@ pub fn SessionStoreHolds() -> impl IntoView {
             <h3 id="session-server-title">{move || texts().server_holds}</h3>
             {move || show(listing, |listing| view! {
                     <p data-testid="session-store-count">
-                        {yours_and_total(texts(), texts().rows, listing.yours, listing.total, &listing.backend)}
+                        {yours_and_total(texts(), texts().rows, &listing.counts)}
                     </p>
-                    {cut_note(texts(), listing.sessions.len(), listing.yours)}
+                    {cut_note(texts(), listing.sessions.len(), listing.counts.yours)}
                     <table class="store-rows">
                         <caption>{texts().session_rows_caption}</caption>
                         <thead>
@@ -169,9 +163,9 @@ pub fn RefreshStoreHolds() -> impl IntoView {
             <p data-testid="access-token-rows">{move || texts().access_tokens_none}</p>
             {move || show(listing, |listing| view! {
                     <p data-testid="refresh-store-count">
-                        {yours_and_total(texts(), texts().refresh_families, listing.yours, listing.total, &listing.backend)}
+                        {yours_and_total(texts(), texts().refresh_families, &listing.counts)}
                     </p>
-                    {cut_note(texts(), listing.families.len(), listing.yours)}
+                    {cut_note(texts(), listing.families.len(), listing.counts.yours)}
                     <table class="store-rows">
                         <caption>{texts().refresh_rows_caption}</caption>
                         <thead>

@@ -91,7 +91,7 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
     listed.sort();
     a_sessions.sort();
     assert_eq!(listed, a_sessions, "A sees exactly A's rows");
-    assert_eq!((a_listing.yours, a_listing.total), (2, 3));
+    assert_eq!((a_listing.counts.yours, a_listing.counts.total), (2, 3));
     let b_listing: SessionListing = decode(&b.get("/api/session/store", &[]).await);
     assert_eq!(
         b_listing
@@ -101,23 +101,23 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
             .collect::<Vec<_>>(),
         [&b_session.json::<SessionResponse>().session.id]
     );
-    assert_eq!((b_listing.yours, b_listing.total), (1, 3));
+    assert_eq!((b_listing.counts.yours, b_listing.counts.total), (1, 3));
 
     let a_families: RefreshListing = decode(&a.get("/api/jwt/refresh-store", &[]).await);
     let b_families: RefreshListing = decode(&b.get("/api/jwt/refresh-store", &[]).await);
     assert_eq!(
         (
             a_families.families.len(),
-            a_families.yours,
-            a_families.total
+            a_families.counts.yours,
+            a_families.counts.total
         ),
         (1, 1, 3)
     );
     assert_eq!(
         (
             b_families.families.len(),
-            b_families.yours,
-            b_families.total
+            b_families.counts.yours,
+            b_families.counts.total
         ),
         (2, 2, 3)
     );
@@ -128,7 +128,11 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
         .await;
     let b_listing: SessionListing = decode(&b.get("/api/session/store", &[]).await);
     assert_eq!(
-        (b_listing.sessions.len(), b_listing.yours, b_listing.total),
+        (
+            b_listing.sessions.len(),
+            b_listing.counts.yours,
+            b_listing.counts.total
+        ),
         (0, 0, 2)
     );
 
@@ -138,7 +142,11 @@ async fn listings_are_the_visitors_own_rows_and_the_servers_totals(backend: Back
         .await;
     let stranger: SessionListing = decode(&stranger);
     assert_eq!(
-        (stranger.sessions.len(), stranger.yours, stranger.total),
+        (
+            stranger.sessions.len(),
+            stranger.counts.yours,
+            stranger.counts.total
+        ),
         (0, 0, 2)
     );
 }
@@ -164,7 +172,7 @@ async fn bulk_rows_are_the_visitors_and_gone_once_measured(backend: Backend) {
     assert_eq!(run.server_session_rows_held, 1202);
     assert_eq!(run.your_session_rows_after, 1, "and gone once measured");
     let listing: SessionListing = decode(&app.get("/api/session/store", &[]).await);
-    assert_eq!((listing.yours, listing.total), (1, 2));
+    assert_eq!((listing.counts.yours, listing.counts.total), (1, 2));
 
     let tokens: BulkResponse = decode(
         &app.post(
@@ -201,7 +209,11 @@ async fn a_long_listing_says_where_it_is_cut() {
     }
     let listing: SessionListing = decode(&app.get("/api/session/store", &[]).await);
     assert_eq!(
-        (listing.sessions.len(), listing.limit, listing.yours),
+        (
+            listing.sessions.len(),
+            listing.counts.limit,
+            listing.counts.yours
+        ),
         (100, 100, 101)
     );
 }

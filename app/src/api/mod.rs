@@ -169,15 +169,24 @@ pub struct SessionRow {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 /// `GET /api/session/store`: this visitor's sessions, and the server's total.
 pub struct SessionListing {
+    #[serde(flatten)]
+    pub counts: ListingCounts,
+    /// Your rows, soonest expiry first.
+    pub sessions: Vec<SessionRow>,
+}
+
+/// What both store listings say besides their rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ListingCounts {
+    /// Where the rows live (`memory`, `redis`).
     pub backend: String,
-    /// Live sessions the server holds, every visitor's.
+    /// Live rows the server holds, every visitor's.
     pub total: usize,
-    /// Live sessions this visitor's browser created.
+    /// Live rows this visitor's browser created.
     pub yours: usize,
     /// The most rows listed: past it, the rows are the `limit` of yours soonest to expire.
     pub limit: usize,
-    /// Your rows, soonest expiry first.
-    pub sessions: Vec<SessionRow>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,13 +216,8 @@ pub struct RefreshFamilyRow {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 /// `GET /api/jwt/refresh-store`: this visitor's refresh families, and the server's total.
 pub struct RefreshListing {
-    pub backend: String,
-    /// Live families the server holds, every visitor's.
-    pub total: usize,
-    /// Live families this visitor's browser started.
-    pub yours: usize,
-    /// The most rows listed: past it, the rows are the `limit` of yours soonest to expire.
-    pub limit: usize,
+    #[serde(flatten)]
+    pub counts: ListingCounts,
     /// Your families, soonest expiry first.
     pub families: Vec<RefreshFamilyRow>,
 }

@@ -138,12 +138,12 @@ async fn store_rows() -> Vec<Line> {
             format!(
                 "{} / {}",
                 held(
-                    families.as_ref().map(|l| l.yours),
-                    families.as_ref().map(|l| l.total)
+                    families.as_ref().map(|l| l.counts.yours),
+                    families.as_ref().map(|l| l.counts.total)
                 ),
                 held(
-                    sessions.as_ref().map(|l| l.yours),
-                    sessions.as_ref().map(|l| l.total)
+                    sessions.as_ref().map(|l| l.counts.yours),
+                    sessions.as_ref().map(|l| l.counts.total)
                 ),
             ),
         ),

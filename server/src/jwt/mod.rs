@@ -40,9 +40,6 @@ pub use keys::SigningKeys;
 use refresh::{Family, Rotation};
 pub use service::JwtService;
 
-/// Families the demo's refresh-store listing shows at most.
-const LISTING_LIMIT: usize = 100;
-
 /// The flow's routes, each declared once: its path and documentation come from the
 /// handler's `#[utoipa::path]`. (The JWKS is apart: only the main server publishes it.)
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
@@ -299,12 +296,12 @@ pub(crate) async fn list_refresh_store(
     Visitor(visitor): Visitor,
 ) -> Result<Json<RefreshListing>, JwtError> {
     let store = &state.jwt.refresh;
-    let (families, yours) = store.list_owned(&visitor, LISTING_LIMIT).await?;
+    let (families, yours) = store
+        .list_owned(&visitor, crate::storage::LISTING_LIMIT)
+        .await?;
+    let counts = crate::storage::listing_counts(store.backend(), store.count().await?, yours);
     Ok(Json(RefreshListing {
-        backend: store.backend().to_owned(),
-        total: store.count().await?,
-        yours,
-        limit: LISTING_LIMIT,
+        counts,
         families: families.iter().map(Family::row).collect(),
     }))
 }

@@ -33,9 +33,6 @@ pub use error::SessionError;
 /// How often a session's idle deadline is pushed forward, at most (milliseconds).
 const TOUCH_EVERY_MS: i64 = 1_000;
 
-/// Rows the demo's store listing shows at most.
-const LISTING_LIMIT: usize = 100;
-
 /// The flow's routes, each declared once: its path and documentation come from the
 /// handler's `#[utoipa::path]`.
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
@@ -178,12 +175,12 @@ pub(crate) async fn list_store(
     Visitor(visitor): Visitor,
 ) -> Result<Json<SessionListing>, SessionError> {
     let store = &state.sessions;
-    let (sessions, yours) = store.list_owned(&visitor, LISTING_LIMIT).await?;
+    let (sessions, yours) = store
+        .list_owned(&visitor, crate::storage::LISTING_LIMIT)
+        .await?;
+    let counts = crate::storage::listing_counts(store.backend(), store.count().await?, yours);
     Ok(Json(SessionListing {
-        backend: store.backend().to_owned(),
-        total: store.count().await?,
-        yours,
-        limit: LISTING_LIMIT,
+        counts,
         sessions: sessions
             .iter()
             .map(|record| SessionRow {

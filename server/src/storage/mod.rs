@@ -27,3 +27,16 @@ impl StoreError {
         }
     }
 }
+
+/// Rows a store listing shows at most (the visitor's soonest to expire).
+pub const LISTING_LIMIT: usize = 100;
+
+/// The counts both store listings answer beside their rows.
+pub fn listing_counts(backend: &str, total: usize, yours: usize) -> app::api::ListingCounts {
+    app::api::ListingCounts {
+        backend: backend.to_owned(),
+        total,
+        yours,
+        limit: LISTING_LIMIT,
+    }
+}
