@@ -69,5 +69,13 @@ pub fn add(mut response: Response) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
+    // Every JSON answer is about one visitor at one moment (listings, the lab, probes): no
+    // cache may keep it, unless its handler said otherwise (the JWKS is public).
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }

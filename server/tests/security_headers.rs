@@ -110,3 +110,28 @@ async fn only_the_attacker_site_may_frame_the_csrf_probe_answer() {
         page.header(header::CONTENT_SECURITY_POLICY)
     );
 }
+
+#[tokio::test]
+async fn listings_and_lab_answers_are_never_cached_but_the_jwks_may_be() {
+    let app = start_signing_with(server::config::JwtAlg::Eddsa).await;
+    for path in [
+        "/api/session/store",
+        "/api/jwt/refresh-store",
+        "/api/lab/cluster",
+        "/api/lab/csrf-probes",
+        "/api/health",
+    ] {
+        let reply = app.get(path, &[]).await;
+        assert_eq!(reply.header(header::CACHE_CONTROL), "no-store", "{path}");
+    }
+    let bulk = app
+        .post(
+            "/api/lab/bulk",
+            serde_json::json!({"kind": "tokens", "count": 1}),
+            &[],
+        )
+        .await;
+    assert_eq!(bulk.header(header::CACHE_CONTROL), "no-store");
+    let jwks = app.get("/.well-known/jwks.json", &[]).await;
+    assert_eq!(jwks.header(header::CACHE_CONTROL), "public, max-age=300");
+}

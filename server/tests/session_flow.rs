@@ -371,7 +371,52 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout(backend: Backend) {
     assert_eq!(app.state.sessions.count().await.unwrap(), 0);
 }
 
+async fn a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both(backend: Backend) {
+    let app = start_on(backend).await;
+    let alices = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let bob = json!({"username": "bob", "password": "builder"});
+    let bobs = app
+        .as_visitor(&new_visitor())
+        .post("/api/session/login", bob, &[])
+        .await
+        .cookie_pair();
+    // A cookie tossed in from a sibling subdomain sits beside the real one.
+    let both = format!("{bobs}; {alices}");
+    let me = app.get("/api/session/me", &[("cookie", &both)]).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+    assert_eq!(me.error_code(), ErrorCode::InvalidSession);
+    assert!(
+        me.json::<ErrorBody>().message.contains("came twice"),
+        "{}",
+        me.body
+    );
+    // Each alone is still a live session…
+    for cookie in [&alices, &bobs] {
+        let alone = app.get("/api/session/me", &[("cookie", cookie)]).await;
+        assert_eq!(alone.status, StatusCode::OK, "{}", alone.body);
+    }
+    // …until a login presenting both ends both.
+    let login = app
+        .post("/api/session/login", alice(), &[("cookie", &both)])
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    let deletes = login.json::<SessionResponse>().trace.store;
+    assert_eq!(
+        deletes.iter().filter(|op| op.op == "delete").count(),
+        2,
+        "{deletes:?}"
+    );
+    for cookie in [&alices, &bobs] {
+        let gone = app.get("/api/session/me", &[("cookie", cookie)]).await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED, "{}", gone.body);
+    }
+}
+
 for_each_store!(
+    a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both,
     sessions_fill_the_store_and_tokens_do_not,
     a_cookie_kept_past_logout_is_refused,
     login_sets_a_protected_cookie_and_me_knows_the_user,

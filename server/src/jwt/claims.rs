@@ -37,17 +37,24 @@ pub struct RefreshClaims {
 /// Claims with an expiry, checked against the server's clock.
 pub trait Expiring {
     fn exp(&self) -> u64;
+    fn iat(&self) -> u64;
 }
 
 impl Expiring for AccessClaims {
     fn exp(&self) -> u64 {
         self.exp
     }
+    fn iat(&self) -> u64 {
+        self.iat
+    }
 }
 
 impl Expiring for RefreshClaims {
     fn exp(&self) -> u64 {
         self.exp
+    }
+    fn iat(&self) -> u64 {
+        self.iat
     }
 }
 

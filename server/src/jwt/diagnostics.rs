@@ -10,6 +10,30 @@ use jsonwebtoken::errors::ErrorKind;
 pub(super) struct PeekedHeader {
     pub alg: String,
     pub typ: Option<String>,
+    /// Extensions the token says a verifier must understand (RFC 7515 §4.1.11): authlens
+    /// understands none, so any `crit` is refused.
+    pub crit: Option<serde_json::Value>,
+    /// RFC 7797's unencoded payload; never supported here.
+    pub b64: Option<serde_json::Value>,
+}
+
+/// The time claims of a token's payload, read after its signature verified: `nbf` may be
+/// anything a signer put there, so it is checked here rather than trusted to a schema.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct TimeClaims {
+    pub nbf: Option<serde_json::Value>,
+}
+
+/// The payload's `nbf`, if any, as the token carries it.
+pub(super) fn peek_times(token: &str) -> Result<TimeClaims, String> {
+    let payload = token
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| "the token has no payload".to_owned())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| "the payload is not base64url".to_owned())?;
+    serde_json::from_slice(&bytes).map_err(|_| "the payload is not a JSON object".to_owned())
 }
 
 /// Reads the header without trusting it, so a bad token gets a precise reason

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use app::api::{TokenResponse, UserView};
 
 use super::claims::random_id;
-use super::diagnostics::{describe, peek_header};
+use super::diagnostics::{PeekedHeader, describe, peek_header, peek_times};
 use super::refresh::RefreshStore;
 use super::{
     ACCESS_TYP, AUDIENCE, AccessClaims, Expiring, ISSUER, JwtError, REFRESH_TYP, RefreshClaims,
@@ -147,27 +147,77 @@ impl JwtService {
             return Err(JwtError::InvalidToken(why));
         }
         trace.step("typ", true, expected_typ);
+        if let Some(why) = unsupported_extension(&header) {
+            trace.step("extensions", false, why.clone());
+            return Err(JwtError::InvalidToken(why));
+        }
         let now = self.clock.now_secs();
         trace
             .verify("signature and claims", async {
-                match jsonwebtoken::decode::<C>(token, &self.keys.decoding, &self.validation) {
-                    Ok(data) if data.claims.exp() <= now => {
-                        let why = describe(&ErrorKind::ExpiredSignature);
-                        (Err(JwtError::InvalidToken(why.clone())), false, why)
-                    }
-                    Ok(data) => (
-                        Ok(data.claims),
+                let checked =
+                    jsonwebtoken::decode::<C>(token, &self.keys.decoding, &self.validation)
+                        .map_err(|err| describe(err.kind()))
+                        .and_then(|data| {
+                            time_problem(token, &data.claims, now).map_or(Ok(data.claims), Err)
+                        });
+                match checked {
+                    Ok(claims) => (
+                        Ok(claims),
                         true,
-                        "signature valid; iss, aud, exp checked with no leeway".to_owned(),
+                        "signature valid; iss, aud, exp, nbf, iat checked with no leeway"
+                            .to_owned(),
                     ),
-                    Err(err) => {
-                        let why = describe(err.kind());
-                        (Err(JwtError::InvalidToken(why.clone())), false, why)
-                    }
+                    Err(why) => (Err(JwtError::InvalidToken(why.clone())), false, why),
                 }
             })
             .await
     }
+}
+
+/// How far ahead of this server's clock an `iat` may be (clocks of signers drift a little).
+const IAT_SKEW_SECS: u64 = 5;
+
+/// Why the header asks for more than this server does, if it does: `crit` names extensions
+/// a verifier must understand (RFC 7515 §4.1.11), `b64` an unencoded payload (RFC 7797).
+fn unsupported_extension(header: &PeekedHeader) -> Option<String> {
+    if header.crit.is_some() {
+        return Some("the header lists critical extensions (crit) this server does not understand, so it must refuse the token (RFC 7515 §4.1.11)".to_owned());
+    }
+    header.b64.is_some().then(|| {
+        "the header asks for an unencoded payload (b64, RFC 7797), which this server does not support".to_owned()
+    })
+}
+
+/// Why a validly signed token is not valid now, if it is not: expired, not yet valid (`nbf`,
+/// which must be a number), or issued in the future or after it expires (`iat`).
+fn time_problem<C: Expiring>(token: &str, claims: &C, now: u64) -> Option<String> {
+    if claims.exp() <= now {
+        return Some(describe(&ErrorKind::ExpiredSignature));
+    }
+    let times = match peek_times(token) {
+        Ok(times) => times,
+        Err(why) => return Some(why),
+    };
+    if let Some(nbf) = times.nbf {
+        match nbf.as_u64() {
+            None => return Some(format!("nbf must be a number of seconds, not {nbf}")),
+            Some(nbf) if nbf > now => {
+                return Some(format!(
+                    "the token is not valid yet: nbf is {} s in the future (no leeway)",
+                    nbf - now
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if claims.iat() > now + IAT_SKEW_SECS {
+        return Some(format!(
+            "the token says it was issued {} s in the future (iat)",
+            claims.iat() - now
+        ));
+    }
+    (claims.iat() > claims.exp())
+        .then(|| "the token says it was issued after it expires (iat > exp)".to_owned())
 }
 
 /// What every token must carry and be: `exp` is left to the caller, who checks it against

@@ -12,19 +12,30 @@ pub enum CookieValue {
     Missing,
     /// Present but not something this server could have issued (tampered, truncated…).
     Malformed,
+    /// Sent more than once (a cookie tossed in from a sibling subdomain can sit beside the real
+    /// one): which one the browser meant cannot be known, so none is trusted.
+    Twice,
     Id(SessionId),
 }
 
 /// The value of the cookie called `name` (the app's `authlens_sid`, or the lab nodes' own).
 /// Only that cookie is looked at, borrowed from the header: no jar of every cookie is built.
 pub fn read(headers: &HeaderMap, name: &str) -> CookieValue {
-    let found = crate::cookies::named(headers, name).next();
-    match found {
-        None => CookieValue::Missing,
-        Some(cookie) => {
+    let mut found = crate::cookies::named(headers, name);
+    match (found.next(), found.next()) {
+        (None, _) => CookieValue::Missing,
+        (Some(_), Some(_)) => CookieValue::Twice,
+        (Some(cookie), None) => {
             SessionId::parse(cookie.value()).map_or(CookieValue::Malformed, CookieValue::Id)
         }
     }
+}
+
+/// Every well-formed session id the request named, however many times the cookie came.
+pub fn every_id(headers: &HeaderMap, name: &str) -> Vec<SessionId> {
+    crate::cookies::named(headers, name)
+        .filter_map(|cookie| SessionId::parse(cookie.value()))
+        .collect()
 }
 
 pub fn session_cookie(

@@ -17,6 +17,10 @@ pub enum SessionError {
         "This session is not valid: it was never issued, has been logged out, has expired, or was lost when a server keeping sessions in memory restarted. Log in again."
     )]
     UnknownSession,
+    #[error(
+        "The session cookie came twice (another site on this domain may have set one): which one is yours cannot be known, so neither is trusted. Log in again."
+    )]
+    CookieTwice,
     #[error("{0}")]
     BadCartItem(&'static str),
     #[error(
@@ -36,7 +40,9 @@ impl IntoResponse for SessionError {
                 (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
             }
             SessionError::NoSession => (StatusCode::UNAUTHORIZED, ErrorCode::NoSession),
-            SessionError::UnknownSession => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidSession),
+            SessionError::UnknownSession | SessionError::CookieTwice => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidSession)
+            }
             SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             SessionError::StoreUnavailable(err) => {
                 let answer = error_response(

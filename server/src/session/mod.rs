@@ -194,14 +194,15 @@ pub(crate) async fn list_store(
     }))
 }
 
-/// Deletes the store row of the session the cookie names, if it names one (login and logout
-/// alike: a replaced or ended session is worthless from then on, even to a copied cookie).
+/// Deletes the store row of every session the request's cookies name (login and logout
+/// alike: a replaced or ended session is worthless from then on, even to a copied cookie; a
+/// cookie sent twice ends both sessions it named).
 async fn delete_cookies_session(
     state: &AppState,
     headers: &HeaderMap,
     trace: &mut TraceRecorder,
 ) -> Result<(), SessionError> {
-    if let CookieValue::Id(id) = cookie::read(headers, state.session_cookie) {
+    for id in cookie::every_id(headers, state.session_cookie) {
         let store = &state.sessions;
         trace
             .store(
@@ -282,6 +283,14 @@ async fn live_session(
 ) -> Result<(UserView, SessionRecord), SessionError> {
     let id = match cookie::read(headers, state.session_cookie) {
         CookieValue::Missing => return Err(SessionError::NoSession),
+        CookieValue::Twice => {
+            trace.step(
+                "cookie",
+                false,
+                "the session cookie came twice (one may be set by another site on this domain): neither is trusted",
+            );
+            return Err(SessionError::CookieTwice);
+        }
         CookieValue::Malformed => {
             trace.step(
                 "cookie",
