@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
 use serde::Serialize;
 
-use app::api::{HeaderLine, StoreOp, Trace, VerifyStep, mask_session_cookie};
+use app::api::{HeaderLine, StoreOp, Trace, VerifyStep, mask_cookie_header, mask_session_cookie};
 
 use crate::error::json_response;
 
@@ -151,7 +151,11 @@ fn header_line(name: &HeaderName, value: &HeaderValue) -> HeaderLine {
     };
     HeaderLine {
         name: name.to_string(),
-        value: mask_session_cookie(&text),
+        value: if name == header::COOKIE {
+            mask_cookie_header(&text)
+        } else {
+            mask_session_cookie(&text)
+        },
         bytes: if credential_len == 0 {
             0
         } else {

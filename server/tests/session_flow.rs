@@ -415,6 +415,26 @@ async fn a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both(back
     }
 }
 
+#[tokio::test]
+async fn the_trace_never_echoes_another_apps_cookie() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    let both = format!("proxy_auth=TOPSECRET; {cookie}");
+    let me = app.get("/api/session/me", &[("cookie", &both)]).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let received = &me.json::<SessionResponse>().trace.received;
+    let cookies = &received
+        .iter()
+        .find(|line| line.name == "cookie")
+        .unwrap()
+        .value;
+    assert!(cookies.contains("proxy_auth=(hidden)"), "{cookies}");
+    assert!(!me.body.to_string().contains("TOPSECRET"), "{}", me.body);
+}
+
 for_each_store!(
     a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both,
     sessions_fill_the_store_and_tokens_do_not,

@@ -453,8 +453,34 @@ pub fn shorten_id(id: &str) -> String {
     short
 }
 
-/// A `Cookie` or `Set-Cookie` value with the session id and the visitor id shortened;
-/// everything else kept.
+/// The value of a `Cookie` request header as the trace may show it to page scripts: authlens's
+/// own cookies with their ids shortened, the lab balancer's node number as it is, and every
+/// other cookie by name only (another app on this host may keep a credential there, and
+/// echoing it would hand page scripts what `HttpOnly` keeps from them).
+pub fn mask_cookie_header(header_value: &str) -> String {
+    header_value
+        .split(';')
+        .map(|pair| {
+            let pair = pair.trim();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if name.ends_with(SESSION_COOKIE) || name == VISITOR_COOKIE {
+                if value.is_empty() {
+                    format!("{name}=")
+                } else {
+                    format!("{name}={}", shorten_id(value))
+                }
+            } else if name == "authlens_lb" {
+                pair.to_owned()
+            } else {
+                format!("{name}=(hidden)")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A `Set-Cookie` value with the session id and the visitor id shortened; everything else
+/// (the attributes) kept.
 pub fn mask_session_cookie(header_value: &str) -> String {
     mask_cookie(&mask_cookie(header_value, SESSION_COOKIE), VISITOR_COOKIE)
 }
@@ -500,6 +526,17 @@ mod tests {
             assert_eq!(wire, format!("\"{}\"", code.as_str()));
             assert_eq!(serde_json::from_str::<ErrorCode>(&wire).unwrap(), code);
         }
+    }
+
+    #[test]
+    fn other_apps_cookies_are_shown_by_name_only() {
+        assert_eq!(
+            mask_cookie_header(
+                "proxy_auth=TOPSECRET; authlens_sid=abcdefghijkl; authlens_visitor=0123456789abcdefghijkl; authlens_lb=2; lab_authlens_sid=zyxwvutsrq"
+            ),
+            "proxy_auth=(hidden); authlens_sid=abcdef…; authlens_visitor=012345…; authlens_lb=2; lab_authlens_sid=zyxwvu…"
+        );
+        assert!(!mask_cookie_header("a=TOPSECRET").contains("TOPSECRET"));
     }
 
     #[test]
