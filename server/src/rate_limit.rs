@@ -27,6 +27,51 @@ const FORGET_FULL_BUCKETS_EVERY: Duration = Duration::from_secs(60);
 pub struct LoginLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    warnings: std::sync::Mutex<Warnings>,
+}
+
+/// How often one client's refusals are logged at most: a flood of 5 000 attempts is a line a
+/// minute, not 5 000 lines.
+const WARN_EVERY: Duration = Duration::from_secs(60);
+
+/// Refusals per client since the last line logged about it.
+#[derive(Default)]
+struct Warnings(std::collections::HashMap<IpAddr, (std::time::Instant, u64)>);
+
+impl Warnings {
+    /// Notes a refusal of `client` at `now`; `Some(n)` when a line is due, `n` being the
+    /// refusals not logged since the last line.
+    fn note(&mut self, client: IpAddr, now: std::time::Instant) -> Option<u64> {
+        match self.0.get_mut(&client) {
+            Some((logged, quiet)) if now.duration_since(*logged) < WARN_EVERY => {
+                *quiet += 1;
+                None
+            }
+            Some((logged, quiet)) => {
+                let since = std::mem::take(quiet);
+                *logged = now;
+                Some(since)
+            }
+            None => {
+                self.0.insert(client, (now, 0));
+                Some(0)
+            }
+        }
+    }
+
+    /// Forgets clients not logged for a while, handing back the refusals of theirs not yet
+    /// logged (a flood that stopped still gets its last line).
+    fn forget_quiet(&mut self, now: std::time::Instant) -> Vec<(IpAddr, u64)> {
+        let mut unlogged = Vec::new();
+        self.0.retain(|client, (logged, quiet)| {
+            let keep = now.duration_since(*logged) < WARN_EVERY;
+            if !keep && *quiet > 0 {
+                unlogged.push((*client, *quiet));
+            }
+            keep
+        });
+        unlogged
+    }
 }
 
 impl LoginLimiter {
@@ -39,6 +84,7 @@ impl LoginLimiter {
         let limiter = Arc::new(LoginLimiter {
             limiter: DefaultKeyedRateLimiter::keyed(quota),
             clock: DefaultClock::default(),
+            warnings: std::sync::Mutex::default(),
         });
         spawn_forgetting(Arc::downgrade(&limiter));
         Some(limiter)
@@ -67,6 +113,11 @@ fn spawn_forgetting(limiter: Weak<LoginLimiter>) {
             };
             limiter.limiter.retain_recent();
             limiter.limiter.shrink_to_fit();
+            let unlogged =
+                crate::sync::lock(&limiter.warnings).forget_quiet(std::time::Instant::now());
+            for (client, refused_since) in unlogged {
+                tracing::warn!(%client, refused_since, "login rate limit: refusals since the last line");
+            }
         }
     });
 }
@@ -85,7 +136,10 @@ pub async fn limit_logins(State(state): State<AppState>, request: Request, next:
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            tracing::warn!(%client, seconds, "login rate limit hit");
+            let due = crate::sync::lock(&limiter.warnings).note(client, std::time::Instant::now());
+            if let Some(refused_since) = due {
+                tracing::warn!(%client, seconds, refused_since, "login rate limit hit");
+            }
             let mut response = error_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyRequests,
@@ -96,5 +150,43 @@ pub async fn limit_logins(State(state): State<AppState>, request: Request, next:
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_is_logged_once_a_minute_per_client_with_the_count_between() {
+        let mut warnings = Warnings::default();
+        let (one, two) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        let start = std::time::Instant::now();
+        assert_eq!(
+            warnings.note(one, start),
+            Some(0),
+            "the first refusal is logged"
+        );
+        for n in 1..=4_999 {
+            let at = start + Duration::from_millis(n);
+            assert_eq!(warnings.note(one, at), None);
+        }
+        assert_eq!(
+            warnings.note(two, start),
+            Some(0),
+            "another client has its own line"
+        );
+        assert_eq!(
+            warnings.note(one, start + WARN_EVERY),
+            Some(4_999),
+            "a minute later: one line, counting what was not logged"
+        );
+        warnings.note(one, start + WARN_EVERY + Duration::from_secs(1));
+        assert_eq!(
+            warnings.forget_quiet(start + WARN_EVERY * 3),
+            [(one, 1)],
+            "a flood that stopped gets its last count"
+        );
+        assert!(warnings.0.is_empty(), "and is forgotten");
     }
 }
