@@ -36,6 +36,11 @@ async fn the_document_is_valid_openapi_3_1() {
     let app = start_default().await;
     let document = document(&app).await;
     assert_eq!(document["openapi"], "3.1.0");
+    let count = &document["components"]["schemas"]["BulkRequest"]["properties"]["count"];
+    assert_eq!(
+        (count["minimum"].as_u64(), count["maximum"].as_u64()),
+        (Some(1), Some(100_000))
+    );
     assert_eq!(openapi_errors(&document), Vec::<String>::new());
     // The check has teeth: a document without its required `info` fails it.
     let mut broken = document.clone();
@@ -236,6 +241,7 @@ async fn every_documented_operation_answers_as_documented() {
             .body(json!({"item": " "})),
         call("POST", "/api/session/cart").body(json!({"item": "tea"})),
         call("GET", "/api/session/store"),
+        call("POST", "/api/session/logout").at("/api/session/logout?keep_cookie=null"),
         call("POST", "/api/session/logout").header("cookie", &cookie),
         // The token flow, good and bad.
         call("POST", "/api/jwt/login").body(alice()),

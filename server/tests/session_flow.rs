@@ -416,6 +416,33 @@ async fn a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both(back
 }
 
 #[tokio::test]
+async fn a_logout_with_a_bad_keep_cookie_is_refused_and_loses_nothing() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[])
+        .await
+        .cookie_pair();
+    for query in ["keep_cookie=null", "keep_cookie", "keep_cookie=TRUE"] {
+        let logout = app
+            .post(
+                &format!("/api/session/logout?{query}"),
+                json!({}),
+                &[("cookie", &cookie)],
+            )
+            .await;
+        assert_eq!(
+            logout.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            logout.body
+        );
+        assert_eq!(logout.error_code(), ErrorCode::BadRequest);
+    }
+    let me = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(me.status, StatusCode::OK, "the session still lives");
+}
+
+#[tokio::test]
 async fn the_trace_never_echoes_another_apps_cookie() {
     let app = start_default().await;
     let cookie = app

@@ -277,6 +277,7 @@ pub const MAX_BULK: usize = 100_000;
 pub struct BulkRequest {
     pub kind: BulkKind,
     /// 1 to 100 000.
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
     pub count: usize,
 }
 

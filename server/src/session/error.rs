@@ -23,6 +23,8 @@ pub enum SessionError {
     CookieTwice,
     #[error("{0}")]
     BadCartItem(&'static str),
+    #[error("{0}")]
+    BadQuery(&'static str),
     #[error(
         "The session store is unavailable right now; session logins will work again once it is back."
     )]
@@ -43,7 +45,9 @@ impl IntoResponse for SessionError {
             SessionError::UnknownSession | SessionError::CookieTwice => {
                 (StatusCode::UNAUTHORIZED, ErrorCode::InvalidSession)
             }
-            SessionError::BadCartItem(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            SessionError::BadCartItem(_) | SessionError::BadQuery(_) => {
+                (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
+            }
             SessionError::StoreUnavailable(err) => {
                 let answer = error_response(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -133,8 +133,18 @@ pub(crate) async fn add_to_cart(
 
 /// `POST /api/session/logout?keep_cookie=true` deletes the record but leaves the browser's
 /// cookie in place: what happens to a copy of the cookie taken before logout (claim 4).
-fn keeps_cookie(query: Option<&str>) -> bool {
-    query.is_some_and(|query| query.split('&').any(|pair| pair == "keep_cookie=true"))
+/// Any other value of it is refused, before anything is deleted.
+fn keeps_cookie(query: Option<&str>) -> Result<bool, SessionError> {
+    let mut keep = false;
+    for pair in query.unwrap_or_default().split('&') {
+        match pair.strip_prefix("keep_cookie") {
+            Some("=true") => keep = true,
+            Some("=false") => keep = false,
+            Some(_) => return Err(SessionError::BadQuery("keep_cookie must be true or false")),
+            None => {}
+        }
+    }
+    Ok(keep)
 }
 
 /// Deletes the session's store row (the old cookie is worthless from then on) and expires the
@@ -144,6 +154,7 @@ fn keeps_cookie(query: Option<&str>) -> bool {
     responses(
         (status = 200, body = LogoutResponse, description = "Logged out (also when there was no session)",
             headers(("set-cookie" = String, description = "authlens_sid=; Max-Age=0 (left out with keep_cookie=true)"))),
+        (status = 400, body = ErrorBody, description = "bad_request: keep_cookie is neither true nor false (nothing was deleted)"),
         crate::error::StoreDown,
     ))]
 pub(crate) async fn logout(
@@ -151,12 +162,13 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SessionError> {
+    let keep_cookie = keeps_cookie(query.as_deref())?;
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
     delete_cookies_session(&state, &headers, &mut trace).await?;
-    let set_cookie = (!keeps_cookie(query.as_deref()))
-        .then(|| expired_cookie(state.session_cookie, state.cookie_secure(&headers)));
+    let set_cookie =
+        (!keep_cookie).then(|| expired_cookie(state.session_cookie, state.cookie_secure(&headers)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,
