@@ -73,7 +73,7 @@ impl ProbeLog {
                 return None;
             }
         }
-        let nonce = VisitorId::generate().to_string().replace(['-', '_'], "0");
+        let nonce = crate::random::hex::<16>();
         let log = logs
             .by_visitor
             .entry(visitor)

@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod jwt;
 pub mod lab;
 pub mod openapi;
+pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
 pub mod security_headers;

@@ -4,40 +4,23 @@
 //! never changes what another sees. A request without the cookie (plain curl) is a visitor of
 //! its own for that one request, and is offered the cookie for the next.
 
-use std::fmt;
-
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 
 pub use app::api::VISITOR_COOKIE;
 
-/// 128 random bits: unguessable, so nobody can act as another visitor by naming their id.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct VisitorId([u8; 16]);
+crate::random::random_id!(
+    /// 128 random bits: unguessable, so nobody can act as another visitor by naming their id.
+    VisitorId,
+    16,
+    "visitor id"
+);
 
 impl VisitorId {
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-        VisitorId(bytes)
-    }
-
-    /// Exactly 16 base64url bytes, or no visitor id at all.
-    pub fn parse(text: &str) -> Option<Self> {
-        if text.len() != 22 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        Some(VisitorId(bytes.try_into().ok()?))
-    }
-
     /// The visitor cookie's value in `headers`, if it holds a well-formed id. When a browser
     /// sends the name twice (a cookie tossed in from a sibling site), none is trusted.
     pub fn from_cookie(headers: &HeaderMap) -> Option<Self> {
@@ -47,36 +30,6 @@ impl VisitorId {
             return None;
         }
         VisitorId::parse(first.value())
-    }
-
-    /// A prefix for display.
-    pub fn short(&self) -> String {
-        app::api::shorten_id(&self.to_string())
-    }
-}
-
-impl fmt::Display for VisitorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
-    }
-}
-
-impl fmt::Debug for VisitorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "VisitorId({})", self.short())
-    }
-}
-
-impl Serialize for VisitorId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for VisitorId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        VisitorId::parse(&text).ok_or_else(|| serde::de::Error::custom("not a visitor id"))
     }
 }
 

@@ -21,8 +21,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -424,7 +422,8 @@ impl Cluster {
             nodes: Vec::with_capacity(settings.nodes),
             central,
             replication: Arc::new(ReplicationStats::default()),
-            secret: new_secret().into(),
+            // 256 random bits: the cluster's shared secret.
+            secret: crate::random::token::<32>().into(),
             next: 0,
             seq: 0,
             hops: VecDeque::new(),
@@ -632,11 +631,4 @@ async fn store_view(store: &dyn SessionStore, visitor: &VisitorId) -> Result<Sto
         })
         .collect();
     Ok(StoreView { count, rows })
-}
-
-/// 256 random bits, base64url: a cluster's shared secret.
-fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -60,8 +60,5 @@ impl Expiring for RefreshClaims {
 
 /// A random id for `jti` and families: 128 bits, base64url.
 pub fn random_id() -> String {
-    use base64::Engine;
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    crate::random::token::<16>()
 }

@@ -5,11 +5,7 @@
 pub mod memory;
 pub mod redis;
 
-use std::fmt;
-
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
@@ -17,60 +13,12 @@ pub use memory::MemoryStore;
 pub use crate::storage::StoreError;
 pub use crate::visitor::VisitorId;
 
-/// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId([u8; 32]);
-
-impl SessionId {
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        // Without OS randomness there is no safe id to hand out; this cannot be recovered from.
-        getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-        SessionId(bytes)
-    }
-
-    /// Parses the cookie's value; anything that is not exactly 32 base64url bytes is no id at all.
-    pub fn parse(text: &str) -> Option<Self> {
-        if text.len() != 43 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        Some(SessionId(bytes.try_into().ok()?))
-    }
-
-    /// A prefix for display that cannot be used as the credential.
-    pub fn short(&self) -> String {
-        // base64 turns 3 bytes into 4 characters, so the first 6 bytes give the same leading
-        // characters as the whole id.
-        app::api::shorten_id(&URL_SAFE_NO_PAD.encode(&self.0[..6]))
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
-    }
-}
-
-/// Never log a whole id: it is a bearer credential.
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionId({})", self.short())
-    }
-}
-
-impl Serialize for SessionId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for SessionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        SessionId::parse(&text).ok_or_else(|| serde::de::Error::custom("not a session id"))
-    }
-}
+crate::random::random_id!(
+    /// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.
+    SessionId,
+    32,
+    "session id"
+);
 
 impl crate::storage::expiring::MinKey for SessionId {
     fn min_key() -> Self {
