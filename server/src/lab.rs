@@ -28,6 +28,13 @@ pub use app::api::{BulkKind, BulkRequest, BulkResponse, MAX_BULK};
 
 /// Records made or removed between two yields to the other requests on this worker.
 const CHUNK: usize = 500;
+
+/// The sizes of the chunks `count` records are made in: `CHUNK` each, the rest last.
+fn chunk_sizes(count: usize) -> impl Iterator<Item = usize> {
+    (0..count)
+        .step_by(CHUNK)
+        .map(move |start| CHUNK.min(count - start))
+}
 /// What a busy bulk runner suggests waiting: a run of 10 000 takes a second or two.
 const BUSY_RETRY_AFTER_SECS: u64 = 5;
 
@@ -208,8 +215,8 @@ async fn create_sessions(
     let store = &state.sessions;
     let now = state.clock.now_ms();
     created.reserve(count);
-    for chunk in 0..count.div_ceil(CHUNK) {
-        for _ in chunk * CHUNK..((chunk + 1) * CHUNK).min(count) {
+    for size in chunk_sizes(count) {
+        for _ in 0..size {
             let record =
                 SessionRecord::new(visitor, "alice", now, state.session_deadline(now, now));
             store.save(&record).await.map_err(unavailable)?;
@@ -241,17 +248,17 @@ async fn remove_sessions(state: &AppState, created: &[SessionId]) {
 /// Signs `count` access tokens on the idle-priority threads (Ed25519 costs tens of µs each),
 /// a chunk per job, and forgets them: the server keeps nothing. Returns their total bytes.
 async fn sign_tokens(state: &AppState, count: usize) -> Result<usize, Response> {
+    let alice = state.users.find("alice").ok_or_else(|| {
+        error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "the demo account is missing",
+        )
+    })?;
     let mut total = 0;
-    for chunk in 0..count.div_ceil(CHUNK) {
-        let size = ((chunk + 1) * CHUNK).min(count) - chunk * CHUNK;
+    for (chunk, size) in chunk_sizes(count).enumerate() {
         let jwt = Arc::clone(&state.jwt);
-        let alice = state.users.find("alice").ok_or_else(|| {
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::InternalError,
-                "the demo account is missing",
-            )
-        })?;
+        let alice = alice.clone();
         let now = state.clock.now_secs();
         let signed = state
             .users
@@ -300,6 +307,13 @@ pub fn resident_bytes() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_cover_the_count_exactly() {
+        assert_eq!(chunk_sizes(1_200).collect::<Vec<_>>(), [500, 500, 200]);
+        assert_eq!(chunk_sizes(500).collect::<Vec<_>>(), [500]);
+        assert_eq!(chunk_sizes(0).count(), 0);
+    }
 
     #[test]
     fn one_run_per_visitor_and_a_ceiling_for_all() {

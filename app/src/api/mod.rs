@@ -459,25 +459,26 @@ pub fn shorten_id(id: &str) -> String {
 /// other cookie by name only (another app on this host may keep a credential there, and
 /// echoing it would hand page scripts what `HttpOnly` keeps from them).
 pub fn mask_cookie_header(header_value: &str) -> String {
-    header_value
-        .split(';')
-        .map(|pair| {
-            let pair = pair.trim();
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if name.ends_with(SESSION_COOKIE) || name == VISITOR_COOKIE {
-                if value.is_empty() {
-                    format!("{name}=")
-                } else {
-                    format!("{name}={}", shorten_id(value))
-                }
-            } else if name == "authlens_lb" {
-                pair.to_owned()
-            } else {
-                format!("{name}=(hidden)")
+    let mut masked = String::with_capacity(header_value.len());
+    for pair in header_value.split(';') {
+        if !masked.is_empty() {
+            masked.push_str("; ");
+        }
+        let pair = pair.trim();
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        masked.push_str(name);
+        masked.push('=');
+        if name.ends_with(SESSION_COOKIE) || name == VISITOR_COOKIE {
+            if !value.is_empty() {
+                masked.push_str(&shorten_id(value));
             }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+        } else if name == "authlens_lb" {
+            masked.push_str(value);
+        } else {
+            masked.push_str("(hidden)");
+        }
+    }
+    masked
 }
 
 /// A `Set-Cookie` value with the session id and the visitor id shortened; everything else

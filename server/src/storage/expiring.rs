@@ -157,8 +157,10 @@ impl<K: Clone + Ord + Hash + MinKey, V: Owned> OwnedMap<K, V> {
 
     /// `owner`'s live entries (key, deadline, value), soonest deadline first, at most `limit`,
     /// and how many `owner` has in all.
+    /// (A count alone, `limit` 0, collects nothing; a long list is cut before it is sorted,
+    /// so a visitor holding a bulk batch costs one pass, not a sort of the whole batch.)
     pub fn owned(&self, owner: &VisitorId, now: i64, limit: usize) -> (Vec<(&K, i64, &V)>, usize) {
-        let mut live: Vec<_> = self
+        let live = self
             .by_owner
             .range((*owner, K::min_key())..)
             .take_while(|(visitor, _)| visitor == owner)
@@ -166,11 +168,17 @@ impl<K: Clone + Ord + Hash + MinKey, V: Owned> OwnedMap<K, V> {
                 self.map
                     .get_with_deadline(key, now)
                     .map(|(deadline, value)| (key, deadline, value))
-            })
-            .collect();
+            });
+        if limit == 0 {
+            return (Vec::new(), live.count());
+        }
+        let mut live: Vec<_> = live.collect();
         let total = live.len();
+        if total > limit {
+            live.select_nth_unstable_by_key(limit, |(_, deadline, _)| *deadline);
+            live.truncate(limit);
+        }
         live.sort_by_key(|(_, deadline, _)| *deadline);
-        live.truncate(limit);
         (live, total)
     }
 }
