@@ -94,14 +94,15 @@ impl ProbeLog {
         Some(nonce)
     }
 
-    /// Files `record` under the visitor its nonce was issued to; `false` if nobody was.
-    fn push(&self, record: ProbeRecord) -> bool {
+    /// Files `record` under the visitor its nonce was issued to; a nonce nobody was handed,
+    /// or one whose share of probes is used up, records nothing.
+    fn push(&self, record: ProbeRecord) {
         let mut logs = lock(&self.0);
         let Some(owner) = logs.owner_of.get(&record.nonce).copied() else {
-            return false;
+            return;
         };
         let Some(log) = logs.by_visitor.get_mut(&owner) else {
-            return false;
+            return;
         };
         let same_nonce = log
             .records
@@ -109,12 +110,11 @@ impl ProbeLog {
             .filter(|seen| seen.nonce == record.nonce)
             .count();
         if same_nonce >= PROBES_PER_NONCE {
-            return false;
+            return;
         }
         log.used = Instant::now();
         log.records.push_front(record);
         log.records.truncate(KEPT);
-        true
     }
 
     /// `visitor`'s probes, newest first.
