@@ -5,7 +5,7 @@
 
 ## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
 run: setup
-	cargo leptos build --release --split
+	cargo leptos build --release --precompress --split
 	target/release/authlens
 
 ## Every test: cargo tests and the Playwright suite in Chromium.
@@ -17,7 +17,7 @@ setup:
 
 ## Release build without serving.
 build: setup
-	cargo leptos build --release --split
+	cargo leptos build --release --precompress --split
 
 ## Clippy with warnings as errors, for the server build and the wasm build.
 lint: setup

@@ -10,7 +10,7 @@ source scripts/lib/server.sh
 
 export AUTHLENS_BIN=${AUTHLENS_BIN:-target/release/authlens}
 if [ ! -x "$AUTHLENS_BIN" ]; then
-  cargo leptos build --release --split
+  cargo leptos build --release --precompress --split
 fi
 # The product's defaults, not the e2e suite's roomier ones; EdDSA makes bulk signing costly.
 AUTHLENS_LOGIN_BURST=30 AUTHLENS_MAX_BULK_RUNS=2 start_authlens --jwt-alg eddsa

@@ -19,7 +19,7 @@ TOKENS=100000
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "release build (what make run serves)"
-cargo leptos build --release --split
+cargo leptos build --release --precompress --split
 source scripts/lib/server.sh
 source scripts/lib/redis.sh
 export AUTHLENS_BIN=target/release/authlens AUTHLENS_WRAP="taskset -c 0" RUST_LOG=warn

@@ -21,7 +21,7 @@ cargo test --locked --benches -p server
 # The release front end is what `make run` serves, and only a size-optimized build shows some
 # compile errors (deep view types): build it and report its size.
 step "release front end (what make run ships)"
-cargo leptos build --release --frontend-only --split
+cargo leptos build --release --precompress --frontend-only --split
 scripts/wasm_size.sh
 
 # Debug server and debug front end together: debug SSR adds view markers that only a debug

@@ -22,7 +22,7 @@ mod wire;
 
 use i18n::{Lang, Texts};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     Lazy, LazyRoute,
     components::{A, Route, Router, Routes},
@@ -46,6 +46,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet's name carries its content hash when the build hashes files.
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -83,7 +85,6 @@ pub fn App() -> impl IntoView {
 
     let texts = use_texts();
     view! {
-        <Stylesheet id="leptos" href="/pkg/authlens.css"/>
         <Title text=move || texts().page_title/>
         <Router>
             <Masthead/>

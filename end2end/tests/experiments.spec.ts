@@ -119,11 +119,15 @@ test("9: a form on another site carries no session cookie and no bearer token", 
       sent.push(request.allHeaders().then((headers) => ({ url: request.url(), headers })));
     }
   });
-  const result = await run(page, 9, 4);
+  const result = await run(page, 9, 6);
   await expect(result).not.toContainText("✗");
   await expect(result.getByRole("listitem").nth(1)).toContainText("cookie: false · authorization: false · Sec-Fetch-Site: cross-site → 401");
-  await expect(result.getByRole("listitem").nth(2)).toContainText("authorization: false");
-  await expect(result.getByRole("listitem").nth(3)).toContainText("cookie: true · authorization: false · Sec-Fetch-Site: same-origin → 200");
+  // The second layer names the header that would have refused it on a state-changing route.
+  await expect(result.getByRole("listitem").nth(2)).toContainText("Second layer");
+  await expect(result.getByRole("listitem").nth(2).locator("code")).toHaveText("Sec-Fetch-Site: cross-site");
+  await expect(result.getByRole("listitem").nth(3)).toContainText("authorization: false");
+  await expect(result.getByRole("listitem").nth(4)).toContainText("cookie: true · authorization: false · Sec-Fetch-Site: same-origin → 200");
+  await expect(result.getByRole("listitem").nth(5).locator("code")).toHaveText("Sec-Fetch-Site: same-origin");
   // The attacker page really is another site: its forms went out from the other loopback name.
   const attackerFrame = page.frameLocator("iframe.attacker-frame");
   await expect(attackerFrame.getByText("attacker site")).toBeVisible();

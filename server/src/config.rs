@@ -29,6 +29,13 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_SESSION_ABSOLUTE", default_value = "8h", value_parser = humantime::parse_duration)]
     pub session_absolute: Duration,
 
+    /// A proxy (or network of them, CIDR) in front of authlens whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed: for the client's address (login limit, connection
+    /// ceiling) and for https (`Secure` cookies, HSTS). Repeat the flag, or separate with commas.
+    /// Without it those headers from anyone decide nothing.
+    #[arg(long, env = "AUTHLENS_TRUSTED_PROXY", value_delimiter = ',', value_parser = crate::client::parse_network)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+
     /// When the session cookie gets the `Secure` attribute.
     #[arg(long, env = "AUTHLENS_SECURE_COOKIE", value_enum, default_value_t = SecureCookie::Auto)]
     pub secure_cookie: SecureCookie,
@@ -98,6 +105,29 @@ pub struct Config {
     /// Longest a request may take, body upload included, before it gets a 408.
     #[arg(long, env = "AUTHLENS_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
+
+    /// A request head (request line and headers) must arrive within this of its first byte;
+    /// a connection trickling one is closed.
+    #[arg(long, env = "AUTHLENS_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// A kept-alive connection with no request going on and no byte moving for this long is closed.
+    #[arg(long, env = "AUTHLENS_IDLE_TIMEOUT", default_value = "20s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Open connections, server-wide (capped to what the open-file limit allows); past it a new
+    /// connection is answered 503 server_busy with Retry-After and closed.
+    #[arg(long, env = "AUTHLENS_MAX_CONNECTIONS", default_value_t = 8192)]
+    pub max_connections: usize,
+
+    /// Open connections from one client address (a trusted proxy is exempt), so one host cannot
+    /// take every connection from everyone else (a class of 40 behind one NAT opens about 240).
+    #[arg(
+        long,
+        env = "AUTHLENS_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 512
+    )]
+    pub max_connections_per_client: usize,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "AUTHLENS_BODY_LIMIT", default_value_t = 16 * 1024)]

@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::client::Client;
 use crate::error::ErrorCode;
 use crate::error::{busy, error_response};
 use crate::sync::lock;
@@ -212,6 +213,7 @@ pub(crate) async fn new_probe(
     ))]
 pub(crate) async fn probe(
     State(state): State<AppState>,
+    client: Client,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -245,6 +247,7 @@ pub(crate) async fn probe(
         authorization_sent,
         sec_fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
         origin: text(header::ORIGIN),
+        refused_by: crate::same_origin::refused_by(&headers, &client),
         status,
     });
     let verdict = if acted {

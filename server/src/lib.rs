@@ -5,7 +5,9 @@
 // The page's route and view types nest deeply; the default limit of 128 is not enough.
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod bench_results;
+pub mod client;
 pub mod clock;
 pub mod cluster;
 pub mod config;
@@ -19,7 +21,9 @@ pub mod openapi;
 pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
+pub mod same_origin;
 pub mod security_headers;
+pub mod serve;
 pub mod session;
 pub mod storage;
 pub mod store;
@@ -32,7 +36,6 @@ use std::sync::Arc;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::http::{HeaderMap, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::any;
 use axum::{Json, Router};
@@ -46,6 +49,7 @@ use utoipa_axum::routes;
 
 use app::{App, shell};
 
+use client::{Client, TrustedProxies};
 use clock::Clock;
 pub use config::Config;
 use config::SecureCookie;
@@ -56,10 +60,6 @@ use storage::redis::RedisLink;
 use store::redis::RedisSessionStore;
 use store::{MemoryStore, SessionStore};
 use users::UserDirectory;
-
-/// The front end's file names in `<site root>/pkg` (`authlens.js`, `authlens.wasm`), as
-/// cargo-leptos writes them.
-const FRONT_END_NAME: &str = "authlens";
 
 /// What every handler may use. axum gives each request its own copy of the state, so the
 /// copy is one pointer: the parts live behind an `Arc`.
@@ -80,11 +80,15 @@ pub struct AppParts {
     /// The port of the "attacker site" listener, once `main` has bound it.
     pub attacker_port: Option<u16>,
     pub probes: cross_site::ProbeLog,
+    /// The proxies whose `X-Forwarded-*` headers are believed (`--trusted-proxy`).
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// Experiment 10's bulk runs going on now.
     pub bulk_runs: Arc<lab::BulkRuns>,
     /// The scaling lab: each visitor's cluster of nodes.
     pub lab: Arc<cluster::Lab>,
     pub leptos_options: LeptosOptions,
+    /// The built front end: whether its file names carry hashes.
+    pub front_end: assets::FrontEnd,
 }
 
 impl std::ops::Deref for AppState {
@@ -121,8 +125,10 @@ impl AppState {
             config.refresh_ttl,
             clock.clone(),
         );
+        let front_end = assets::FrontEnd::find(&config.site_root)?;
         let leptos_options = LeptosOptions::builder()
-            .output_name(FRONT_END_NAME)
+            .output_name(assets::FRONT_END_NAME)
+            .hash_files(front_end.hashed)
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
@@ -133,12 +139,14 @@ impl AppState {
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
             attacker_port: None,
             probes: cross_site::ProbeLog::new(config.max_probe_logs),
+            trusted_proxies: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
             bulk_runs: Arc::new(lab::BulkRuns::new(config.max_bulk_runs)),
             lab: cluster::Lab::new(config.max_clusters, config.max_lab_nodes, config.lab_idle),
             users,
             jwt: Arc::new(jwt),
             clock,
             leptos_options,
+            front_end,
             config: Arc::new(config),
         })))
     }
@@ -159,12 +167,13 @@ impl AppState {
         idle.min(absolute)
     }
 
-    /// Whether the session cookie gets `Secure`.
-    pub fn cookie_secure(&self, headers: &HeaderMap) -> bool {
+    /// Whether the session and visitor cookies get `Secure`: over https (as a trusted proxy
+    /// says), and for a browser on http://localhost, which keeps `Secure` cookies there.
+    pub fn cookie_secure(&self, client: &Client) -> bool {
         match self.config.secure_cookie {
             SecureCookie::Always => true,
             SecureCookie::Never => false,
-            SecureCookie::Auto => came_over_https(headers) || is_loopback_host(headers),
+            SecureCookie::Auto => client.https || client.loopback,
         }
     }
 }
@@ -192,29 +201,6 @@ fn open_stores(
             MemoryRefreshStore::new(clock.clone()),
         ),
     })
-}
-
-/// `X-Forwarded-Proto: https` from a TLS-terminating proxy in front of authlens.
-fn came_over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
-}
-
-/// Browsers treat http://localhost, 127.0.0.1 and [::1] as secure contexts and keep `Secure` cookies there.
-fn is_loopback_host(headers: &HeaderMap) -> bool {
-    let Some(host) = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return false;
-    };
-    let name = match host.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => host.split(':').next().unwrap_or_default(),
-    };
-    name.eq_ignore_ascii_case("localhost") || name.starts_with("127.") || name == "::1"
 }
 
 /// The whole server: the JSON API under `/api`, then the server-rendered page and static files.
@@ -249,57 +235,55 @@ pub fn app(state: AppState) -> Router {
         security_headers::set_page_policy(attacker_port);
         shell(options)
     };
-    let router = Router::new()
-        .merge(api)
+    let api = api
         .route("/lb/{*rest}", any(cluster::forward))
+        .with_state(state.clone());
+    // The page and its files: HTML compressed on the fly, /pkg precompressed and cached.
+    let site = Router::new()
         .leptos_routes(&state, page_routes, page)
+        .nest_service("/pkg", state.front_end.pkg_service(&state.config.site_root))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             not_found_page,
         ))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(assets::html_compression());
+    let router = api.merge(site);
     // What every request meets, outermost first. Wrapped once around the whole router
     // rather than with `Router::layer`, which wraps each route in one more boxed service
     // that is cloned on every request.
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
     let cookie_state = state.clone();
-    let every_request =
-        ServiceBuilder::new()
-            .layer(TraceLayer::new_for_http())
-            .map_response(error::log_fault)
-            .map_response(security_headers::add)
-            .layer(from_fn(move |request, next| {
-                let state = cookie_state.clone();
-                async move {
-                    visitor::assign(|headers| state.cookie_secure(headers), request, next).await
-                }
-            }))
-            .layer(HandleErrorLayer::new(move |_: BoxError| async move {
-                request_limits::timed_out(timeout)
-            }))
-            .timeout(timeout)
-            .layer(from_fn_with_state(
-                body_limit,
-                request_limits::refuse_declared_oversize,
-            ))
-            .layer(DefaultBodyLimit::max(body_limit))
-            .service(router);
+    let trusted = state.trusted_proxies.clone();
+    let every_request = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(move |request, next| {
+            let trusted = trusted.clone();
+            async move { client::resolve(&trusted, request, next).await }
+        }))
+        .map_response(error::log_fault)
+        .map_response(security_headers::add)
+        .layer(from_fn(same_origin::refuse_cross_site))
+        .layer(from_fn(move |request: axum::extract::Request, next| {
+            let secure = cookie_state.cookie_secure(&client::of_request(&request));
+            visitor::assign(secure, request, next)
+        }))
+        .layer(HandleErrorLayer::new(move |_: BoxError| async move {
+            request_limits::timed_out(timeout)
+        }))
+        .timeout(timeout)
+        .layer(from_fn_with_state(
+            body_limit,
+            request_limits::refuse_declared_oversize,
+        ))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .service(router);
     Router::new().fallback_service(every_request)
 }
 
-/// Refuses a front end built without `cargo leptos build --split`: its lazy code imports a
-/// placeholder module that only the split step replaces, so the page would never hydrate.
-/// A site without the wasm glue (the API alone, the tests) passes.
+/// Refuses a front end that could not hydrate (see [`assets::FrontEnd::find`]).
 pub fn check_front_end(site_root: &std::path::Path) -> anyhow::Result<()> {
-    let glue = site_root.join("pkg").join(format!("{FRONT_END_NAME}.js"));
-    match std::fs::read_to_string(&glue) {
-        Ok(text) if text.contains("__wasm_split_placeholder__") => anyhow::bail!(
-            "{} was built without --split, so the page could not hydrate; \
-             rebuild with `cargo leptos build --split` (`make run` does)",
-            glue.display()
-        ),
-        _ => Ok(()),
-    }
+    assets::FrontEnd::find(site_root).map(drop)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

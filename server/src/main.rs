@@ -4,12 +4,14 @@
 //! `target/release/authlens --addr 127.0.0.1:3000`. `authlens --help` lists every setting;
 //! each also reads an `AUTHLENS_*` environment variable.
 
-use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use server::client::TrustedProxies;
+use server::serve::{ConnectionLimits, connections_that_fit, serve};
 use server::{AppState, Config, app};
 
 #[tokio::main]
@@ -25,6 +27,20 @@ async fn main() -> anyhow::Result<()> {
     let attacker_addr = config.attacker_addr;
     if !attacker_addr.ip().is_loopback() {
         anyhow::bail!("--attacker-addr must be a loopback address, not {attacker_addr}");
+    }
+    let limits = ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: connections_that_fit(config.max_connections),
+        max_connections_per_client: config.max_connections_per_client,
+        trusted: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
+    };
+    if limits.max_connections < config.max_connections {
+        tracing::warn!(
+            "the open-file limit allows {} connections, not the {} asked for",
+            limits.max_connections,
+            config.max_connections
+        );
     }
     let state = AppState::new(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -42,20 +58,23 @@ async fn main() -> anyhow::Result<()> {
     );
     // Both stop on the same signal; each drains its in-flight requests.
     let shutdown = new_shutdown();
-    let attacker_site = axum::serve(attacker, server::cross_site::attacker_site())
-        .with_graceful_shutdown(shutdown.clone().wait());
-    let main_site = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.clone().wait());
+    // The attacker site gets the same timeouts and a small ceiling: it serves one page.
+    let attacker_limits = ConnectionLimits {
+        max_connections: 256,
+        ..limits.clone()
+    };
+    let attacker_site = serve(
+        attacker,
+        server::cross_site::attacker_site(),
+        attacker_limits,
+        shutdown.clone().wait(),
+    );
+    let main_site = serve(listener, app(state), limits, shutdown.clone().wait());
     let signal = async {
         shutdown_signal().await;
         shutdown.trigger();
     };
-    let (main_result, attacker_result, ()) = tokio::join!(main_site, attacker_site, signal);
-    main_result?;
-    attacker_result?;
+    tokio::join!(main_site, attacker_site, signal);
     tracing::info!("authlens stopped");
     Ok(())
 }

@@ -5,12 +5,12 @@
 //! The key is the TCP peer address. Behind a reverse proxy every client shares the proxy's
 //! address; `X-Forwarded-For` is deliberately not trusted, as any client can forge it.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -127,11 +127,9 @@ pub async fn limit_logins(State(state): State<AppState>, request: Request, next:
     let Some(limiter) = &state.login_limiter else {
         return next.run(request).await;
     };
-    // In-process callers (tests, the lab's balancer) have no peer address: one shared bucket.
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |info| info.0.ip());
+    // The peer, or the client a trusted proxy names. In-process callers (tests, the lab's
+    // balancer) have no peer address: one shared bucket.
+    let client = crate::client::of_request(&request).ip;
     match limiter.check(client) {
         Ok(()) => next.run(request).await,
         Err(wait) => {

@@ -77,5 +77,16 @@ pub fn add(mut response: Response) -> Response {
     if is_json && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // The page: each render has its own nonce and speaks to one visitor, so a cache must ask
+    // again every time (and no shared cache may keep it).
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if is_html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache, private"),
+        );
+    }
     response
 }

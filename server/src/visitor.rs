@@ -55,14 +55,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 /// Middleware around the whole server: finds the request's visitor and, when the browser had
 /// no (valid) visitor cookie, sets one on the answer. `secure` says whether the cookie gets
 /// `Secure`, decided as for the session cookie.
-pub async fn assign(
-    secure: impl Fn(&HeaderMap) -> bool,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn assign(secure: bool, mut request: Request, next: Next) -> Response {
     let known = VisitorId::from_cookie(request.headers());
     let visitor = known.unwrap_or_else(VisitorId::generate);
-    let secure = secure(request.headers());
     request.extensions_mut().insert(Visitor(visitor));
     let mut response = next.run(request).await;
     if known.is_none() {

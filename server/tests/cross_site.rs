@@ -74,6 +74,8 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
     assert_eq!(by_nonce(&abc)["cookie_sent"], false);
     assert_eq!(by_nonce(&abc)["sec_fetch_site"], "cross-site");
     assert_eq!(by_nonce(&abc)["origin"], "http://localhost:1");
+    assert_eq!(by_nonce(&abc)["refused_by"], "Sec-Fetch-Site: cross-site");
+    assert_eq!(by_nonce(&def)["refused_by"], Value::Null);
     assert_eq!(by_nonce(&def)["cookie_sent"], true);
     assert_eq!(by_nonce(&def)["status"], 200);
     assert_eq!(by_nonce(&ghi)["authorization_sent"], false);
@@ -162,4 +164,124 @@ async fn the_attacker_page_posts_only_to_a_loopback_origin() {
         );
         assert!(!body.contains("<script"), "{hostile}");
     }
+}
+
+/// A logged-in request to a state-changing route, sent with `marks` (what a browser adds).
+async fn changing(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    marks: &[(&str, &str)],
+) -> common::Reply {
+    let mut headers = vec![("cookie", cookie), ("content-type", content_type)];
+    headers.extend_from_slice(marks);
+    let mut request = request("POST", path, Body::from(body.to_owned()), &[]);
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn a_state_changing_request_from_another_site_is_refused_whatever_it_carries() {
+    let app = start_default().await;
+    let cookie = app
+        .post("/api/session/login", alice(), &[("host", "127.0.0.1:3000")])
+        .await
+        .cookie_pair();
+    // A form-encoded logout that the browser marks cross-site, with the cookie attached (as
+    // SameSite=None or an old browser would): refused before the session is touched.
+    let logout = changing(
+        &app,
+        &cookie,
+        "/api/session/logout",
+        "application/x-www-form-urlencoded",
+        "",
+        &[("sec-fetch-site", "cross-site"), ("host", "127.0.0.1:3000")],
+    )
+    .await;
+    assert_eq!(logout.status, StatusCode::FORBIDDEN);
+    assert_eq!(logout.error_code(), ErrorCode::CrossSiteRequest);
+    assert!(
+        logout.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Sec-Fetch-Site: cross-site")
+    );
+    assert!(logout.headers.get("set-cookie").is_none());
+    // A JSON cart add from a sibling subdomain (same site, another origin), and one from an old
+    // browser that sends only Origin.
+    for marks in [
+        vec![("sec-fetch-site", "same-site"), ("host", "127.0.0.1:3000")],
+        vec![
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ],
+    ] {
+        let cart = changing(
+            &app,
+            &cookie,
+            "/api/session/cart",
+            "application/json",
+            r#"{"item":"x"}"#,
+            &marks,
+        )
+        .await;
+        assert_eq!(cart.status, StatusCode::FORBIDDEN, "{marks:?}");
+        let decided_by = if marks[0].0 == "origin" {
+            "Origin: http://evil.example"
+        } else {
+            "Sec-Fetch-Site: same-site"
+        };
+        assert!(
+            cart.body["message"].as_str().unwrap().contains(decided_by),
+            "{}",
+            cart.body
+        );
+    }
+    let me = app.get("/api/session/me", &[("cookie", &cookie)]).await;
+    assert_eq!(
+        me.status,
+        StatusCode::OK,
+        "the session outlived every forged request"
+    );
+    assert_eq!(me.body["cart"], json!([]), "and nothing was added");
+
+    // This site's own page, and a client that is no browser page at all (curl), pass.
+    for marks in [
+        vec![
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ],
+        vec![
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ],
+        vec![],
+    ] {
+        let cart = changing(
+            &app,
+            &cookie,
+            "/api/session/cart",
+            "application/json",
+            r#"{"item":"x"}"#,
+            &marks,
+        )
+        .await;
+        assert_eq!(cart.status, StatusCode::OK, "{marks:?}: {}", cart.body);
+    }
+    // Reading is never refused: a cross-site GET changes nothing.
+    let read = app
+        .get(
+            "/api/session/me",
+            &[("cookie", &cookie), ("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
 }

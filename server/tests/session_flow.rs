@@ -72,14 +72,16 @@ async fn secure_is_left_out_for_plain_http_to_a_public_host() {
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert!(!login.header("set-cookie").contains("Secure"));
-    let behind_tls = app
+    // Only a trusted proxy may say https (tests/trusted_proxy.rs); from anyone it decides nothing.
+    let forged = app
         .post(
             "/api/session/login",
             alice(),
             &[("host", "authlens.example"), ("x-forwarded-proto", "https")],
         )
         .await;
-    assert!(behind_tls.header("set-cookie").contains("Secure"));
+    assert!(!forged.header("set-cookie").contains("Secure"));
+    assert!(forged.headers.get("strict-transport-security").is_none());
 }
 
 #[tokio::test]

@@ -256,6 +256,10 @@ pub struct ProbeRecord {
     /// The browser's own word on where the request came from (`cross-site`, `same-origin`…).
     pub sec_fetch_site: Option<String>,
     pub origin: Option<String>,
+    /// What the second CSRF layer says of this request, as every state-changing route checks
+    /// it: the header that shows it came from another site (`Sec-Fetch-Site: cross-site`), or
+    /// `None` when it would pass. The probe itself records rather than refuses.
+    pub refused_by: Option<String>,
     /// What the request achieved: 200 if it acted as the logged-in user, 401 if not.
     pub status: u16,
 }
@@ -344,6 +348,8 @@ pub enum ErrorCode {
     NoAttackerSite,
     NoPublicKey,
     Forbidden,
+    /// A state-changing request that the browser says came from another site (CSRF, layer 2).
+    CrossSiteRequest,
     NoBenchResults,
     BenchResultsUnreadable,
 }
@@ -382,6 +388,7 @@ impl ErrorCode {
             ErrorCode::NoAttackerSite => "no_attacker_site",
             ErrorCode::NoPublicKey => "no_public_key",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CrossSiteRequest => "cross_site_request",
             ErrorCode::NoBenchResults => "no_bench_results",
             ErrorCode::BenchResultsUnreadable => "bench_results_unreadable",
         }

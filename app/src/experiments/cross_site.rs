@@ -1,6 +1,7 @@
 //! Claim 9: a form on another site does not carry the `SameSite=Lax` session cookie, and no
 //! form can carry a bearer token. The server's second listener plays the attacker site; it is
-//! loaded in a frame, posts its forms, and the server's probe log says what arrived.
+//! loaded in a frame, posts its forms, and the server's probe log says what arrived, and what
+//! the second layer (the same-origin check on every state-changing route) made of it.
 
 use leptos::lazy;
 use leptos::prelude::*;
@@ -93,11 +94,18 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     };
     let mut lines = vec![line(None, |t| t.e9_attacker_page, url)];
     match find("session") {
-        Some(probe) => lines.push(line(
-            !probe.cookie_sent && probe.status == 401,
-            |t| t.e9_session_form,
-            describe(&probe),
-        )),
+        Some(probe) => {
+            lines.push(line(
+                !probe.cookie_sent && probe.status == 401,
+                |t| t.e9_session_form,
+                describe(&probe),
+            ));
+            lines.push(line(
+                probe.refused_by.is_some(),
+                |t| t.e9_second_layer,
+                probe.refused_by.clone().unwrap_or_else(|| "—".to_owned()),
+            ));
+        }
         None => lines.push(line(false, |t| t.e9_session_form, "—")),
     }
     match find("jwt") {
@@ -115,11 +123,23 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     )
     .await;
     match probes_with(&same_nonce).await.first() {
-        Some(probe) => lines.push(line(
-            probe.cookie_sent && probe.status == 200,
-            |t| t.e9_same_site,
-            describe(probe),
-        )),
+        Some(probe) => {
+            lines.push(line(
+                probe.cookie_sent && probe.status == 200,
+                |t| t.e9_same_site,
+                describe(probe),
+            ));
+            lines.push(line(
+                probe.refused_by.is_none(),
+                |t| t.e9_second_layer_passes,
+                probe.refused_by.clone().unwrap_or_else(|| {
+                    format!(
+                        "Sec-Fetch-Site: {}",
+                        probe.sec_fetch_site.as_deref().unwrap_or("—")
+                    )
+                }),
+            ));
+        }
         None => lines.push(line(false, |t| t.e9_same_site, "—")),
     }
     lines

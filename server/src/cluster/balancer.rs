@@ -2,11 +2,10 @@
 //! (round-robin, or sticky by its own affinity cookie), forwards the request to it over
 //! real HTTP, and says in `X-Authlens-Node` which node answered.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -106,8 +105,9 @@ pub async fn forward(
     // Only the balancer may say who the client is: whatever a client sent as these is dropped.
     parts.headers.remove(CLIENT_HEADER);
     parts.headers.remove(LAB_SECRET_HEADER);
-    if let Some(ConnectInfo(client)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        let address = HeaderValue::from_str(&client.ip().to_string());
+    let client = crate::client::of(&parts).ip;
+    if !client.is_unspecified() {
+        let address = HeaderValue::from_str(&client.to_string());
         if let (Ok(address), Ok(secret)) = (address, HeaderValue::from_str(&secret)) {
             parts.headers.insert(CLIENT_HEADER, address);
             parts.headers.insert(LAB_SECRET_HEADER, secret);

@@ -21,6 +21,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::client::Client;
 use crate::error::ApiJson;
 use crate::rate_limit::limit_logins;
 use crate::store::{RecordChange, SessionRecord};
@@ -61,6 +62,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
 pub(crate) async fn login(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    client: Client,
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, SessionError> {
@@ -87,7 +89,7 @@ pub(crate) async fn login(
     let set_cookie = session_cookie(
         state.session_cookie,
         &record.id,
-        state.cookie_secure(&headers),
+        state.cookie_secure(&client),
         state.config.session_absolute,
     );
     Ok(trace.respond(Some(set_cookie), |trace| session_body(user, &record, trace)))
@@ -159,6 +161,7 @@ fn keeps_cookie(query: Option<&str>) -> Result<bool, SessionError> {
     ))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SessionError> {
@@ -168,7 +171,7 @@ pub(crate) async fn logout(
     // even if someone kept a copy.
     delete_cookies_session(&state, &headers, &mut trace).await?;
     let set_cookie =
-        (!keep_cookie).then(|| expired_cookie(state.session_cookie, state.cookie_secure(&headers)));
+        (!keep_cookie).then(|| expired_cookie(state.session_cookie, state.cookie_secure(&client)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,

@@ -1,0 +1,449 @@
+//! The accept loop: hyper's HTTP/1 server with the limits a public server needs, which
+//! `axum::serve` does not offer. A connection that sends nothing is closed after the idle
+//! timeout, one that trickles a request head is closed when the head has not arrived within
+//! the header-read timeout, and past a ceiling of open connections (server-wide, and per
+//! client address) a new connection is answered `503` + `Retry-After` and closed at once, so
+//! one host cannot take every file descriptor from everyone else.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::time::Instant;
+use tower::ServiceExt;
+
+use crate::client::TrustedProxies;
+use crate::sync::lock;
+
+/// How long connections are given, and how many may be open.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimits {
+    /// A request head must arrive within this of its first byte.
+    pub header_read_timeout: Duration,
+    /// A connection with no request going on and no byte either way for this long is closed.
+    pub idle_timeout: Duration,
+    /// Open connections, server-wide.
+    pub max_connections: usize,
+    /// Open connections from one address (a trusted proxy is exempt: every client comes through it).
+    pub max_connections_per_client: usize,
+    pub trusted: Arc<TrustedProxies>,
+}
+
+/// Refusals being written at once; past it a refused connection is just closed.
+const REFUSALS_AT_ONCE: usize = 64;
+/// Longest a refusal may take to write.
+const REFUSAL_WRITE: Duration = Duration::from_secs(1);
+/// How long in-flight requests may finish after the shutdown signal.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Seconds a refused connection is told to wait.
+const REFUSAL_RETRY_AFTER: u64 = 5;
+
+/// What a connection past a ceiling reads before it is closed: the API's error body.
+fn refusal() -> &'static [u8] {
+    static REFUSAL: OnceLock<Vec<u8>> = OnceLock::new();
+    REFUSAL.get_or_init(|| {
+        let body = serde_json::to_string(&app::api::ErrorBody {
+            error: app::api::ErrorCode::ServerBusy,
+            message: format!("Too many open connections. Try again in {REFUSAL_RETRY_AFTER} s."),
+        })
+        .unwrap_or_default();
+        format!(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+             retry-after: {REFUSAL_RETRY_AFTER}\r\ncache-control: no-store\r\n\
+             connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    })
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let limits = Arc::new(limits);
+    let open = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = Arc::new(PerClient::default());
+    let refusals = Arc::new(Semaphore::new(REFUSALS_AT_ONCE));
+    let (stop, stopping) = watch::channel(false);
+    // Every connection task holds a sender; when all are gone, every connection has ended.
+    let (alive, mut all_ended) = mpsc::channel::<()>(1);
+    let mut accept_errors = AcceptErrors::default();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    accept_errors.wait_after(err).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(slot) = admit(&open, &per_client, &limits, peer.ip()) else {
+            refuse(stream, &refusals);
+            continue;
+        };
+        let connection = Connection {
+            stream,
+            peer,
+            router: router.clone(),
+            limits: limits.clone(),
+            stopping: stopping.clone(),
+        };
+        let alive = alive.clone();
+        tokio::spawn(async move {
+            connection.run().await;
+            drop(slot);
+            drop(alive);
+        });
+    }
+    drop(listener);
+    stop.send_replace(true);
+    drop(alive);
+    let _ = tokio::time::timeout(DRAIN, all_ended.recv()).await;
+}
+
+/// The slot a connection holds while open: its share of both ceilings.
+struct Slot {
+    _server_wide: OwnedSemaphorePermit,
+    client: Option<(Arc<PerClient>, IpAddr)>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some((per_client, ip)) = self.client.take() {
+            per_client.leave(ip);
+        }
+    }
+}
+
+fn admit(
+    open: &Arc<Semaphore>,
+    per_client: &Arc<PerClient>,
+    limits: &ConnectionLimits,
+    ip: IpAddr,
+) -> Option<Slot> {
+    let server_wide = open.clone().try_acquire_owned().ok()?;
+    let client = if limits.trusted.contains(ip) {
+        None
+    } else {
+        if !per_client.enter(ip, limits.max_connections_per_client) {
+            return None;
+        }
+        Some((per_client.clone(), ip))
+    };
+    Some(Slot {
+        _server_wide: server_wide,
+        client,
+    })
+}
+
+/// Open connections per client address.
+#[derive(Default)]
+struct PerClient(Mutex<HashMap<IpAddr, usize>>);
+
+impl PerClient {
+    fn enter(&self, ip: IpAddr, max: usize) -> bool {
+        let mut open = lock(&self.0);
+        let count = open.entry(ip).or_default();
+        if *count >= max {
+            return false;
+        }
+        *count += 1;
+        true
+    }
+
+    fn leave(&self, ip: IpAddr) {
+        let mut open = lock(&self.0);
+        if let Some(count) = open.get_mut(&ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&ip);
+            }
+        }
+    }
+}
+
+/// Answers a connection past a ceiling with a 503 and closes it, without reading its request.
+fn refuse(mut stream: TcpStream, refusals: &Arc<Semaphore>) {
+    let Ok(permit) = refusals.clone().try_acquire_owned() else {
+        return; // dropping the stream closes it
+    };
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(REFUSAL_WRITE, async {
+            stream.write_all(refusal()).await?;
+            stream.shutdown().await
+        })
+        .await;
+        drop(permit);
+    });
+}
+
+/// Accept failures (most often: out of file descriptors) are logged once a second at most,
+/// with a short pause so the loop does not spin while none is free.
+#[derive(Default)]
+struct AcceptErrors {
+    last_logged: Option<Instant>,
+    since: u64,
+}
+
+impl AcceptErrors {
+    async fn wait_after(&mut self, err: io::Error) {
+        self.since += 1;
+        let now = Instant::now();
+        if self
+            .last_logged
+            .is_none_or(|last| now - last >= Duration::from_secs(1))
+        {
+            tracing::warn!(error = %err, failures = self.since, "accepting a connection failed");
+            self.last_logged = Some(now);
+            self.since = 0;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Connection {
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    limits: Arc<ConnectionLimits>,
+    stopping: watch::Receiver<bool>,
+}
+
+impl Connection {
+    async fn run(mut self) {
+        let _ = self.stream.set_nodelay(true);
+        let activity = Arc::new(Activity::new());
+        let io = TokioIo::new(Watched {
+            inner: self.stream,
+            activity: activity.clone(),
+        });
+        let peer = self.peer;
+        let router = self.router;
+        let in_service = activity.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let busy = InFlight::enter(&in_service);
+            let router = router.clone();
+            async move {
+                let response = router.oneshot(request.map(Body::new)).await;
+                drop(busy);
+                response
+            }
+        });
+        // hyper's own head timer starts when it begins waiting for a head, idle time included:
+        // set past both of ours, it is only a backstop.
+        let backstop = self.limits.header_read_timeout + self.limits.idle_timeout;
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(backstop)
+            .serve_connection(io, service)
+            .with_upgrades();
+        tokio::pin!(connection);
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = activity.expired(&self.limits) => return, // dropping the connection closes it
+            _ = self.stopping.wait_for(|stop| *stop) => {}
+        }
+        connection.as_mut().graceful_shutdown();
+        let _ = tokio::time::timeout(DRAIN, connection).await;
+    }
+}
+
+/// What a connection has been doing, for its timeouts. Times are milliseconds since [`epoch`];
+/// `head_started` is 0 while no request head is being read.
+struct Activity {
+    last_byte: AtomicU64,
+    head_started: AtomicU64,
+    in_flight: AtomicUsize,
+    /// Wakes the watchdog when a head starts, so its shorter deadline counts from then.
+    head_began: Notify,
+}
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Now, in milliseconds since [`epoch`], never 0.
+fn now_ms() -> u64 {
+    Instant::now().duration_since(epoch()).as_millis() as u64 + 1
+}
+
+fn at_ms(ms: u64) -> Instant {
+    epoch() + Duration::from_millis(ms - 1)
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            last_byte: AtomicU64::new(now_ms()),
+            head_started: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            head_began: Notify::new(),
+        }
+    }
+
+    fn read_bytes(&self) {
+        let now = now_ms();
+        self.last_byte.store(now, Ordering::Relaxed);
+        if self.in_flight.load(Ordering::Relaxed) == 0
+            && self
+                .head_started
+                .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.head_began.notify_one();
+        }
+    }
+
+    fn wrote_bytes(&self) {
+        self.last_byte.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// Completes when the connection has been idle, or reading one head, for too long.
+    async fn expired(&self, limits: &ConnectionLimits) {
+        loop {
+            let deadline = if self.in_flight.load(Ordering::Relaxed) > 0 {
+                Instant::now() + limits.idle_timeout
+            } else {
+                match self.head_started.load(Ordering::Relaxed) {
+                    0 => at_ms(self.last_byte.load(Ordering::Relaxed)) + limits.idle_timeout,
+                    started => at_ms(started) + limits.header_read_timeout,
+                }
+            };
+            if deadline <= Instant::now() {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {}
+                () = self.head_began.notified() => {}
+            }
+        }
+    }
+}
+
+/// A request being answered: its head is complete, and the connection is not idle.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn enter(activity: &Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        activity.head_started.store(0, Ordering::Relaxed);
+        InFlight(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.last_byte.store(now_ms(), Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The socket, noting when bytes move.
+struct Watched {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.read_bytes();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.wrote_bytes();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.wrote_bytes();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Raises this process's open-file limit to its hard limit and answers how many connections
+/// fit under it, leaving room for files, Redis and the lab's listeners.
+pub fn connections_that_fit(wanted: usize) -> usize {
+    const RESERVED: u64 = 512;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return wanted;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+    }
+    let room = limit.rlim_cur.saturating_sub(RESERVED).max(16);
+    wanted.min(usize::try_from(room).unwrap_or(usize::MAX))
+}
