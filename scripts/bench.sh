@@ -18,8 +18,9 @@ SESSIONS=100000
 TOKENS=100000
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "release build (what make run serves)"
+step "release build (what make run serves) and the plain axum hello-world it is compared with"
 cargo leptos build --release --precompress --split
+cargo build --release --locked -p server --bin hello-world
 source scripts/lib/server.sh
 source scripts/lib/redis.sh
 export AUTHLENS_BIN=target/release/authlens AUTHLENS_WRAP="taskset -c 0" RUST_LOG=warn
@@ -57,6 +58,14 @@ taskset -cp 1 "$(cat "$REDIS_PIDFILE")" >/dev/null   # with wrk: CPU 0 stays the
 start_authlens; MEMORY=$BASE_URL; MEMORY_PID=$SERVER_PID
 start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL; REDIS_PID=$SERVER_PID
 start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL; EDDSA_PID=$SERVER_PID
+# The limit: axum with no layers, on the same CPU, answering the same JSON.
+hello_log=$(mktemp)
+taskset -c 0 target/release/hello-world 127.0.0.1:0 >"$hello_log" &
+HELLO_PID=$!
+stop_at_exit "kill $HELLO_PID 2>/dev/null || true; wait $HELLO_PID 2>/dev/null || true; rm -f '$hello_log'"
+for _ in $(seq 1 100); do grep -q listening "$hello_log" && break; sleep 0.05; done
+HELLO=$(sed -n 's/^listening on //p' "$hello_log")
+curl -fsS "$HELLO/api/health" >/dev/null
 
 step "throughput and latency ($CONNECTIONS connections, ${SECONDS_PER_RUN} s per run, $ROUNDS rounds)"
 MEMORY_COOKIE=$(session_cookie "$MEMORY")
@@ -65,6 +74,7 @@ HS256_TOKEN=$(access_token "$MEMORY")
 EDDSA_TOKEN=$(access_token "$EDDSA")
 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s "$MEMORY/api/health" >/dev/null   # warm-up
 for round in $(seq 1 "$ROUNDS"); do
+  load "hello_world.$round" "$HELLO_PID" "$HELLO/api/health"
   load "health.$round" "$MEMORY_PID" "$MEMORY/api/health"
   load "session_memory_me.$round" "$MEMORY_PID" "$MEMORY/api/session/me" -H "Cookie: $MEMORY_COOKIE"
   load "session_redis_me.$round" "$REDIS_PID" "$REDIS/api/session/me" -H "Cookie: $REDIS_COOKIE"
@@ -92,7 +102,7 @@ curl -fsS "$BASE_URL/api/lab/bulk" -H "$JSON" -d "{\"kind\":\"tokens\",\"count\"
 curl -fsS "$BASE_URL/api/lab/bulk" -H "$JSON" -d "{\"kind\":\"tokens\",\"count\":$TOKENS}" >"$results/memory_tokens.json"
 echo "tokens:   $(cat "$results/memory_tokens.json")"
 
-step "front end: release wasm size, and time until interactive in Chromium"
+step "front end: release wasm size, bytes on the wire, and time until interactive in Chromium"
 scripts/wasm_size.sh --json >"$results/wasm.json"
 (cd end2end && BASE_URL="$MEMORY" node tools/interactive.mjs) >"$results/interactive.json"
 echo "wasm: $(cat "$results/wasm.json")  interactive: $(cat "$results/interactive.json")"

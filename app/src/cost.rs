@@ -91,6 +91,14 @@ fn Figures(results: BenchResults) -> impl IntoView {
                 format!("{} ms", front.interactive_ms), front.interactive_runs_ms.len().to_string(),
             ])
         }}</p>
+        <p data-testid="cost-wire">{move || {
+            let front = get().front_end;
+            fill(texts().wire_line, &[
+                kibibytes(front.home_wire_bytes),
+                format!("{} ms", front.interactive_10mbit_ms),
+                front.interactive_10mbit_runs_ms.len().to_string(),
+            ])
+        }}</p>
         <Budgets budgets=get().budgets/>
     }
 }
@@ -224,6 +232,10 @@ fn kilobytes(bytes: u64) -> String {
     format!("{:.0} KB", bytes as f64 / 1000.0)
 }
 
+fn kibibytes(bytes: u64) -> String {
+    format!("{:.0} KiB", bytes as f64 / 1024.0)
+}
+
 fn mebibytes(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -244,6 +256,7 @@ mod tests {
         let (en, ko) = (Lang::En.cost_texts(), Lang::Ko.cost_texts());
         // Endpoint names such as "JWT /me, HS256" read the same in both languages.
         for id in [
+            "hello_world",
             "health",
             "session_memory_me",
             "session_redis_me",
@@ -261,6 +274,9 @@ mod tests {
             "login_flood_p99",
             "wasm_gzip_bytes",
             "interactive_ms",
+            "health_ratio",
+            "home_wire_kib",
+            "interactive_10mbit_ms",
         ] {
             assert!(
                 !en.label(id).is_empty() && en.label(id) != ko.label(id),

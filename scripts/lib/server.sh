@@ -17,7 +17,7 @@ stop_at_exit() {
 start_authlens() {
   local bin=${AUTHLENS_BIN:-target/debug/authlens}
   [ -x "$bin" ] || { echo "$bin is missing; build with 'cargo leptos build' first" >&2; exit 1; }
-  [ -f target/site/pkg/authlens.wasm ] || { echo "target/site has no built front end; run 'cargo leptos build'" >&2; exit 1; }
+  compgen -G "target/site/pkg/*.wasm" >/dev/null || { echo "target/site has no built front end; run 'cargo leptos build'" >&2; exit 1; }
 
   local log_dir=target/e2e
   mkdir -p "$log_dir"

@@ -7,7 +7,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "release build of the server and the load generator"
 cargo build --release --locked -p server --bin authlens --example loadgen
-[ -f target/site/pkg/authlens.wasm ] || cargo leptos build --release --split
+compgen -G "target/site/pkg/*.wasm" >/dev/null || cargo leptos build --release --precompress --split
 source scripts/lib/server.sh
 source scripts/lib/redis.sh
 source scripts/lib/measure.sh

@@ -21,6 +21,9 @@ pub const FRONT_END_NAME: &str = "authlens";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
+/// The `/pkg` files with their caching headers.
+pub type PkgService = SetResponseHeader<SetResponseHeader<ServeDir, HeaderValue>, HeaderValue>;
+
 /// What the built site holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrontEnd {
@@ -76,13 +79,19 @@ impl FrontEnd {
 
     /// `/pkg`: the files, their precompressed siblings by `Accept-Encoding`, and how long
     /// they may be cached.
-    pub fn pkg_service(&self, site_root: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
+    pub fn pkg_service(&self, site_root: &Path) -> PkgService {
         let cache = if self.hashed { IMMUTABLE } else { REVALIDATE };
         let files = ServeDir::new(site_root.join("pkg"))
             .precompressed_br()
             .precompressed_gzip();
-        SetResponseHeader::overriding(
+        // One URL, several encodings: a shared cache must key on Accept-Encoding.
+        let varied = SetResponseHeader::appending(
             files,
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        );
+        SetResponseHeader::overriding(
+            varied,
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache),
         )

@@ -10,7 +10,6 @@ use std::str::FromStr;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
@@ -74,7 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
     }
 }
 
-/// The request's client as [`resolve`] found it (or, outside the middleware, from the peer alone).
+/// The request's client as the edge resolved it (or, outside it, from the peer alone).
 pub fn of(parts: &Parts) -> Client {
     found(&parts.extensions, &parts.headers)
 }
@@ -91,26 +90,24 @@ fn found(extensions: &Extensions, headers: &HeaderMap) -> Client {
         .unwrap_or_else(|| Client::resolve(peer(extensions), headers, &TrustedProxies::default()))
 }
 
-fn peer(extensions: &Extensions) -> Option<IpAddr> {
+/// The TCP peer's address (`None` in-process).
+pub fn peer(extensions: &Extensions) -> Option<IpAddr> {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
 }
 
-/// Middleware around the whole server: resolves the client once for every part that asks,
-/// and adds HSTS to answers sent over https.
-pub async fn resolve(trusted: &TrustedProxies, mut request: Request, next: Next) -> Response {
-    let client = Client::resolve(peer(request.extensions()), request.headers(), trusted);
-    request.extensions_mut().insert(client);
-    let mut response = next.run(request).await;
-    if client.https {
-        // Two years, as hstspreload.org asks; no includeSubDomains: other apps may share the domain.
-        response.headers_mut().insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000"),
-        );
+impl Client {
+    /// Adds HSTS to an answer sent over https: browsers then never try plain http first.
+    pub fn add_hsts(&self, response: &mut Response) {
+        if self.https {
+            // Two years, as hstspreload.org asks; no includeSubDomains: other apps may share the domain.
+            response.headers_mut().insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=63072000"),
+            );
+        }
     }
-    response
 }
 
 /// The client address in `X-Forwarded-For`: walking from the right (the nearest proxy's entry),

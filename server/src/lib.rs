@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod config;
 pub mod cookies;
 pub mod cross_site;
+pub mod edge;
 pub mod error;
 pub mod hashing;
 pub mod jwt;
@@ -36,7 +37,7 @@ use std::sync::Arc;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::any;
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
@@ -253,29 +254,15 @@ pub fn app(state: AppState) -> Router {
     // that is cloned on every request.
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
-    let cookie_state = state.clone();
-    let trusted = state.trusted_proxies.clone();
     let every_request = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
-        .layer(from_fn(move |request, next| {
-            let trusted = trusted.clone();
-            async move { client::resolve(&trusted, request, next).await }
-        }))
         .map_response(error::log_fault)
         .map_response(security_headers::add)
-        .layer(from_fn(same_origin::refuse_cross_site))
-        .layer(from_fn(move |request: axum::extract::Request, next| {
-            let secure = cookie_state.cookie_secure(&client::of_request(&request));
-            visitor::assign(secure, request, next)
-        }))
+        .layer(from_fn_with_state(state, edge::every_request))
         .layer(HandleErrorLayer::new(move |_: BoxError| async move {
             request_limits::timed_out(timeout)
         }))
         .timeout(timeout)
-        .layer(from_fn_with_state(
-            body_limit,
-            request_limits::refuse_declared_oversize,
-        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .service(router);
     Router::new().fallback_service(every_request)

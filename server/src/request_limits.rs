@@ -4,29 +4,19 @@
 
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ErrorCode;
 use crate::error::{InputError, error_response};
 
-/// Answers 413 at once when the declared body is over the limit.
-pub async fn refuse_declared_oversize(
-    State(body_limit): State<usize>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let declared = request
-        .headers()
+/// The 413 for a request whose declared body is over the limit, or `None`.
+pub fn declared_oversize(headers: &HeaderMap, body_limit: usize) -> Option<Response> {
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<u64>().ok());
-    match declared {
-        Some(length) if length > body_limit as u64 => InputError::TooLarge.into_response(),
-        _ => next.run(request).await,
-    }
+        .and_then(|text| text.parse::<u64>().ok())?;
+    (declared > body_limit as u64).then(|| InputError::TooLarge.into_response())
 }
 
 /// The answer to a request that took longer than `timeout`.

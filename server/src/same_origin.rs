@@ -8,7 +8,6 @@
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::client::Client;
@@ -40,24 +39,21 @@ fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Middleware around the whole server (the lab's `/lb/` routes too): refuses a cross-site
-/// state-changing request.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let checked = changes_state(request.method()) && request.uri().path() != PROBE_PATH;
-    if checked
-        && let Some(header_line) =
-            refused_by(request.headers(), &crate::client::of_request(&request))
-    {
-        return error_response(
-            StatusCode::FORBIDDEN,
-            ErrorCode::CrossSiteRequest,
-            format!(
-                "Refused: this request changes state and came from another site ({header_line}). \
-                 Only this site's own pages may send it."
-            ),
-        );
+/// The `403 cross_site_request` for a state-changing request from another site (the lab's
+/// `/lb/` routes too), or `None` to let it through.
+pub fn refusal(request: &Request, client: &Client) -> Option<Response> {
+    if !changes_state(request.method()) || request.uri().path() == PROBE_PATH {
+        return None;
     }
-    next.run(request).await
+    let header_line = refused_by(request.headers(), client)?;
+    Some(error_response(
+        StatusCode::FORBIDDEN,
+        ErrorCode::CrossSiteRequest,
+        format!(
+            "Refused: this request changes state and came from another site ({header_line}). \
+             Only this site's own pages may send it."
+        ),
+    ))
 }
 
 #[cfg(test)]

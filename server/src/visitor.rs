@@ -2,12 +2,14 @@
 //! never the session cookie under study. Every piece of demo state (store rows listed as
 //! "yours", the lab cluster, the probe log, bulk runs) is keyed by it, so what one visitor does
 //! never changes what another sees. A request without the cookie (plain curl) is a visitor of
-//! its own for that one request, and is offered the cookie for the next.
+//! its own for that one request, and is offered the cookie for the next, but only if it used
+//! one (or loaded the page): a health check or a static file costs no random id and no cookie.
+
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
@@ -41,9 +43,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Set by [`assign`] on the main server; a lab node reads the forwarded cookie itself.
+        // Set by [`arrive`] on the main server; a lab node reads the forwarded cookie itself.
         if let Some(visitor) = parts.extensions.get::<Visitor>() {
             return Ok(*visitor);
+        }
+        if let Some(NewVisitor(made)) = parts.extensions.get::<NewVisitor>() {
+            return Ok(Visitor(*made.get_or_init(VisitorId::generate)));
         }
         let visitor =
             Visitor(VisitorId::from_cookie(&parts.headers).unwrap_or_else(VisitorId::generate));
@@ -52,20 +57,47 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
-/// Middleware around the whole server: finds the request's visitor and, when the browser had
-/// no (valid) visitor cookie, sets one on the answer. `secure` says whether the cookie gets
-/// `Secure`, decided as for the session cookie.
-pub async fn assign(secure: bool, mut request: Request, next: Next) -> Response {
-    let known = VisitorId::from_cookie(request.headers());
-    let visitor = known.unwrap_or_else(VisitorId::generate);
-    request.extensions_mut().insert(Visitor(visitor));
-    let mut response = next.run(request).await;
-    if known.is_none() {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, visitor_cookie(&visitor, secure));
+/// A cookieless request's visitor, made the first time something asks for it.
+#[derive(Clone)]
+struct NewVisitor(Arc<OnceLock<VisitorId>>);
+
+/// What [`arrive`] found, for [`leave`].
+pub struct Arrival(Option<Arc<OnceLock<VisitorId>>>);
+
+/// Before the route: the visitor the request's cookie names, or room for a new one.
+pub fn arrive(request: &mut Request) -> Arrival {
+    match VisitorId::from_cookie(request.headers()) {
+        Some(known) => {
+            request.extensions_mut().insert(Visitor(known));
+            Arrival(None)
+        }
+        None => {
+            let made = Arc::new(OnceLock::new());
+            request.extensions_mut().insert(NewVisitor(made.clone()));
+            Arrival(Some(made))
+        }
     }
+}
+
+/// After the route: a visitor made for this request gets its cookie, and so does a browser
+/// loading the page without one, before its scripts make calls of their own (which, sent
+/// together, would each be made a different visitor). `secure` as for the session cookie.
+pub fn leave(arrival: Arrival, response: &mut Response, secure: bool) {
+    let Arrival(Some(made)) = arrival else {
+        return;
+    };
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    let visitor = match made.get() {
+        Some(visitor) => *visitor,
+        None if is_page => VisitorId::generate(),
+        None => return,
+    };
     response
+        .headers_mut()
+        .append(header::SET_COOKIE, visitor_cookie(&visitor, secure));
 }
 
 /// `authlens_visitor=<id>; HttpOnly; SameSite=Lax; Path=/` (+ `Secure`): a browser-session

@@ -39,3 +39,29 @@ fn a_split_front_end_and_no_front_end_pass() {
     std::fs::remove_dir_all(split).ok();
     std::fs::remove_dir_all(none).ok();
 }
+
+#[test]
+fn hashed_names_are_read_from_hash_txt_and_a_stale_one_is_refused() {
+    use server::assets::FrontEnd;
+    let root = site_with_glue("hashed", None);
+    let hash_file = root.join("hash.txt");
+    std::fs::write(&hash_file, "js: Ab-1_\nwasm: Cd2\ncss: Ef3\n").unwrap();
+    let stale = FrontEnd::with_hash_file(&root, &hash_file)
+        .expect_err("a hash file naming missing files is refused")
+        .to_string();
+    assert!(
+        stale.contains("authlens.Ab-1_.js") && stale.contains("another build"),
+        "{stale}"
+    );
+    std::fs::write(
+        root.join("pkg").join("authlens.Ab-1_.js"),
+        "import './x.js';",
+    )
+    .unwrap();
+    let found = FrontEnd::with_hash_file(&root, &hash_file).expect("the hashed site");
+    assert!(found.hashed);
+    assert_eq!(found.glue, "authlens.Ab-1_.js");
+    let unhashed = FrontEnd::with_hash_file(&root, &root.join("no-such-hash.txt")).unwrap();
+    assert!(!unhashed.hashed, "no hash file: plain names");
+    std::fs::remove_dir_all(root).ok();
+}

@@ -48,8 +48,19 @@ fn unlimited() -> Config {
 #[tokio::test]
 async fn the_first_answer_gives_a_visitor_cookie_of_its_own() {
     let app = start_default().await;
-    let first = app
+    // A request that keeps no demo state (a health check, curl) is made no visitor.
+    let health = app
         .send(request("GET", "/api/health", Body::empty(), &[]))
+        .await;
+    assert_eq!(health.headers.get(header::SET_COOKIE), None);
+    // The page, and any answer that used a visitor, offer the cookie.
+    let page = app.send(request("GET", "/", Body::empty(), &[])).await;
+    assert!(
+        page.header(header::SET_COOKIE)
+            .starts_with("authlens_visitor=")
+    );
+    let first = app
+        .send(request("GET", "/api/session/store", Body::empty(), &[]))
         .await;
     let set = first.header(header::SET_COOKIE);
     assert!(set.starts_with("authlens_visitor="), "{set}");
@@ -59,7 +70,7 @@ async fn the_first_answer_gives_a_visitor_cookie_of_its_own() {
     let id = set.split(';').next().unwrap().split('=').nth(1).unwrap();
     assert!(id.len() >= 22, "at least 128 bits, base64url: {id}");
     // A browser that has one keeps it: nothing is set again.
-    let again = app.get("/api/health", &[]).await;
+    let again = app.get("/api/session/store", &[]).await;
     assert_eq!(again.headers.get(header::SET_COOKIE), None);
     // A session login sets the session cookie, never the visitor's.
     let login = app.post("/api/session/login", alice(), &[]).await;

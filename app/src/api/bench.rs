@@ -104,6 +104,15 @@ pub struct FrontEnd {
     pub wasm_files: u64,
     pub interactive_ms: u64,
     pub interactive_runs_ms: Vec<u64>,
+    /// Bytes the home page moved until the network went quiet, as Chromium counted them
+    /// (compressed, headers included), on a cold load (absent in older runs).
+    #[serde(default)]
+    pub home_wire_bytes: u64,
+    /// Time until interactive on an emulated 10 Mbit/s link with 40 ms latency.
+    #[serde(default)]
+    pub interactive_10mbit_ms: u64,
+    #[serde(default)]
+    pub interactive_10mbit_runs_ms: Vec<u64>,
 }
 
 /// One budget from the performance issue, and whether this run held it.
