@@ -30,7 +30,7 @@ stop_at_exit "rm -rf '$results'"
 
 JSON='content-type: application/json'
 ALICE='{"username":"alice","password":"wonderland"}'
-session_cookie() { curl -fsS -D - -o /dev/null "$1/api/session/login" -H "$JSON" -d "$ALICE" | sed -n 's/^set-cookie: \(authlens_sid=[^;]*\).*/\1/Ip'; }
+session_cookie() { curl -fsS -D - -o /dev/null "$1/api/session/login" -H "$JSON" -d "$ALICE" | sed -n 's/^set-cookie: \(\(__Host-\)\{0,1\}authlens_sid=[^;]*\).*/\1/Ip'; }
 access_token() { curl -fsS "$1/api/jwt/login" -H "$JSON" -d "$ALICE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
 
 # The CPU time a process has used so far, in clock ticks (user + system).

@@ -52,7 +52,7 @@ restart_scenario() {
   start_authlens "$@"
   local cookie tokens access refresh
   cookie=$(curl -fsS -D - -o /dev/null "$BASE_URL/api/session/login" -H "$JSON" -d "$ALICE" \
-    | sed -n 's/^set-cookie: \(authlens_sid=[^;]*\).*/\1/Ip')
+    | sed -n 's/^set-cookie: \(\(__Host-\)\{0,1\}authlens_sid=[^;]*\).*/\1/Ip')
   tokens=$(curl -fsS "$BASE_URL/api/jwt/login" -H "$JSON" -d "$ALICE")
   access=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["access_token"])' "$tokens")
   refresh=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["refresh_token"])' "$tokens")

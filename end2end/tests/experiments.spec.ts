@@ -41,7 +41,7 @@ test("2: the cookie is sent by the browser, the bearer token only by code", asyn
 test("3: an XSS payload reads the token but not the HttpOnly cookie", async ({ page, context }) => {
   const result = await run(page, 3, 3);
   await expect(result).not.toContainText("✗");
-  const sid = (await context.cookies()).find((cookie) => cookie.name === "authlens_sid");
+  const sid = (await context.cookies()).find((cookie) => cookie.name === "__Host-authlens_sid");
   expect(sid?.httpOnly).toBe(true);
   await expect(result).not.toContainText(sid!.value);
   const token = await page.evaluate(() => localStorage.getItem("authlens.access_token"));
@@ -139,7 +139,7 @@ test("9: a form on another site carries no session cookie and no bearer token", 
     expect(probe.headers["authorization"]).toBeUndefined();
   }
   // The session cookie exists all the while: the browser chose not to send it.
-  expect((await context.cookies()).find((cookie) => cookie.name === "authlens_sid")?.sameSite).toBe("Lax");
+  expect((await context.cookies()).find((cookie) => cookie.name === "__Host-authlens_sid")?.sameSite).toBe("Lax");
 });
 
 test("experiments speak Korean", async ({ page }) => {

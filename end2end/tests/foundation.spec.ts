@@ -10,14 +10,18 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   const sessionLogin = await clickFor(page, session, "Log in", "/api/session/login");
   expect(sessionLogin.status()).toBe(200);
   await expect(session.getByRole("status")).toHaveText("Signed in as Alice");
-  const sid = (await context.cookies()).find((c) => c.name === "authlens_sid");
+  // On http://127.0.0.1 (a secure context) the cookie is Secure, so it carries the __Host-
+  // prefix, and Chromium kept it: no sibling subdomain or plain-http page could set one.
+  const sid = (await context.cookies()).find((c) => c.name === "__Host-authlens_sid");
   expect(sid).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: true });
+  expect((await context.cookies()).find((c) => c.name === "__Host-authlens_sid")).toBeUndefined();
+  expect((await context.cookies()).find((c) => c.name === "__Host-authlens_visitor")).toMatchObject({ secure: true, path: "/" });
   expect(sid!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(await page.evaluate(() => document.cookie)).not.toContain("authlens_sid");
   await expect(session.getByTestId("document-cookie")).toHaveText('""');
   // Beside it, the cookie as the server set it (shortened id), attribute by attribute.
   const asSet = session.getByTestId("cookie-as-set");
-  await expect(asSet).toContainText(`Set-Cookie: authlens_sid=${sid!.value.slice(0, 6)}…`);
+  await expect(asSet).toContainText(`Set-Cookie: __Host-authlens_sid=${sid!.value.slice(0, 6)}…`);
   await expect(asSet).toContainText("HttpOnly");
   await expect(asSet).not.toContainText(sid!.value);
 
@@ -41,7 +45,7 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
     clickFor(page, session, "Call /me", "/api/session/me"),
   ]);
   const sentBySession = await sessionMeRequest.allHeaders();
-  expect(sentBySession["cookie"]).toContain(`authlens_sid=${sid!.value}`);
+  expect(sentBySession["cookie"]).toContain(`__Host-authlens_sid=${sid!.value}`);
   expect(sentBySession["authorization"]).toBeUndefined();
   expect(sessionMe.status()).toBe(200);
   expect(await sessionMe.json()).toMatchObject({ user: { username: "alice" } });
@@ -61,7 +65,7 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   expect((await clickFor(page, session, "Log out", "/api/session/logout")).status()).toBe(200);
   await expect(session.getByRole("status")).toHaveText("Signed out");
   await expect(session.getByTestId("cookie-as-set")).toContainText("Max-Age=0");
-  expect((await context.cookies()).find((c) => c.name === "authlens_sid")).toBeUndefined();
+  expect((await context.cookies()).find((c) => c.name === "__Host-authlens_sid")).toBeUndefined();
   expect((await clickFor(page, jwt, "Log out", "/api/jwt/logout")).status()).toBe(200);
   await expect(jwt.getByRole("status")).toHaveText("Signed out");
   expect(await page.evaluate(() => localStorage.getItem("authlens.access_token"))).toBeNull();
@@ -157,7 +161,7 @@ test("every page works under its strict Content-Security-Policy, with no violati
 test("a cookie the server does not know, as after a restart of a memory store, is explained", async ({ page, context, baseURL }) => {
   await open(page);
   // Well-formed, but no session has this id: what a browser holds after the server lost its memory.
-  await context.addCookies([{ name: "authlens_sid", value: "A".repeat(43), url: baseURL!, httpOnly: true }]);
+  await context.addCookies([{ name: "__Host-authlens_sid", value: "A".repeat(43), url: baseURL!, httpOnly: true, secure: true }]);
   const session = sessionColumn(page);
   const me = await clickFor(page, session, "Call /me", "/api/session/me");
   expect(me.status()).toBe(401);

@@ -48,7 +48,7 @@ test("two visitors at once: every experiment holds for each, and each sees only 
   const [a, b] = await twoVisitors(browser);
   await Promise.all([experiments(a), experiments(b)]);
 
-  const visitorCookie = async (page: Page) => (await page.context().cookies()).find((cookie) => cookie.name === "authlens_visitor");
+  const visitorCookie = async (page: Page) => (await page.context().cookies()).find((cookie) => cookie.name === "__Host-authlens_visitor");
   const [cookieA, cookieB] = await Promise.all([visitorCookie(a), visitorCookie(b)]);
   expect(cookieA).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   expect(cookieA!.value).not.toBe(cookieB!.value);

@@ -233,10 +233,11 @@ pub(crate) async fn probe(
             .map(str::to_owned)
     };
     let flow = param("flow");
-    let cookie_sent = crate::session::cookie_came_along(&headers);
+    let cookie_name = state.session_cookie_name(&client);
+    let cookie_sent = crate::session::cookie_came_along(&headers, cookie_name);
     let authorization_sent = headers.contains_key(header::AUTHORIZATION);
     let acted = match flow.as_str() {
-        "session" => crate::session::add_probe_item(&state, &headers).await,
+        "session" => crate::session::add_probe_item(&state, &headers, cookie_name).await,
         _ => false,
     };
     let status = if acted { 200 } else { 401 };

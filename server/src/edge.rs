@@ -27,9 +27,10 @@ pub async fn every_request(
     let mut response = match refusal {
         Some(refusal) => refusal,
         None => {
-            let arrival = visitor::arrive(&mut request);
+            let secure = state.cookie_secure(&client);
+            let arrival = visitor::arrive(&mut request, secure);
             let mut response = next.run(request).await;
-            visitor::leave(arrival, &mut response, state.cookie_secure(&client));
+            visitor::leave(arrival, &mut response, secure);
             response
         }
     };

@@ -168,6 +168,17 @@ impl AppState {
         idle.min(absolute)
     }
 
+    /// The session cookie's name for this client: `__Host-authlens_sid` wherever it is
+    /// `Secure`, `authlens_sid` on plain http (where a browser would drop a `__Host-` cookie).
+    /// A lab node's cookie keeps its own name: it has `Path=/lb`, which `__Host-` forbids.
+    pub fn session_cookie_name(&self, client: &Client) -> &'static str {
+        if self.session_cookie == app::api::SESSION_COOKIE {
+            app::api::session_cookie_name(self.cookie_secure(client))
+        } else {
+            self.session_cookie
+        }
+    }
+
     /// Whether the session and visitor cookies get `Secure`: over https (as a trusted proxy
     /// says), and for a browser on http://localhost, which keeps `Secure` cookies there.
     pub fn cookie_secure(&self, client: &Client) -> bool {

@@ -170,8 +170,8 @@ fn len_without_visitor_cookie(cookies: &str) -> usize {
     let (pairs, bytes): (usize, usize) = cookies
         .split("; ")
         .filter(|pair| {
-            pair.strip_prefix(app::api::VISITOR_COOKIE)
-                .is_none_or(|rest| !rest.starts_with('='))
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            name != app::api::VISITOR_COOKIE && name != app::api::VISITOR_COOKIE_HOST
         })
         .fold((0, 0), |(pairs, bytes), pair| {
             (pairs + 1, bytes + pair.len())

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-pub use app::api::VISITOR_COOKIE;
+pub use app::api::{VISITOR_COOKIE, VISITOR_COOKIE_HOST, visitor_cookie_name};
 
 crate::random::random_id!(
     /// 128 random bits: unguessable, so nobody can act as another visitor by naming their id.
@@ -23,10 +23,11 @@ crate::random::random_id!(
 );
 
 impl VisitorId {
-    /// The visitor cookie's value in `headers`, if it holds a well-formed id. When a browser
-    /// sends the name twice (a cookie tossed in from a sibling site), none is trusted.
-    pub fn from_cookie(headers: &HeaderMap) -> Option<Self> {
-        let mut found = crate::cookies::named(headers, VISITOR_COOKIE);
+    /// The value of the visitor cookie called `name` in `headers`, if it holds a well-formed
+    /// id. When a browser sends the name twice (a cookie tossed in from a sibling site), none
+    /// is trusted.
+    pub fn from_cookie(headers: &HeaderMap, name: &str) -> Option<Self> {
+        let mut found = crate::cookies::named(headers, name);
         let first = found.next()?;
         if found.next().is_some() {
             return None;
@@ -50,8 +51,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
         if let Some(NewVisitor(made)) = parts.extensions.get::<NewVisitor>() {
             return Ok(Visitor(*made.get_or_init(VisitorId::generate)));
         }
-        let visitor =
-            Visitor(VisitorId::from_cookie(&parts.headers).unwrap_or_else(VisitorId::generate));
+        // A lab node sees the browser's cookies as the balancer forwarded them, under either name.
+        let visitor = Visitor(
+            VisitorId::from_cookie(&parts.headers, VISITOR_COOKIE_HOST)
+                .or_else(|| VisitorId::from_cookie(&parts.headers, VISITOR_COOKIE))
+                .unwrap_or_else(VisitorId::generate),
+        );
         parts.extensions.insert(visitor);
         Ok(visitor)
     }
@@ -64,9 +69,10 @@ struct NewVisitor(Arc<OnceLock<VisitorId>>);
 /// What [`arrive`] found, for [`leave`].
 pub struct Arrival(Option<Arc<OnceLock<VisitorId>>>);
 
-/// Before the route: the visitor the request's cookie names, or room for a new one.
-pub fn arrive(request: &mut Request) -> Arrival {
-    match VisitorId::from_cookie(request.headers()) {
+/// Before the route: the visitor the request's cookie names, or room for a new one. `secure`
+/// says which name the cookie has (`__Host-authlens_visitor` where it is `Secure`).
+pub fn arrive(request: &mut Request, secure: bool) -> Arrival {
+    match VisitorId::from_cookie(request.headers(), visitor_cookie_name(secure)) {
         Some(known) => {
             request.extensions_mut().insert(Visitor(known));
             Arrival(None)
@@ -100,10 +106,11 @@ pub fn leave(arrival: Arrival, response: &mut Response, secure: bool) {
         .append(header::SET_COOKIE, visitor_cookie(&visitor, secure));
 }
 
-/// `authlens_visitor=<id>; HttpOnly; SameSite=Lax; Path=/` (+ `Secure`): a browser-session
-/// cookie, gone when the browser closes, like the demo state it keys.
+/// `authlens_visitor=<id>; HttpOnly; SameSite=Lax; Path=/`, or where it is `Secure`
+/// `__Host-authlens_visitor=<id>; …; Secure`: a browser-session cookie, gone when the browser
+/// closes, like the demo state it keys.
 pub fn visitor_cookie(visitor: &VisitorId, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((VISITOR_COOKIE, visitor.to_string()))
+    let cookie = Cookie::build((visitor_cookie_name(secure), visitor.to_string()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .path("/")
@@ -126,9 +133,10 @@ mod tests {
     #[test]
     fn an_id_round_trips_through_its_cookie() {
         let id = VisitorId::generate();
-        let found = VisitorId::from_cookie(&headers(&format!(
-            "authlens_sid=x; {VISITOR_COOKIE}={id}; other=1"
-        )));
+        let found = VisitorId::from_cookie(
+            &headers(&format!("authlens_sid=x; {VISITOR_COOKIE}={id}; other=1")),
+            VISITOR_COOKIE,
+        );
         assert_eq!(found, Some(id));
         assert_ne!(VisitorId::generate(), id, "every visitor gets a new id");
     }
@@ -145,7 +153,11 @@ mod tests {
             ),
             "authlens_sid=abc".to_owned(),
         ] {
-            assert_eq!(VisitorId::from_cookie(&headers(&cookie)), None, "{cookie}");
+            assert_eq!(
+                VisitorId::from_cookie(&headers(&cookie), VISITOR_COOKIE),
+                None,
+                "{cookie}"
+            );
         }
     }
 
@@ -158,5 +170,9 @@ mod tests {
             assert!(text.contains(attribute), "{text} lacks {attribute}");
         }
         assert!(!text.contains("Max-Age"), "{text}");
+        let secure = visitor_cookie(&VisitorId::generate(), true);
+        let text = secure.to_str().unwrap();
+        assert!(text.starts_with("__Host-authlens_visitor="), "{text}");
+        assert!(text.contains("Secure") && text.contains("Path=/") && !text.contains("Domain"));
     }
 }

@@ -38,8 +38,13 @@ async fn login_sets_a_protected_cookie_and_me_knows_the_user(backend: Backend) {
         "the body never hands JavaScript the HttpOnly id"
     );
 
+    // Where the cookie is Secure its name carries the __Host- prefix (no sibling can set it).
+    assert!(login.cookie_pair().starts_with("__Host-authlens_sid="));
     let me = app
-        .get("/api/session/me", &[("cookie", &login.cookie_pair())])
+        .get(
+            "/api/session/me",
+            &[("cookie", &login.cookie_pair()), ("host", "127.0.0.1:3000")],
+        )
         .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.json::<AnswerUser>().user.display_name, "Alice");
@@ -522,4 +527,38 @@ async fn sessions_fill_the_store_and_tokens_do_not(backend: Backend) {
         .await;
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
     assert_eq!(too_many.error_code(), ErrorCode::BadRequest);
+}
+
+#[tokio::test]
+async fn where_the_cookie_is_secure_only_the_host_prefixed_name_is_read() {
+    let app = start_default().await;
+    let here = ("host", "127.0.0.1:3000");
+    let login = app.post("/api/session/login", alice(), &[here]).await;
+    let pair = login.cookie_pair();
+    let id = pair
+        .strip_prefix("__Host-authlens_sid=")
+        .expect("a __Host- cookie");
+    // The same id under the plain name, as a sibling subdomain or a plain-http page could set
+    // it: not ours where the cookie is Secure.
+    let tossed = format!("authlens_sid={id}");
+    let me = app
+        .get("/api/session/me", &[("cookie", &tossed), here])
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me.error_code(), ErrorCode::NoSession);
+    let me = app.get("/api/session/me", &[("cookie", &pair), here]).await;
+    assert_eq!(me.status, StatusCode::OK);
+    // On plain http to a public name the cookie cannot be Secure, so it has the plain name.
+    let plain = app
+        .post(
+            "/api/session/login",
+            alice(),
+            &[("host", "authlens.example")],
+        )
+        .await;
+    assert!(
+        plain.cookie_pair().starts_with("authlens_sid="),
+        "{}",
+        plain.cookie_pair()
+    );
 }

@@ -6,11 +6,35 @@ pub mod cluster;
 
 use serde::{Deserialize, Serialize};
 
-/// Name of the session cookie the server sets (`HttpOnly`, so scripts never see it).
+/// Name of the session cookie the server sets (`HttpOnly`, so scripts never see it), on
+/// plain http.
 pub const SESSION_COOKIE: &str = "authlens_sid";
 /// Name of the visitor cookie: which visitor of this demo a browser is (its listings, its lab,
 /// its probes). Not a login: it is never the session cookie under study.
 pub const VISITOR_COOKIE: &str = "authlens_visitor";
+/// The names wherever the cookies are `Secure` (https, and http://localhost). A browser keeps a
+/// `__Host-` cookie only if it is `Secure`, has `Path=/` and no `Domain`: no sibling subdomain
+/// and no plain-http page can set one, so a cookie tossed in from elsewhere cannot pass for ours.
+pub const SESSION_COOKIE_HOST: &str = "__Host-authlens_sid";
+pub const VISITOR_COOKIE_HOST: &str = "__Host-authlens_visitor";
+
+/// The session cookie's name, for a cookie that is `Secure` or not.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SESSION_COOKIE_HOST
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The visitor cookie's name, for a cookie that is `Secure` or not.
+pub fn visitor_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        VISITOR_COOKIE_HOST
+    } else {
+        VISITOR_COOKIE
+    }
+}
 /// `localStorage` key of the access token kept by the JWT column.
 pub const ACCESS_TOKEN_KEY: &str = "authlens.access_token";
 /// `localStorage` key of the refresh token kept by the JWT column.
@@ -475,7 +499,7 @@ pub fn mask_cookie_header(header_value: &str) -> String {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         masked.push_str(name);
         masked.push('=');
-        if name.ends_with(SESSION_COOKIE) || name == VISITOR_COOKIE {
+        if name.ends_with(SESSION_COOKIE) || name.ends_with(VISITOR_COOKIE) {
             if !value.is_empty() {
                 masked.push_str(&shorten_id(value));
             }
@@ -523,6 +547,22 @@ fn mask_cookie(header_value: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_prefixed_names_are_masked_as_ours() {
+        assert_eq!(
+            mask_cookie_header(
+                "__Host-authlens_sid=abcdefghijkl; __Host-authlens_visitor=0123456789abcdefghijkl; __Host-other=x"
+            ),
+            "__Host-authlens_sid=abcdef…; __Host-authlens_visitor=012345…; __Host-other=(hidden)"
+        );
+        assert_eq!(
+            mask_session_cookie("__Host-authlens_sid=abcdefghijkl; HttpOnly; Secure; Path=/"),
+            "__Host-authlens_sid=abcdef…; HttpOnly; Secure; Path=/"
+        );
+        assert_eq!(session_cookie_name(true), "__Host-authlens_sid");
+        assert_eq!(visitor_cookie_name(false), "authlens_visitor");
+    }
 
     #[test]
     fn error_codes_are_snake_case_on_the_wire() {

@@ -76,7 +76,8 @@ pub(crate) async fn login(
     }
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
-    delete_cookies_session(&state, &headers, &mut trace).await?;
+    let cookie_name = state.session_cookie_name(&client);
+    delete_cookies_session(&state, &headers, cookie_name, &mut trace).await?;
     let now = state.clock.now_ms();
     let record = SessionRecord::new(
         visitor,
@@ -87,7 +88,7 @@ pub(crate) async fn login(
     save(&state, &record, &mut trace).await?;
 
     let set_cookie = session_cookie(
-        state.session_cookie,
+        cookie_name,
         &record.id,
         state.cookie_secure(&client),
         state.config.session_absolute,
@@ -106,10 +107,12 @@ pub(crate) async fn login(
     ))]
 pub(crate) async fn me(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let (user, record) = live_session(&state, &headers, &mut trace, &|_| {}).await?;
+    let cookie_name = state.session_cookie_name(&client);
+    let (user, record) = live_session(&state, &headers, cookie_name, &mut trace, &|_| {}).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -124,12 +127,14 @@ pub(crate) async fn me(
     ))]
 pub(crate) async fn add_to_cart(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CartRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     // The cart lives on the server: the cookie stays the same size however much it holds.
-    let (user, record) = add_item(&state, &headers, &mut trace, &request.item).await?;
+    let cookie_name = state.session_cookie_name(&client);
+    let (user, record) = add_item(&state, &headers, cookie_name, &mut trace, &request.item).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
 
@@ -169,9 +174,10 @@ pub(crate) async fn logout(
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
-    delete_cookies_session(&state, &headers, &mut trace).await?;
+    let cookie_name = state.session_cookie_name(&client);
+    delete_cookies_session(&state, &headers, cookie_name, &mut trace).await?;
     let set_cookie =
-        (!keep_cookie).then(|| expired_cookie(state.session_cookie, state.cookie_secure(&client)));
+        (!keep_cookie).then(|| expired_cookie(cookie_name, state.cookie_secure(&client)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,
@@ -215,9 +221,10 @@ pub(crate) async fn list_store(
 async fn delete_cookies_session(
     state: &AppState,
     headers: &HeaderMap,
+    cookie_name: &str,
     trace: &mut TraceRecorder,
 ) -> Result<(), SessionError> {
-    for id in cookie::every_id(headers, state.session_cookie) {
+    for id in cookie::every_id(headers, cookie_name) {
         let store = &state.sessions;
         trace
             .store(
@@ -247,20 +254,23 @@ async fn check_password(
 
 /// For the cross-site probe (claim 9): whether the app's session cookie came with the
 /// request at all, valid or not.
-pub fn cookie_came_along(headers: &HeaderMap) -> bool {
-    !matches!(
-        cookie::read(headers, app::api::SESSION_COOKIE),
-        CookieValue::Missing
-    )
+pub fn cookie_came_along(headers: &HeaderMap, cookie_name: &str) -> bool {
+    !matches!(cookie::read(headers, cookie_name), CookieValue::Missing)
 }
 
 /// For the cross-site probe (claim 9): adds an item to the cart of the session whose cookie
 /// came with the request, as a forged form would; `true` if it did.
-pub async fn add_probe_item(state: &AppState, headers: &HeaderMap) -> bool {
+pub async fn add_probe_item(state: &AppState, headers: &HeaderMap, cookie_name: &str) -> bool {
     let mut trace = TraceRecorder::default();
-    add_item(state, headers, &mut trace, "bought by the attacker")
-        .await
-        .is_ok()
+    add_item(
+        state,
+        headers,
+        cookie_name,
+        &mut trace,
+        "bought by the attacker",
+    )
+    .await
+    .is_ok()
 }
 
 /// Adds `item` to the cart of the session the cookie names, in the same atomic store update
@@ -268,11 +278,12 @@ pub async fn add_probe_item(state: &AppState, headers: &HeaderMap) -> bool {
 async fn add_item(
     state: &AppState,
     headers: &HeaderMap,
+    cookie_name: &str,
     trace: &mut TraceRecorder,
     item: &str,
 ) -> Result<(UserView, SessionRecord), SessionError> {
     let refused = Mutex::new(None);
-    let added = live_session(state, headers, trace, &|record| {
+    let added = live_session(state, headers, cookie_name, trace, &|record| {
         let problem = cart_item_problem(&record.cart, item);
         if problem.is_none() {
             record.cart.push(item.to_owned());
@@ -293,10 +304,11 @@ async fn add_item(
 async fn live_session(
     state: &AppState,
     headers: &HeaderMap,
+    cookie_name: &str,
     trace: &mut TraceRecorder,
     change: &RecordChange<'_>,
 ) -> Result<(UserView, SessionRecord), SessionError> {
-    let id = match cookie::read(headers, state.session_cookie) {
+    let id = match cookie::read(headers, cookie_name) {
         CookieValue::Missing => return Err(SessionError::NoSession),
         CookieValue::Twice => {
             trace.step(
