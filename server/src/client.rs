@@ -155,9 +155,12 @@ fn loopback_host(headers: &HeaderMap) -> bool {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
     };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name == "localhost"
-        || name.ends_with(".localhost")
+    let name = name.trim_end_matches('.');
+    let under_localhost = name.len() > ".localhost".len()
+        && name.is_char_boundary(name.len() - ".localhost".len())
+        && name[name.len() - ".localhost".len()..].eq_ignore_ascii_case(".localhost");
+    name.eq_ignore_ascii_case("localhost")
+        || under_localhost
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 

@@ -266,7 +266,6 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
     let every_request = ServiceBuilder::new()
-        .layer(TraceLayer::new_for_http())
         .map_response(error::log_fault)
         .map_response(security_headers::add)
         .layer(from_fn_with_state(state, edge::every_request))
@@ -276,7 +275,15 @@ pub fn app(state: AppState) -> Router {
         .timeout(timeout)
         .layer(DefaultBodyLimit::max(body_limit))
         .service(router);
-    Router::new().fallback_service(every_request)
+    let server = Router::new().fallback_service(every_request);
+    // Request spans and lines only when someone reads them (RUST_LOG=debug): at the default
+    // level they would cost every request a span and a wrapped body for nothing. Faults are
+    // logged apart (error::log_fault).
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        server.layer(TraceLayer::new_for_http())
+    } else {
+        server
+    }
 }
 
 /// Refuses a front end that could not hydrate (see [`assets::FrontEnd::find`]).

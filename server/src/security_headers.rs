@@ -1,5 +1,5 @@
-//! Security headers. Every response gets `X-Content-Type-Options`, `Referrer-Policy` and a
-//! Content-Security-Policy; the page's policy allows only its own files, the inline scripts
+//! Security headers. Every response gets `X-Content-Type-Options` and a Content-Security-Policy,
+//! documents (HTML) also `Referrer-Policy` and `Cross-Origin-Opener-Policy`; the page's policy allows only its own files, the inline scripts
 //! Leptos marks with this response's nonce, and the attacker site's frame for claim 9.
 
 use axum::http::{HeaderName, HeaderValue, header};
@@ -61,14 +61,6 @@ pub fn add(mut response: Response) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
     // Every JSON answer is about one visitor at one moment (listings, the lab, probes): no
     // cache may keep it, unless its handler said otherwise (the JWKS is public).
     let is_json = headers
@@ -82,10 +74,22 @@ pub fn add(mut response: Response) -> Response {
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
-    if is_html && !headers.contains_key(header::CACHE_CONTROL) {
+    if is_html {
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache, private"),
+            );
+        }
+        // What only a document uses: the referrer its links and fetches send, and its
+        // browsing-context group. On JSON and files they would be bytes on every answer for nothing.
         headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache, private"),
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        headers.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
         );
     }
     response

@@ -22,7 +22,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -260,21 +260,47 @@ impl Connection {
             .header_read_timeout(backstop)
             .serve_connection(io, service)
             .with_upgrades();
+        // The timeouts and the shutdown signal are watched by a task of their own: polled
+        // beside the connection, they would be polled again on every wake-up of every request.
+        let (verdict, ended) = oneshot::channel::<End>();
+        let mut stopping = self.stopping;
+        let limits = self.limits;
+        let watchdog = tokio::spawn(async move {
+            let end = tokio::select! {
+                () = activity.expired(&limits) => End::Expired,
+                _ = stopping.wait_for(|stop| *stop) => End::Drain,
+            };
+            let _ = verdict.send(end);
+        });
         tokio::pin!(connection);
-        tokio::select! {
-            _ = connection.as_mut() => return,
-            () = activity.expired(&self.limits) => return, // dropping the connection closes it
-            _ = self.stopping.wait_for(|stop| *stop) => {}
+        let end = tokio::select! {
+            _ = connection.as_mut() => None,
+            end = ended => end.ok(),
+        };
+        watchdog.abort();
+        if end == Some(End::Drain) {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, connection).await;
         }
-        connection.as_mut().graceful_shutdown();
-        let _ = tokio::time::timeout(DRAIN, connection).await;
+        // Otherwise the connection has ended, or expired: dropping it closes the socket.
     }
 }
 
-/// What a connection has been doing, for its timeouts. Times are milliseconds since [`epoch`];
-/// `head_started` is 0 while no request head is being read.
+/// Why the watchdog ends a connection.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    /// Idle, or a head trickling, past its timeout: closed at once.
+    Expired,
+    /// The server is shutting down: in-flight requests finish first.
+    Drain,
+}
+
+/// What a connection has been doing, for its timeouts. Moving bytes only bumps a counter (no
+/// clock read per read or write); the watchdog compares it across one idle period. A request
+/// head's start is timed once per request. `head_started` (milliseconds since [`epoch`]) is 0
+/// while no head is being read.
 struct Activity {
-    last_byte: AtomicU64,
+    progress: AtomicU64,
     head_started: AtomicU64,
     in_flight: AtomicUsize,
     /// Wakes the watchdog when a head starts, so its shorter deadline counts from then.
@@ -298,7 +324,7 @@ fn at_ms(ms: u64) -> Instant {
 impl Activity {
     fn new() -> Self {
         Activity {
-            last_byte: AtomicU64::new(now_ms()),
+            progress: AtomicU64::new(0),
             head_started: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             head_began: Notify::new(),
@@ -306,12 +332,12 @@ impl Activity {
     }
 
     fn read_bytes(&self) {
-        let now = now_ms();
-        self.last_byte.store(now, Ordering::Relaxed);
+        self.progress.fetch_add(1, Ordering::Relaxed);
         if self.in_flight.load(Ordering::Relaxed) == 0
+            && self.head_started.load(Ordering::Relaxed) == 0
             && self
                 .head_started
-                .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(0, now_ms(), Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
         {
             self.head_began.notify_one();
@@ -319,27 +345,35 @@ impl Activity {
     }
 
     fn wrote_bytes(&self) {
-        self.last_byte.store(now_ms(), Ordering::Relaxed);
+        self.progress.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Completes when the connection has been idle, or reading one head, for too long.
+    /// Completes when the connection has been idle for an idle period (closed between one and
+    /// two idle timeouts after its last byte), or reading one head for too long.
     async fn expired(&self, limits: &ConnectionLimits) {
+        let mut seen = self.progress.load(Ordering::Relaxed);
         loop {
-            let deadline = if self.in_flight.load(Ordering::Relaxed) > 0 {
-                Instant::now() + limits.idle_timeout
-            } else {
-                match self.head_started.load(Ordering::Relaxed) {
-                    0 => at_ms(self.last_byte.load(Ordering::Relaxed)) + limits.idle_timeout,
-                    started => at_ms(started) + limits.header_read_timeout,
+            let started = self.head_started.load(Ordering::Relaxed);
+            if started != 0 && self.in_flight.load(Ordering::Relaxed) == 0 {
+                let deadline = at_ms(started) + limits.header_read_timeout;
+                if deadline <= Instant::now() {
+                    return;
                 }
-            };
-            if deadline <= Instant::now() {
-                return;
+                tokio::time::sleep_until(deadline).await;
+                continue;
             }
             tokio::select! {
-                () = tokio::time::sleep_until(deadline) => {}
-                () = self.head_began.notified() => {}
+                () = tokio::time::sleep(limits.idle_timeout) => {}
+                () = self.head_began.notified() => continue,
             }
+            let now_seen = self.progress.load(Ordering::Relaxed);
+            let quiet = now_seen == seen
+                && self.in_flight.load(Ordering::Relaxed) == 0
+                && self.head_started.load(Ordering::Relaxed) == 0;
+            if quiet {
+                return;
+            }
+            seen = now_seen;
         }
     }
 }
@@ -357,7 +391,7 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.last_byte.store(now_ms(), Ordering::Relaxed);
+        self.0.progress.fetch_add(1, Ordering::Relaxed);
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
