@@ -232,7 +232,7 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self) {
+    async fn run(self) {
         let _ = self.stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
         let io = TokioIo::new(Watched {
