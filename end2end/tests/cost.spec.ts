@@ -19,7 +19,8 @@ test("the cost page shows the last benchmark run's figures and budgets", async (
   const throughput = page.getByTestId("cost-throughput");
   await expect(throughput).toContainText(`the median of ${results.load.rounds} interleaved rounds`);
   for (const [id, label] of [
-    ["health", "Bare handler (/api/health): the ceiling"],
+    ["hello_world", "Plain axum hello-world, no layers: the limit"],
+    ["health", "authlens /api/health: every layer, no work"],
     ["session_memory_me", "Session /me, memory store"],
     ["jwt_hs256_me", "JWT /me, HS256"],
   ]) {
@@ -39,6 +40,9 @@ test("the cost page shows the last benchmark run's figures and budgets", async (
   await expect(budgets.getByRole("cell", { name: "✓ held" })).toHaveCount(held);
   await expect(budgets.getByRole("cell", { name: "✗ missed" })).toHaveCount(results.budgets.length - held);
   await expect(page.getByTestId("cost-front-end")).toContainText(`${results.front_end.interactive_ms} ms`);
+  // The wire and the slow link, as Chromium measured them in scripts/bench.sh.
+  await expect(page.getByTestId("cost-wire")).toContainText(`${Math.round(results.front_end.home_wire_bytes / 1024)} KiB`);
+  await expect(page.getByTestId("cost-wire")).toContainText(`${results.front_end.interactive_10mbit_ms} ms`);
 });
 
 test("the cost page speaks Korean", async ({ page }) => {

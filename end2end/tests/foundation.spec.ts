@@ -14,7 +14,7 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   // prefix, and Chromium kept it: no sibling subdomain or plain-http page could set one.
   const sid = (await context.cookies()).find((c) => c.name === "__Host-authlens_sid");
   expect(sid).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: true });
-  expect((await context.cookies()).find((c) => c.name === "__Host-authlens_sid")).toBeUndefined();
+  expect((await context.cookies()).find((c) => c.name === "authlens_sid")).toBeUndefined();
   expect((await context.cookies()).find((c) => c.name === "__Host-authlens_visitor")).toMatchObject({ secure: true, path: "/" });
   expect(sid!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(await page.evaluate(() => document.cookie)).not.toContain("authlens_sid");
@@ -161,7 +161,10 @@ test("every page works under its strict Content-Security-Policy, with no violati
 test("a cookie the server does not know, as after a restart of a memory store, is explained", async ({ page, context, baseURL }) => {
   await open(page);
   // Well-formed, but no session has this id: what a browser holds after the server lost its memory.
-  await context.addCookies([{ name: "__Host-authlens_sid", value: "A".repeat(43), url: baseURL!, httpOnly: true, secure: true }]);
+  // Set as the server would (host-only, Secure, Path=/): through CDP, since a __Host- cookie
+  // may carry no Domain, which Playwright's addCookies always sets.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.setCookie", { name: "__Host-authlens_sid", value: "A".repeat(43), url: baseURL!, path: "/", httpOnly: true, secure: true });
   const session = sessionColumn(page);
   const me = await clickFor(page, session, "Call /me", "/api/session/me");
   expect(me.status()).toBe(401);

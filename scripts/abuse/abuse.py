@@ -3,7 +3,8 @@
 
 Hostile (each from a loopback address of its own, 127.0.0.2…): bulk sessions and bulk EdDSA
 tokens at 100 000 a call, lab clusters started and killed in a loop (with and without a cookie
-jar), and a wrong-password login flood. Normal visitors (127.0.1.x, one login bucket each, as
+jar), a wrong-password login flood, and a connection hog that opens up to 1 500 idle
+connections and keeps reopening those the server closes. Normal visitors (127.0.1.x, one login bucket each, as
 separate people would have) do full journeys on both flows and check every answer.
 
 Prints resident memory of the server (start, peak, 10 s after the end), the normal visitors'
@@ -76,7 +77,54 @@ class Client:
         return response.status, dict(response.getheaders()), parsed, elapsed
 
 
+HOG_CONNECTIONS = 1500
+
+
+def connection_hog(base, source, deadline, results):
+    """Idle connections from one address, reopened as the server closes them; counts how many
+    were held at most and what the refused ones read."""
+    import socket
+
+    url = urlparse(base)
+    held, outcome, most = [], {}, 0
+    while time.time() < deadline:
+        while len(held) < HOG_CONNECTIONS and time.time() < deadline:
+            sock = socket.socket()
+            sock.settimeout(2)
+            try:
+                sock.bind((source, 0))
+                sock.connect((url.hostname, url.port))
+            except OSError:
+                sock.close()
+                outcome["connect failed"] = outcome.get("connect failed", 0) + 1
+                break
+            held.append(sock)
+        most = max(most, len(held))
+        # Whatever the server wrote (a 503 refusal) or closed (the idle timeout) is let go.
+        time.sleep(0.5)
+        still = []
+        for sock in held:
+            sock.setblocking(False)
+            try:
+                data = sock.recv(4096)
+            except BlockingIOError:
+                still.append(sock)
+                continue
+            except OSError:
+                data = b""
+            key = "503" if data.startswith(b"HTTP/1.1 503") else "closed"
+            outcome[key] = outcome.get(key, 0) + 1
+            sock.close()
+        held = still
+    for sock in held:
+        sock.close()
+    outcome[f"held at most {most}"] = 1
+    results.put(("hostile", "connection_hog", outcome))
+
+
 def hostile(role, base, source, deadline, results):
+    if role == "connection_hog":
+        return connection_hog(base, source, deadline, results)
     outcome = {}
     client = Client(base, source, jar=role in ("lab_jar",))
     while time.time() < deadline:
@@ -164,7 +212,8 @@ def main():
     start_mib = resident_mib(args.pid)
     deadline = time.time() + args.seconds
     results = mp.Queue()
-    roles = ["bulk_sessions", "bulk_sessions", "bulk_tokens", "bulk_tokens", "login_flood", "lab_jar", "lab_strangers"]
+    roles = ["bulk_sessions", "bulk_sessions", "bulk_tokens", "bulk_tokens", "login_flood", "lab_jar", "lab_strangers",
+             "connection_hog"]
     workers = [
         mp.Process(target=hostile, args=(role, args.base, f"127.0.0.{i + 2}", deadline, results))
         for i, role in enumerate(roles)
@@ -188,7 +237,7 @@ def main():
     print(f"\nhostile clients ({args.seconds:.0f} s):")
     for kind, who, data in collected:
         if kind == "hostile":
-            answers = ", ".join(f"{status}×{count}" for status, count in sorted(data.items()))
+            answers = ", ".join(f"{status}×{count}" for status, count in sorted(data.items(), key=str))
             print(f"  {who:<16} {answers}")
         else:
             for step, values in data[0].items():
