@@ -120,9 +120,7 @@ fn hash_of(hashes: &str, kind: &str) -> Option<String> {
 pub fn html_compression() -> CompressionLayer<impl Predicate> {
     let html_only = DefaultPredicate::new().and(
         |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
-            headers
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|value| value.as_bytes().starts_with(b"text/html"))
+            crate::security_headers::content_type_is(headers, "text/html")
         },
     );
     CompressionLayer::new()

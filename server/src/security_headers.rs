@@ -2,7 +2,7 @@
 //! documents (HTML) also `Referrer-Policy` and `Cross-Origin-Opener-Policy`; the page's policy allows only its own files, the inline scripts
 //! Leptos marks with this response's nonce, and the attacker site's frame for claim 9.
 
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
 
 /// What any response that sets no policy of its own gets: nothing may load, nothing may frame it.
@@ -63,18 +63,13 @@ pub fn add(mut response: Response) -> Response {
     );
     // Every JSON answer is about one visitor at one moment (listings, the lab, probes): no
     // cache may keep it, unless its handler said otherwise (the JWKS is public).
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    let is_json = content_type_is(headers, "application/json");
     if is_json && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     // The page: each render has its own nonce and speaks to one visitor, so a cache must ask
     // again every time (and no shared cache may keep it).
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
-    if is_html {
+    if content_type_is(headers, "text/html") {
         if !headers.contains_key(header::CACHE_CONTROL) {
             headers.insert(
                 header::CACHE_CONTROL,
@@ -93,4 +88,11 @@ pub fn add(mut response: Response) -> Response {
         );
     }
     response
+}
+
+/// Whether the answer's `Content-Type` is `media_type` (parameters such as `charset` aside).
+pub fn content_type_is(headers: &HeaderMap, media_type: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(media_type.as_bytes()))
 }

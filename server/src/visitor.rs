@@ -92,10 +92,7 @@ pub fn leave(arrival: Arrival, response: &mut Response, secure: bool) {
     let Arrival(Some(made)) = arrival else {
         return;
     };
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    let is_page = crate::security_headers::content_type_is(response.headers(), "text/html");
     let visitor = match made.get() {
         Some(visitor) => *visitor,
         None if is_page => VisitorId::generate(),

@@ -187,6 +187,19 @@ async fn changing(
     app.send(request).await
 }
 
+/// A JSON cart add with `marks`.
+async fn add_to_cart(app: &TestApp, cookie: &str, marks: &[(&str, &str)]) -> common::Reply {
+    changing(
+        app,
+        cookie,
+        "/api/session/cart",
+        "application/json",
+        r#"{"item":"x"}"#,
+        marks,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_state_changing_request_from_another_site_is_refused_whatever_it_carries() {
     let app = start_default().await;
@@ -223,15 +236,7 @@ async fn a_state_changing_request_from_another_site_is_refused_whatever_it_carri
             ("host", "127.0.0.1:3000"),
         ],
     ] {
-        let cart = changing(
-            &app,
-            &cookie,
-            "/api/session/cart",
-            "application/json",
-            r#"{"item":"x"}"#,
-            &marks,
-        )
-        .await;
+        let cart = add_to_cart(&app, &cookie, &marks).await;
         assert_eq!(cart.status, StatusCode::FORBIDDEN, "{marks:?}");
         let decided_by = if marks[0].0 == "origin" {
             "Origin: http://evil.example"
@@ -268,15 +273,7 @@ async fn a_state_changing_request_from_another_site_is_refused_whatever_it_carri
         ],
         vec![("host", "127.0.0.1:3000")],
     ] {
-        let cart = changing(
-            &app,
-            &cookie,
-            "/api/session/cart",
-            "application/json",
-            r#"{"item":"x"}"#,
-            &marks,
-        )
-        .await;
+        let cart = add_to_cart(&app, &cookie, &marks).await;
         assert_eq!(cart.status, StatusCode::OK, "{marks:?}: {}", cart.body);
     }
     // Reading is never refused: a cross-site GET changes nothing.
