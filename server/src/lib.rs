@@ -73,8 +73,9 @@ pub struct AppParts {
     pub clock: Clock,
     pub users: Arc<UserDirectory>,
     pub sessions: Arc<dyn SessionStore>,
-    /// The session cookie's name: the app's own, or a lab node's (so the two never collide).
-    pub session_cookie: &'static str,
+    /// A lab node's own session cookie name (so it never collides with the app's); `None` on
+    /// the main server, whose name follows the cookie's secure-ness.
+    pub lab_session_cookie: Option<&'static str>,
     pub jwt: Arc<JwtService>,
     /// `None` when the login rate limit is turned off.
     pub login_limiter: Option<Arc<LoginLimiter>>,
@@ -110,6 +111,8 @@ impl AppState {
     /// Everything the server holds, from the configuration: hashes the demo passwords,
     /// makes the signing key and opens the stores.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
+        // First: a front end that could not hydrate stops the start before any other work.
+        let front_end = assets::FrontEnd::find(&config.site_root)?;
         let clock = Clock::new();
         let users =
             UserDirectory::seeded(config.argon2_memory_kib, config.argon2_iterations).await?;
@@ -126,7 +129,6 @@ impl AppState {
             config.refresh_ttl,
             clock.clone(),
         );
-        let front_end = assets::FrontEnd::find(&config.site_root)?;
         let leptos_options = LeptosOptions::builder()
             .output_name(assets::FRONT_END_NAME)
             .hash_files(front_end.hashed)
@@ -136,7 +138,7 @@ impl AppState {
             .build();
         Ok(AppState(Arc::new(AppParts {
             sessions,
-            session_cookie: app::api::SESSION_COOKIE,
+            lab_session_cookie: None,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
             attacker_port: None,
             probes: cross_site::ProbeLog::new(config.max_probe_logs),
@@ -172,11 +174,8 @@ impl AppState {
     /// `Secure`, `authlens_sid` on plain http (where a browser would drop a `__Host-` cookie).
     /// A lab node's cookie keeps its own name: it has `Path=/lb`, which `__Host-` forbids.
     pub fn session_cookie_name(&self, client: &Client) -> &'static str {
-        if self.session_cookie == app::api::SESSION_COOKIE {
-            app::api::session_cookie_name(self.cookie_secure(client))
-        } else {
-            self.session_cookie
-        }
+        self.lab_session_cookie
+            .unwrap_or_else(|| app::api::session_cookie_name(self.cookie_secure(client)))
     }
 
     /// Whether the session and visitor cookies get `Secure`: over https (as a trusted proxy
@@ -284,11 +283,6 @@ pub fn app(state: AppState) -> Router {
     } else {
         server
     }
-}
-
-/// Refuses a front end that could not hydrate (see [`assets::FrontEnd::find`]).
-pub fn check_front_end(site_root: &std::path::Path) -> anyhow::Result<()> {
-    assets::FrontEnd::find(site_root).map(drop)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

@@ -4,13 +4,10 @@
 //! `target/release/authlens --addr 127.0.0.1:3000`. `authlens --help` lists every setting;
 //! each also reads an `AUTHLENS_*` environment variable.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use server::client::TrustedProxies;
 use server::serve::{ConnectionLimits, connections_that_fit, serve};
 use server::{AppState, Config, app};
 
@@ -22,27 +19,27 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
-    server::check_front_end(&config.site_root)?;
     let addr = config.addr;
     let attacker_addr = config.attacker_addr;
     if !attacker_addr.ip().is_loopback() {
         anyhow::bail!("--attacker-addr must be a loopback address, not {attacker_addr}");
     }
+    let state = AppState::new(config).await?;
     let limits = ConnectionLimits {
-        header_read_timeout: config.header_read_timeout,
-        idle_timeout: config.idle_timeout,
-        max_connections: connections_that_fit(config.max_connections),
-        max_connections_per_client: config.max_connections_per_client,
-        trusted: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
+        header_read_timeout: state.config.header_read_timeout,
+        idle_timeout: state.config.idle_timeout,
+        max_connections: connections_that_fit(state.config.max_connections),
+        max_connections_per_client: state.config.max_connections_per_client,
+        // The same trusted proxies the app believes forwarding headers from.
+        trusted: state.trusted_proxies.clone(),
     };
-    if limits.max_connections < config.max_connections {
+    if limits.max_connections < state.config.max_connections {
         tracing::warn!(
             "the open-file limit allows {} connections, not the {} asked for",
             limits.max_connections,
-            config.max_connections
+            state.config.max_connections
         );
     }
-    let state = AppState::new(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use server::check_front_end;
+use server::assets::FrontEnd;
+
+fn check_front_end(root: &std::path::Path) -> anyhow::Result<FrontEnd> {
+    FrontEnd::find(root)
+}
 
 /// A site root of its own under the system's temp dir, with `pkg/authlens.js` holding `glue`.
 fn site_with_glue(name: &str, glue: Option<&str>) -> PathBuf {
@@ -42,7 +46,6 @@ fn a_split_front_end_and_no_front_end_pass() {
 
 #[test]
 fn hashed_names_are_read_from_hash_txt_and_a_stale_one_is_refused() {
-    use server::assets::FrontEnd;
     let root = site_with_glue("hashed", None);
     let hash_file = root.join("hash.txt");
     std::fs::write(&hash_file, "js: Ab-1_\nwasm: Cd2\ncss: Ef3\n").unwrap();

@@ -50,7 +50,7 @@ impl Node {
         let port = listener.local_addr()?.port();
         let node_state = state.with(|parts| {
             parts.sessions = store.clone();
-            parts.session_cookie = LAB_SESSION_COOKIE;
+            parts.lab_session_cookie = Some(LAB_SESSION_COOKIE);
         });
         let router = router(node_state, replica_target, secret)
             .into_make_service_with_connect_info::<SocketAddr>();
