@@ -1,39 +1,163 @@
-//! What every request meets before its route, in one middleware (each `from_fn` layer costs a
-//! boxed service per request): who the client is, a declared body over the limit (413), a
-//! state-changing request from another site (403), and the visitor; after the route, the
-//! visitor cookie and HSTS.
+//! What every request meets around its route, as one service rather than a stack of layers
+//! (each `from_fn` layer boxes and clones a service per request, each `Router::fallback_service`
+//! one more): who the client is, a declared body over the limit (413), a state-changing
+//! request from another site (403), the visitor, the request timeout (408); after the route,
+//! the visitor cookie, HSTS, the security headers and the fault log.
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
+use tower::{Layer, Service};
 
 use crate::AppState;
 use crate::client::Client;
-use crate::{request_limits, same_origin, visitor};
+use crate::{error, request_limits, same_origin, security_headers, visitor};
 
-pub async fn every_request(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let client = Client::resolve(
-        crate::client::peer(request.extensions()),
-        request.headers(),
-        &state.trusted_proxies,
-    );
-    request.extensions_mut().insert(client);
-    let refusal = request_limits::declared_oversize(request.headers(), state.config.body_limit)
-        .or_else(|| same_origin::refusal(&request, &client));
-    let mut response = match refusal {
-        Some(refusal) => refusal,
-        None => {
-            let secure = state.cookie_secure(&client);
-            let arrival = visitor::arrive(&mut request, secure);
-            let mut response = next.run(request).await;
-            visitor::leave(arrival, &mut response, secure);
-            response
+/// The whole server: [`crate::app`]'s routes behind the edge. `main` serves it; the tests call
+/// it with `tower::ServiceExt::oneshot`.
+#[derive(Clone)]
+pub struct Server {
+    state: AppState,
+    routes: Router,
+    body_limit: DefaultBodyLimit,
+    timeout: Duration,
+}
+
+impl Server {
+    pub fn new(state: AppState, routes: Router) -> Self {
+        Server {
+            body_limit: DefaultBodyLimit::max(state.config.body_limit),
+            timeout: state.config.request_timeout,
+            state,
+            routes,
         }
-    };
+    }
+}
+
+impl Service<Request> for Server {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(())) // a Router is always ready
+    }
+
+    fn call(&mut self, mut request: Request) -> Answer {
+        let state = &self.state;
+        let client = Client::resolve(
+            crate::client::peer(request.extensions()),
+            request.headers(),
+            &state.trusted_proxies,
+        );
+        request.extensions_mut().insert(client);
+        let refusal = request_limits::declared_oversize(request.headers(), state.config.body_limit)
+            .or_else(|| same_origin::refusal(&request, &client));
+        if let Some(refusal) = refusal {
+            return Answer {
+                stage: Stage::Done {
+                    response: Some(finish(refusal, &client)),
+                },
+            };
+        }
+        let secure = state.cookie_secure(&client);
+        let arrival = visitor::arrive(&mut request, secure);
+        let route = self.body_limit.layer(self.routes.clone()).call(request);
+        Answer {
+            stage: Stage::Routing {
+                route,
+                deadline: None,
+                after: After {
+                    client,
+                    secure,
+                    arrival: Some(arrival),
+                    timeout: self.timeout,
+                },
+            },
+        }
+    }
+}
+
+/// What the edge adds once the route has answered.
+struct After {
+    client: Client,
+    secure: bool,
+    arrival: Option<visitor::Arrival>,
+    timeout: Duration,
+}
+
+/// Headers every answer gets, refusals included, and the log line of a fault.
+fn finish(mut response: Response, client: &Client) -> Response {
     client.add_hsts(&mut response);
-    response
+    error::log_fault(security_headers::add(response))
+}
+
+pin_project! {
+    /// The answer to one request.
+    pub struct Answer {
+        #[pin]
+        stage: Stage,
+    }
+}
+
+pin_project! {
+    #[project = StageProjection]
+    enum Stage {
+        Done { response: Option<Response> },
+        Routing {
+            #[pin]
+            route: RouteFuture<Infallible>,
+            // Made when the route first has to wait: most answers are ready at once and
+            // never touch the timer.
+            #[pin]
+            deadline: Option<Sleep>,
+            after: After,
+        },
+    }
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().stage.project() {
+            StageProjection::Done { response } => {
+                Poll::Ready(Ok(response.take().expect("an answer is polled after it is done")))
+            }
+            StageProjection::Routing {
+                route,
+                mut deadline,
+                after,
+            } => {
+                let mut response = match route.poll(cx) {
+                    Poll::Ready(Ok(response)) => response,
+                    Poll::Pending => {
+                        if deadline.is_none() {
+                            deadline.set(Some(tokio::time::sleep(after.timeout)));
+                        }
+                        let Some(deadline) = deadline.as_pin_mut() else {
+                            return Poll::Pending;
+                        };
+                        match deadline.poll(cx) {
+                            Poll::Ready(()) => request_limits::timed_out(after.timeout),
+                            Poll::Pending => return Poll::Pending,
+                        }
+                    }
+                };
+                if let Some(arrival) = after.arrival.take() {
+                    visitor::leave(arrival, &mut response, after.secure);
+                }
+                Poll::Ready(Ok(finish(response, &after.client)))
+            }
+        }
+    }
 }

@@ -35,14 +35,11 @@ pub mod visitor;
 
 use std::sync::Arc;
 
-use axum::error_handling::HandleErrorLayer;
-use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::middleware::from_fn_with_state;
+use axum::extract::FromRef;
 use axum::routing::any;
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -215,7 +212,7 @@ fn open_stores(
 }
 
 /// The whole server: the JSON API under `/api`, then the server-rendered page and static files.
-pub fn app(state: AppState) -> Router {
+pub fn app(state: AppState) -> edge::Server {
     // Each route is declared once, in its flow, with its documentation; the router and the
     // OpenAPI document are both made from them. Full paths, merged rather than nested: each
     // nesting level costs every request in it one more prefix strip and service call.
@@ -258,31 +255,16 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state.clone())
         .layer(assets::html_compression());
-    let router = api.merge(site);
-    // What every request meets, outermost first. Wrapped once around the whole router
-    // rather than with `Router::layer`, which wraps each route in one more boxed service
-    // that is cloned on every request.
-    let body_limit = state.config.body_limit;
-    let timeout = state.config.request_timeout;
-    let every_request = ServiceBuilder::new()
-        .map_response(error::log_fault)
-        .map_response(security_headers::add)
-        .layer(from_fn_with_state(state, edge::every_request))
-        .layer(HandleErrorLayer::new(move |_: BoxError| async move {
-            request_limits::timed_out(timeout)
-        }))
-        .timeout(timeout)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .service(router);
-    let server = Router::new().fallback_service(every_request);
+    let routes = api.merge(site);
     // Request spans and lines only when someone reads them (RUST_LOG=debug): at the default
     // level they would cost every request a span and a wrapped body for nothing. Faults are
     // logged apart (error::log_fault).
-    if tracing::enabled!(tracing::Level::DEBUG) {
-        server.layer(TraceLayer::new_for_http())
+    let routes = if tracing::enabled!(tracing::Level::DEBUG) {
+        routes.layer(TraceLayer::new_for_http())
     } else {
-        server
-    }
+        routes
+    };
+    edge::Server::new(state, routes)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

@@ -6,25 +6,26 @@
 //! one host cannot take every file descriptor from everyone else.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 use crate::client::TrustedProxies;
 use crate::sync::lock;
@@ -72,10 +73,27 @@ fn refusal() -> &'static [u8] {
     })
 }
 
+/// What [`serve`] can serve: the app ([`crate::edge::Server`]) or a plain router.
+pub trait Served:
+    Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> Served for S where
+    S: Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests finish.
-pub async fn serve(
+pub async fn serve<S: Served>(
     listener: TcpListener,
-    router: Router,
+    router: S,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -223,15 +241,15 @@ impl AcceptErrors {
     }
 }
 
-struct Connection {
+struct Connection<S> {
     stream: TcpStream,
     peer: SocketAddr,
-    router: Router,
+    router: S,
     limits: Arc<ConnectionLimits>,
     stopping: watch::Receiver<bool>,
 }
 
-impl Connection {
+impl<S: Served> Connection<S> {
     async fn run(self) {
         let _ = self.stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
@@ -252,14 +270,9 @@ impl Connection {
                 response
             }
         });
-        // hyper's own head timer starts when it begins waiting for a head, idle time included:
-        // set past both of ours, it is only a backstop.
-        let backstop = self.limits.header_read_timeout + self.limits.idle_timeout;
+        // No hyper timer: the watchdog below keeps both timeouts, so a request costs no timer.
         let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(backstop)
-            .serve_connection(io, service)
-            .with_upgrades();
+            .serve_connection(io, service);
         // The timeouts and the shutdown signal are watched by a task of their own: polled
         // beside the connection, they would be polled again on every wake-up of every request.
         let (verdict, ended) = oneshot::channel::<End>();
@@ -295,52 +308,36 @@ enum End {
     Drain,
 }
 
-/// What a connection has been doing, for its timeouts. Moving bytes only bumps a counter (no
-/// clock read per read or write); the watchdog compares it across one idle period. A request
-/// head's start is timed once per request. `head_started` (milliseconds since [`epoch`]) is 0
-/// while no head is being read.
+/// What a connection has been doing, for its timeouts. Moving bytes only bumps counters (no
+/// clock read, no timer, no wake-up per request); the watchdog looks at them a few times per
+/// timeout and reads the clock itself.
 struct Activity {
+    /// Bumped by every read, write and answered request.
     progress: AtomicU64,
-    head_started: AtomicU64,
+    /// Request heads begun; with `reading_head`, tells the watchdog whether the head it saw
+    /// being read last time is still the same one.
+    heads: AtomicU64,
+    reading_head: AtomicBool,
     in_flight: AtomicUsize,
-    /// Wakes the watchdog when a head starts, so its shorter deadline counts from then.
-    head_began: Notify,
-}
-
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
-/// Now, in milliseconds since [`epoch`], never 0.
-fn now_ms() -> u64 {
-    Instant::now().duration_since(epoch()).as_millis() as u64 + 1
-}
-
-fn at_ms(ms: u64) -> Instant {
-    epoch() + Duration::from_millis(ms - 1)
 }
 
 impl Activity {
     fn new() -> Self {
         Activity {
             progress: AtomicU64::new(0),
-            head_started: AtomicU64::new(0),
+            heads: AtomicU64::new(0),
+            reading_head: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
-            head_began: Notify::new(),
         }
     }
 
+    // Only the connection's own task reads and writes; the watchdog only loads.
     fn read_bytes(&self) {
         self.progress.fetch_add(1, Ordering::Relaxed);
-        if self.in_flight.load(Ordering::Relaxed) == 0
-            && self.head_started.load(Ordering::Relaxed) == 0
-            && self
-                .head_started
-                .compare_exchange(0, now_ms(), Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
+        if self.in_flight.load(Ordering::Relaxed) == 0 && !self.reading_head.load(Ordering::Relaxed)
         {
-            self.head_began.notify_one();
+            self.heads.fetch_add(1, Ordering::Relaxed);
+            self.reading_head.store(true, Ordering::Relaxed);
         }
     }
 
@@ -348,32 +345,45 @@ impl Activity {
         self.progress.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Completes when the connection has been idle for an idle period (closed between one and
-    /// two idle timeouts after its last byte), or reading one head for too long.
+    /// Completes when the connection has moved no byte and had no request going on for the
+    /// idle timeout, or has been reading one head for the header-read timeout. Each is
+    /// noticed on the first look after it (a fifth of the shorter timeout apart), so a
+    /// connection is never closed early and at most two looks late.
     async fn expired(&self, limits: &ConnectionLimits) {
-        let mut seen = self.progress.load(Ordering::Relaxed);
+        let look_every = (limits.header_read_timeout.min(limits.idle_timeout) / 5)
+            .max(Duration::from_millis(1));
+        let mut looks = tokio::time::interval(look_every);
+        looks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut seen_progress = self.progress.load(Ordering::Relaxed);
+        let mut quiet_since = Instant::now();
+        // The head being read when last looked (its number), and since when it was seen.
+        let mut head: Option<(u64, Instant)> = None;
         loop {
-            let started = self.head_started.load(Ordering::Relaxed);
-            if started != 0 && self.in_flight.load(Ordering::Relaxed) == 0 {
-                let deadline = at_ms(started) + limits.header_read_timeout;
-                if deadline <= Instant::now() {
+            looks.tick().await;
+            let now = Instant::now();
+            let progress = self.progress.load(Ordering::Relaxed);
+            if progress != seen_progress {
+                seen_progress = progress;
+                quiet_since = now;
+            }
+            if self.in_flight.load(Ordering::Relaxed) > 0 {
+                head = None;
+            } else if self.reading_head.load(Ordering::Relaxed) {
+                let current = self.heads.load(Ordering::Relaxed);
+                match head {
+                    Some((number, since)) if number == current => {
+                        if now - since >= limits.header_read_timeout {
+                            return;
+                        }
+                    }
+                    _ => head = Some((current, now)),
+                }
+            } else {
+                head = None;
+                if now - quiet_since >= limits.idle_timeout {
                     return;
                 }
-                tokio::time::sleep_until(deadline).await;
-                continue;
             }
-            tokio::select! {
-                () = tokio::time::sleep(limits.idle_timeout) => {}
-                () = self.head_began.notified() => continue,
-            }
-            let now_seen = self.progress.load(Ordering::Relaxed);
-            let quiet = now_seen == seen
-                && self.in_flight.load(Ordering::Relaxed) == 0
-                && self.head_started.load(Ordering::Relaxed) == 0;
-            if quiet {
-                return;
-            }
-            seen = now_seen;
         }
     }
 }
@@ -384,7 +394,7 @@ struct InFlight(Arc<Activity>);
 impl InFlight {
     fn enter(activity: &Arc<Activity>) -> Self {
         activity.in_flight.fetch_add(1, Ordering::Relaxed);
-        activity.head_started.store(0, Ordering::Relaxed);
+        activity.reading_head.store(false, Ordering::Relaxed);
         InFlight(activity.clone())
     }
 }

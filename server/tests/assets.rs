@@ -24,7 +24,7 @@ fn site(name: &str) -> PathBuf {
     root
 }
 
-async fn router(root: &std::path::Path, hashed: bool) -> axum::Router {
+async fn router(root: &std::path::Path, hashed: bool) -> server::edge::Server {
     let mut config = common::test_config();
     config.site_root = root.to_path_buf();
     let state = AppState::new(config).await.unwrap();
@@ -32,7 +32,7 @@ async fn router(root: &std::path::Path, hashed: bool) -> axum::Router {
 }
 
 async fn get(
-    router: &axum::Router,
+    router: &server::edge::Server,
     path: &str,
     accept: &str,
 ) -> (StatusCode, header::HeaderMap, Vec<u8>) {

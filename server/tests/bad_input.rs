@@ -240,17 +240,24 @@ async fn raw_exchange(address: std::net::SocketAddr, bytes: Vec<u8>) -> String {
         .unwrap_or_else(|_| "no answer within 10 s".to_owned())
 }
 
-/// Serves `app` on a free loopback port until the returned task is aborted.
+/// Serves `app` on a free loopback port, as `main` does, until the returned task is aborted.
 async fn serve(app: &TestApp) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let service = app
-        .router
-        .clone()
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service).await.unwrap();
-    });
+    let config = &app.state.config;
+    let limits = server::serve::ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+        max_connections_per_client: config.max_connections_per_client,
+        trusted: app.state.trusted_proxies.clone(),
+    };
+    let server = tokio::spawn(server::serve::serve(
+        listener,
+        app.router.clone(),
+        limits,
+        std::future::pending(),
+    ));
     (address, server)
 }
 

@@ -9,7 +9,7 @@ mod redis_server;
 
 pub use redis_server::TestRedis;
 
-use axum::Router;
+use server::edge::Server;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -21,7 +21,7 @@ use server::config::JwtAlg;
 use server::{AppState, Config, app};
 
 pub struct TestApp {
-    pub router: Router,
+    pub router: Server,
     pub state: AppState,
     /// The Redis this app's stores live in, stopped when the test ends.
     pub redis: Option<TestRedis>,
