@@ -76,6 +76,35 @@ pub fn location() -> (String, String) {
     }
 }
 
+/// Remembers the visitor's language in the `lang` cookie, which the server renders by. Not a
+/// credential, so page code may set it; a year, so a class's choice outlives the browser.
+pub fn save_lang_cookie(lang: Lang) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let secure = window().location().protocol().is_ok_and(|p| p == "https:");
+        let cookie = crate::i18n::lang_cookie(lang, secure);
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = doc.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = lang;
+}
+
+/// The language the server rendered the page in (`<html lang>`), which hydration keeps.
+pub fn rendered_lang() -> Option<Lang> {
+    #[cfg(feature = "hydrate")]
+    {
+        let root = document().document_element()?;
+        Lang::from_code(&root.get_attribute("lang")?)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 /// Sets an attribute on `<html>` (the hydration mark the tests wait for, the language).
 pub fn set_root_attribute(name: &str, value: &str) {
     #[cfg(feature = "hydrate")]

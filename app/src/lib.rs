@@ -34,14 +34,13 @@ use jwt_panel::JwtPanel;
 use session_panel::SessionPanel;
 use widgets::{DemoAccounts, LanguageSwitch};
 
-/// `localStorage` key remembering the visitor's language.
-pub const LANG_KEY: &str = "authlens.lang";
-
-/// The HTML document around the app, rendered by the server.
+/// The HTML document around the app, rendered by the server in the language the server
+/// chose for this request (a [`Lang`] in context; English without one).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -68,16 +67,16 @@ pub(crate) fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let lang = RwSignal::new(Lang::En);
+    // The server's choice for this request; in the browser, the language it rendered in, so
+    // hydration finds the same text.
+    let rendered = use_context::<Lang>()
+        .or_else(browser::rendered_lang)
+        .unwrap_or_default();
+    let lang = RwSignal::new(rendered);
     provide_context(lang);
 
     // Effects run only in the browser, once the page is hydrated.
     Effect::new(move |_| {
-        if let Some(saved) =
-            crate::browser::storage::load(LANG_KEY).and_then(|code| Lang::from_code(&code))
-        {
-            lang.set(saved);
-        }
         // Clicks made before hydration are lost; tests wait for this mark instead of retrying.
         browser::set_root_attribute("data-hydrated", "true");
     });

@@ -4,26 +4,35 @@
 use leptos::prelude::*;
 
 use crate::api::{AnswerUser, DEMO_ACCOUNTS, ErrorCode, LoginRequest};
-use crate::browser::storage;
+use crate::browser;
 use crate::client::Exchange;
-use crate::i18n::Lang;
-use crate::{LANG_KEY, use_texts};
+use crate::i18n::{LANG_PARAM, Lang};
+use crate::use_texts;
 
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = use_texts();
-    let switch = move |_| {
+    // Without JavaScript (or before hydration) the button submits `?lang=…` and the server
+    // answers the page in that language and remembers it; once hydrated it switches in place.
+    let switch = move |event: leptos::ev::MouseEvent| {
+        event.prevent_default();
         let next = lang.get_untracked().other();
         lang.set(next);
-        storage::save(LANG_KEY, next.code());
+        browser::save_lang_cookie(next);
     };
     view! {
-        <div class="language" role="group" aria-label=move || texts().language>
-            <button type="button" lang=move || lang.get().other().code() on:click=switch>
+        <form class="language" method="get" role="group" aria-label=move || texts().language>
+            <button
+                type="submit"
+                name=LANG_PARAM
+                value=move || lang.get().other().code()
+                lang=move || lang.get().other().code()
+                on:click=switch
+            >
                 {move || texts().switch_language}
             </button>
-        </div>
+        </form>
     }
 }
 

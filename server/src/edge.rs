@@ -130,9 +130,9 @@ impl Future for Answer {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().stage.project() {
-            StageProjection::Done { response } => {
-                Poll::Ready(Ok(response.take().expect("an answer is polled after it is done")))
-            }
+            StageProjection::Done { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("an answer is polled after it is done"))),
             StageProjection::Routing {
                 route,
                 mut deadline,

@@ -19,6 +19,7 @@ pub mod hashing;
 pub mod jwt;
 pub mod lab;
 pub mod openapi;
+pub mod page_language;
 pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
@@ -235,12 +236,16 @@ pub fn app(state: AppState) -> edge::Server {
     let page_routes = generate_route_list(App);
     let attacker_port = state.attacker_port;
     let shell_options = state.leptos_options.clone();
+    let page_state = state.clone();
     let page = move || {
         security_headers::set_page_policy(attacker_port);
+        page_language::provide(&page_state);
         shell(shell_options.clone())
     };
+    let not_found_state = state.clone();
     let not_found_page = move |options| {
         security_headers::set_page_policy(attacker_port);
+        page_language::provide(&not_found_state);
         shell(options)
     };
     let api = api

@@ -271,8 +271,7 @@ impl<S: Served> Connection<S> {
             }
         });
         // No hyper timer: the watchdog below keeps both timeouts, so a request costs no timer.
-        let connection = hyper::server::conn::http1::Builder::new()
-            .serve_connection(io, service);
+        let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
         // The timeouts and the shutdown signal are watched by a task of their own: polled
         // beside the connection, they would be polled again on every wake-up of every request.
         let (verdict, ended) = oneshot::channel::<End>();
@@ -350,8 +349,8 @@ impl Activity {
     /// noticed on the first look after it (a fifth of the shorter timeout apart), so a
     /// connection is never closed early and at most two looks late.
     async fn expired(&self, limits: &ConnectionLimits) {
-        let look_every = (limits.header_read_timeout.min(limits.idle_timeout) / 5)
-            .max(Duration::from_millis(1));
+        let look_every =
+            (limits.header_read_timeout.min(limits.idle_timeout) / 5).max(Duration::from_millis(1));
         let mut looks = tokio::time::interval(look_every);
         looks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut seen_progress = self.progress.load(Ordering::Relaxed);

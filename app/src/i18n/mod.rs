@@ -4,6 +4,7 @@
 mod comparison;
 mod cost;
 mod lab;
+mod negotiate;
 
 pub use comparison::ComparisonTexts;
 use comparison::{COMPARISON_EN, COMPARISON_KO};
@@ -11,6 +12,7 @@ pub use cost::CostTexts;
 use cost::{COST_EN, COST_KO};
 pub use lab::LabTexts;
 use lab::{LAB_EN, LAB_KO};
+pub use negotiate::{LANG_COOKIE, LANG_PARAM, from_accept_language, lang_cookie, lang_in_query};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +23,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The value kept in `localStorage` and used for `<html lang>`.
+    /// The value of the `lang` cookie and of `<html lang>`.
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",

@@ -9,11 +9,11 @@ mod redis_server;
 
 pub use redis_server::TestRedis;
 
-use server::edge::Server;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use server::edge::Server;
 use tower::ServiceExt;
 
 use app::api::TokenResponse;
