@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::client::Exchange;
 use crate::i18n::{ComparisonTexts, Lang};
+use crate::widgets::TableScroll;
 use crate::server_holds::StoreListings;
 
 /// What this visit has measured so far, shared by the columns and experiments that measure.
@@ -171,7 +172,7 @@ pub fn Comparison() -> AnyView {
         <section class="comparison" aria-labelledby="comparison-title">
             <h2 id="comparison-title">{move || texts().title}</h2>
             <p class="muted">{move || texts().intro}</p>
-            <div class="table-scroll">
+            <TableScroll label=Signal::derive(move || texts().title)>
                 <table data-testid="comparison">
                     <caption>{move || texts().caption}</caption>
                     <thead>
@@ -196,7 +197,7 @@ pub fn Comparison() -> AnyView {
                         }}
                     </tbody>
                 </table>
-            </div>
+            </TableScroll>
         </section>
     }
     .into_any()

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use crate::api::bench::{BenchResults, Budget, Throughput};
 use crate::client::{self, Method};
 use crate::i18n::{Lang, fill};
+use crate::widgets::TableScroll;
 
 /// What the page knows about the results file.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +117,7 @@ fn ThroughputChart(
     let rows = StoredValue::new(rows);
     view! {
         <h3>{move || texts().throughput_title}</h3>
+        <TableScroll label=Signal::derive(move || texts().throughput_title)>
         <table class="cost-table" data-testid="cost-throughput">
             <caption>{move || fill(texts().throughput_caption, &[connections.to_string(), seconds.to_string(), rounds.to_string()])}</caption>
             <thead><tr>
@@ -144,6 +146,7 @@ fn ThroughputChart(
                 }).collect_view()}
             </tbody>
         </table>
+        </TableScroll>
     }
 }
 
@@ -156,6 +159,7 @@ fn MemoryChart(results: BenchResults) -> impl IntoView {
     let largest = m().bytes_per_session.max(m().bytes_per_token).max(1.0);
     view! {
         <h3>{move || texts().memory_title}</h3>
+        <TableScroll label=Signal::derive(move || texts().memory_title)>
         <table class="cost-table" data-testid="cost-memory">
             <caption>{move || fill(texts().memory_caption, &[m().sessions.to_string(), m().tokens.to_string()])}</caption>
             <tbody>
@@ -169,6 +173,7 @@ fn MemoryChart(results: BenchResults) -> impl IntoView {
                 </tr>
             </tbody>
         </table>
+        </TableScroll>
         <p>{move || fill(texts().memory_detail, &[
             m().sessions.to_string(), mebibytes(m().session_rss_before), mebibytes(m().session_rss_after),
             m().tokens.to_string(), mebibytes(m().token_rss_before), mebibytes(m().token_rss_after),
@@ -199,6 +204,7 @@ fn Budgets(budgets: Vec<Budget>) -> impl IntoView {
     let texts = move || lang.get().cost_texts();
     view! {
         <h3>{move || texts().budgets_title}</h3>
+        <TableScroll label=Signal::derive(move || texts().budgets_title)>
         <table class="cost-table budgets" data-testid="cost-budgets">
             <thead><tr>
                 <th scope="col">{move || texts().col_budget}</th>
@@ -221,6 +227,7 @@ fn Budgets(budgets: Vec<Budget>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </TableScroll>
     }
 }
 

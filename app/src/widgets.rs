@@ -36,6 +36,17 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// A table wider than a phone, in a box of its own that scrolls sideways (the page never does):
+/// focusable, so a keyboard can scroll it too, and named for a screen reader's region list.
+#[component]
+pub fn TableScroll(#[prop(into)] label: Signal<&'static str>, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || label.get()>
+            {children()}
+        </div>
+    }
+}
+
 #[component]
 pub fn DemoAccounts() -> impl IntoView {
     let texts = use_texts();

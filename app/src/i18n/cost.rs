@@ -174,7 +174,7 @@ pub const COST_KO: CostTexts = CostTexts {
     col_limit: "한도",
     col_result: "결과",
     held: "✓ 지킴",
-    missed: "✗ 초과",
+    missed: "✗ 미달",
     budget_session_memory_me_ratio: "세션 /me (메모리) 처리량 ≥ authlens /api/health의 0.9배",
     budget_jwt_hs256_me_ratio: "JWT /me (HS256) 처리량 ≥ authlens /api/health의 0.9배",
     budget_session_redis_me_ratio: "세션 /me (Redis) 처리량 ≥ authlens /api/health의 0.5배",
