@@ -172,7 +172,7 @@ pub fn Comparison() -> AnyView {
         <section class="comparison" aria-labelledby="comparison-title">
             <h2 id="comparison-title">{move || texts().title}</h2>
             <p class="muted">{move || texts().intro}</p>
-            <TableScroll label=Signal::derive(move || texts().title)>
+            <TableScroll label=Signal::derive(move || texts().caption)>
                 <table data-testid="comparison">
                     <caption>{move || texts().caption}</caption>
                     <thead>

@@ -79,7 +79,7 @@ pub fn JwtPanel() -> AnyView {
                 <button type="button" on:click=logout>{move || texts().log_out}</button>
             </div>
             <SignInStatus state=sign_in/>
-            <section class="holds" aria-labelledby="jwt-holds-title">
+            <section class="holds" aria-labelledby="jwt-holds-title jwt-title">
                 <h3 id="jwt-holds-title">{move || texts().browser_holds}</h3>
                 <dl class="storage">
                     <dt><code>{format!("{} · {ACCESS_TOKEN_KEY}", "localStorage")}</code></dt>

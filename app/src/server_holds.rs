@@ -119,7 +119,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
     let texts = move || lang.get().panel_texts();
     let listing = expect_context::<StoreListings>().sessions;
     view! {
-        <section class="server-holds" aria-labelledby="session-server-title">
+        <section class="server-holds" aria-labelledby="session-server-title session-title">
             <h3 id="session-server-title">{move || texts().server_holds}</h3>
             {move || show(listing, |listing| view! {
                     <p data-testid="session-store-count">
@@ -158,7 +158,7 @@ pub fn RefreshStoreHolds() -> impl IntoView {
     let texts = move || lang.get().panel_texts();
     let listing = expect_context::<StoreListings>().refresh;
     view! {
-        <section class="server-holds" aria-labelledby="jwt-server-title">
+        <section class="server-holds" aria-labelledby="jwt-server-title jwt-title">
             <h3 id="jwt-server-title">{move || texts().server_holds}</h3>
             <p data-testid="access-token-rows">{move || texts().access_tokens_none}</p>
             {move || show(listing, |listing| view! {

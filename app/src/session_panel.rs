@@ -64,7 +64,7 @@ pub fn SessionPanel() -> AnyView {
                 </button>
             </div>
             <SignInStatus state=sign_in/>
-            <section class="holds" aria-labelledby="session-holds-title">
+            <section class="holds" aria-labelledby="session-holds-title session-title">
                 <h3 id="session-holds-title">{move || texts().browser_holds}</h3>
                 <p>
                     <code>"document.cookie = "</code>

@@ -22,7 +22,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         browser::save_lang_cookie(next);
     };
     view! {
-        <form class="language" method="get" role="group" aria-label=move || texts().language>
+        <form class="language" method="get" aria-label=move || texts().language>
             <button
                 type="submit"
                 name=LANG_PARAM
@@ -165,7 +165,8 @@ pub fn SignInStatus(state: RwSignal<SignIn>) -> impl IntoView {
 pub fn ResponseView(reply: RwSignal<Option<Exchange>>, id_prefix: &'static str) -> impl IntoView {
     let texts = use_texts();
     let heading_id = format!("{id_prefix}-response-title");
-    let labelled_by = heading_id.clone();
+    // Named by its heading and its column: the two columns' sections must differ.
+    let labelled_by = format!("{heading_id} {id_prefix}-title");
     view! {
         <section class="response" aria-labelledby=labelled_by>
             <h3 id=heading_id>{move || texts().last_response}</h3>
@@ -186,7 +187,7 @@ pub fn ResponseView(reply: RwSignal<Option<Exchange>>, id_prefix: &'static str) 
                                     {status}
                                 </strong>
                             </p>
-                            <pre class="json">{pretty}</pre>
+                            <pre class="json" tabindex="0">{pretty}</pre>
                         }
                             .into_any()
                     }

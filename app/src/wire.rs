@@ -43,7 +43,8 @@ pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().panel_texts();
     let heading_id = format!("{id_prefix}-wire-title");
-    let labelled_by = heading_id.clone();
+    // Named by its heading and its column: the two columns' sections must differ.
+    let labelled_by = format!("{heading_id} {id_prefix}-title");
     view! {
         <section class="wire" aria-labelledby=labelled_by>
             <h3 id=heading_id>{move || texts().wire_title}</h3>
@@ -103,7 +104,7 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
                     {visitor_cookie_sent.then(|| view! {
                         <p class="wire-note" data-testid="visitor-cookie-label">{move || texts().visitor_cookie_note}</p>
                     })}
-                    {sent_body.map(|body| view! { <pre class="json small">{body}</pre> })}
+                    {sent_body.map(|body| view! { <pre class="json small" tabindex="0">{body}</pre> })}
                     <h4>{move || texts().response_headers}</h4>
                     <HeaderList lines=exchange.response_headers.clone() note=None/>
                     <HeaderList lines=emitted.clone() note=Some(texts().emitted_note)/>
@@ -112,7 +113,7 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
                         .find(|(name, _)| name == "set-cookie")
                         .map(|(_, value)| view! { <CookieAttributes set_cookie=value.clone()/> })}
                     <h4>{move || texts().response_body}</h4>
-                    <pre class="json small">{body}</pre>
+                    <pre class="json small" tabindex="0">{body}</pre>
                 </div>
             </details>
         </li>

@@ -41,7 +41,7 @@ pub fn CartGrowth() -> impl IntoView {
 
     view! {
         <Card number=7 title=|t| t.e7_title claim=|t| t.e7_claim wide=true>
-            <RunButton running on_run=start/>
+            <RunButton number=7 running on_run=start/>
             <div class="bytes-chart" role="img" aria-label=move || texts().e7_chart_label>
                 // The limit sits at 80% of the scale (see `percent`); style/main.css places it.
                 <div class="limit">

@@ -37,7 +37,7 @@ pub fn CrossSite() -> impl IntoView {
     };
     view! {
         <Card number=9 title=|t| t.e9_title claim=|t| t.e9_claim wide=true>
-            <RunButton running on_run=start/>
+            <RunButton number=9 running on_run=start/>
             {move || frame.get().map(|src| view! {
                 <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
             })}

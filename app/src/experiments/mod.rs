@@ -19,7 +19,7 @@ use crate::api::{
 use crate::browser::{now_ms, storage};
 use crate::client::{self, Exchange, Method};
 use crate::comparison::VisitFigures;
-use crate::i18n::{ExperimentTexts, Lang};
+use crate::i18n::{ExperimentTexts, Lang, fill_named};
 use crate::server_holds::ServerChanged;
 use crate::token;
 
@@ -346,7 +346,7 @@ fn Experiment(
     view! {
         <Card number title claim>
             {children.map(|children| children())}
-            <RunButton running on_run=start/>
+            <RunButton number running on_run=start/>
             <ResultLines lines test_id=format!("experiment-{number}-result")/>
         </Card>
     }
@@ -376,13 +376,19 @@ pub(crate) fn Card(
     }
 }
 
-/// "Run", or "Running…" and disabled while the experiment runs.
+/// "Run", or "Running…" and disabled while the experiment runs; named "Run experiment 3" for
+/// a screen reader's list of buttons, where ten "Run"s would say nothing.
 #[component]
-pub(crate) fn RunButton(running: RwSignal<bool>, on_run: impl Fn() + 'static) -> impl IntoView {
+pub(crate) fn RunButton(
+    number: u8,
+    running: RwSignal<bool>,
+    on_run: impl Fn() + 'static,
+) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
+    let name = move || fill_named(texts().run_experiment, &[("number", number.to_string())]);
     view! {
-        <button type="button" on:click=move |_| on_run() disabled=move || running.get()>
+        <button type="button" aria-label=name on:click=move |_| on_run() disabled=move || running.get()>
             {move || if running.get() { texts().running } else { texts().run }}
         </button>
     }
@@ -393,7 +399,10 @@ pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     view! {
-        <ul class="result-lines" role="status" data-testid=test_id>
+        // The status wraps the list: a list with a role of its own is no list, and its items
+        // would be orphans.
+        <div role="status" data-testid=test_id>
+        <ul class="result-lines">
             {move || {
                 lines.get().unwrap_or_default().into_iter().map(|line| {
                     let verdict = match line.ok {
@@ -412,6 +421,7 @@ pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -
                 }).collect_view()
             }}
         </ul>
+        </div>
     }
 }
 

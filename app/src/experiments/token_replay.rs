@@ -68,7 +68,7 @@ pub fn TokenReplay() -> impl IntoView {
 
     view! {
         <Card number=5 title=|t| t.e5_title claim=|t| t.e5_claim>
-            <RunButton running on_run=start/>
+            <RunButton number=5 running on_run=start/>
             {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
             <ResultLines lines test_id="experiment-5-result".to_owned()/>
         </Card>
