@@ -20,8 +20,8 @@ for (const lang of ["en", "ko"] as const) {
   test(`the home page has no violation after logging in, running an experiment and opening a wire row (${lang})`, async ({ page }) => {
     await open(page, `/?lang=${lang}`);
     await expectNoViolations(page, `/ (${lang}) as loaded`);
-    const session = page.getByRole("region", { name: SESSION_COLUMN[lang] });
-    const jwt = page.getByRole("region", { name: JWT_COLUMN[lang] });
+    const session = page.getByRole("region", { name: SESSION_COLUMN[lang], exact: true });
+    const jwt = page.getByRole("region", { name: JWT_COLUMN[lang], exact: true });
     await clickFor(page, session, LOG_IN[lang], "/api/session/login");
     await clickFor(page, jwt, LOG_IN[lang], "/api/jwt/login");
     await session.locator(".wire-rows details summary").first().click();

@@ -20,7 +20,7 @@ test("1: a session login adds a store row, a token login only a refresh family",
   await expect(result.getByRole("listitem").nth(0)).toContainText(`a new row in the session store: ${shortId}`);
   await expect(result.getByRole("listitem").nth(1)).toContainText("rows written (only the refresh family, no access token): 1 · ");
   // The live "server holds" panel shows the very row the experiment created.
-  const sessionColumn = page.getByRole("region", { name: "Session + cookie (stateful)" });
+  const sessionColumn = page.getByRole("region", { name: "Session + cookie (stateful)", exact: true });
   await expect(sessionColumn.getByRole("cell", { name: shortId })).toBeVisible();
 });
 
@@ -86,7 +86,7 @@ test("6: refresh rotation, reuse detection and logout", async ({ page }) => {
   await expect(result).not.toContainText("✗");
   await expect(result.getByRole("listitem").nth(1)).toContainText("refresh_token_reused");
   await expect(result.getByRole("listitem").nth(2)).toContainText("refresh_token_revoked");
-  await expect(page.getByRole("region", { name: "JWT + localStorage (stateless)" }).getByRole("cell", { name: "revoked" }).first()).toBeVisible();
+  await expect(page.getByRole("region", { name: "JWT + localStorage (stateless)", exact: true }).getByRole("cell", { name: "revoked" }).first()).toBeVisible();
 });
 
 test("7: the token grows past the cookie limit while the session cookie stays put", async ({ page }) => {

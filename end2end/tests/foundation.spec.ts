@@ -102,7 +102,7 @@ test("the page speaks Korean on request and remembers it", async ({ page }) => {
   await expect(page.locator("html")).toHaveAttribute("lang", "ko");
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-  await expect(page.getByRole("region", { name: "JWT + localStorage (무상태)" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "JWT + localStorage (무상태)", exact: true })).toBeVisible();
   await page.getByRole("button", { name: "English" }).click();
   await expect(sessionColumn(page)).toBeVisible();
 });
@@ -171,6 +171,6 @@ test("a cookie the server does not know, as after a restart of a memory store, i
   expect((await me.json()).error).toBe("invalid_session");
   await expect(session.getByRole("status")).toContainText("lost when a server keeping sessions in memory restarted");
   await page.getByRole("button", { name: "한국어" }).click();
-  const koreanSession = page.getByRole("region", { name: "세션 + 쿠키 (상태 유지)" });
+  const koreanSession = page.getByRole("region", { name: "세션 + 쿠키 (상태 유지)", exact: true });
   await expect(koreanSession.getByRole("status")).toContainText("재시작");
 });

@@ -7,10 +7,10 @@ export async function open(page: Page, path = "/") {
 }
 
 export const sessionColumn = (page: Page): Locator =>
-  page.getByRole("region", { name: "Session + cookie (stateful)" });
+  page.getByRole("region", { name: "Session + cookie (stateful)", exact: true });
 
 export const jwtColumn = (page: Page): Locator =>
-  page.getByRole("region", { name: "JWT + localStorage (stateless)" });
+  page.getByRole("region", { name: "JWT + localStorage (stateless)", exact: true });
 
 /** Clicks a button in `scope` and returns the API response it caused. */
 export async function clickFor(page: Page, scope: Locator, button: string, path: string) {

@@ -31,7 +31,7 @@ test.describe("a browser set to Korean", () => {
       });
     });
     await open(page);
-    await expect(page.getByRole("region", { name: KOREAN_SESSION })).toBeVisible();
+    await expect(page.getByRole("region", { name: KOREAN_SESSION, exact: true })).toBeVisible();
     await expect(page.locator("html")).toHaveAttribute("lang", "ko");
     expect(await page.evaluate(() => (window as unknown as { langSeen: string[] }).langSeen)).not.toContain("en");
   });
@@ -61,10 +61,10 @@ test("a ?lang=ko link gives an English browser the page in Korean, and it stays 
   await expect(page.locator("html")).toHaveAttribute("lang", "ko");
   expect((await context.cookies()).find((c) => c.name === "lang")?.value).toBe("ko");
   await open(page, "/");
-  await expect(page.getByRole("region", { name: KOREAN_SESSION })).toBeVisible();
+  await expect(page.getByRole("region", { name: KOREAN_SESSION, exact: true })).toBeVisible();
   // The switch, once hydrated, changes the page in place and remembers the choice.
   await page.getByRole("button", { name: "English" }).click();
-  await expect(page.getByRole("region", { name: ENGLISH_SESSION })).toBeVisible();
+  await expect(page.getByRole("region", { name: ENGLISH_SESSION, exact: true })).toBeVisible();
   await expect(page).not.toHaveURL(/lang=/);
   expect((await context.cookies()).find((c) => c.name === "lang")?.value).toBe("en");
   expect(await servedLang(page, "/")).toBe("en");

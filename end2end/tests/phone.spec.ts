@@ -15,7 +15,7 @@ for (const lang of ["en", "ko"] as const) {
       await expect(page.locator("html")).toHaveAttribute("lang", lang);
       if (path === "/") {
         // With a login and its wire row open, where the longest values are.
-        const column = page.getByRole("region", { name: SESSION_COLUMN[lang] });
+        const column = page.getByRole("region", { name: SESSION_COLUMN[lang], exact: true });
         await clickFor(page, column, LOG_IN[lang], "/api/session/login");
         await column.locator(".wire-rows details summary").first().click();
       }
