@@ -29,12 +29,18 @@ pub fn now_secs() -> i64 {
     (now_ms() / 1000.0) as i64
 }
 
-/// A Unix time as the visitor's local date and time, in their language.
+/// A Unix time as the visitor's local date and time, written the way their language writes
+/// it (`Intl`: "Dec 2, 2026, 6:20:01 PM", "2026. 12. 2. 오후 6:20:01"), in one unbreakable
+/// piece so a narrow column never splits a date.
 pub fn local_time(secs: i64, lang: Lang) -> String {
     #[cfg(feature = "hydrate")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-        String::from(date.to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED))
+        use wasm_bindgen::JsValue;
+        let date = js_sys::Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"medium".into());
+        String::from(date.to_locale_string(lang.code(), &options)).replace(' ', "\u{a0}")
     }
     #[cfg(not(feature = "hydrate"))]
     {

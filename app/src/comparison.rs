@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::client::Exchange;
 use crate::i18n::{ComparisonTexts, Lang};
-use crate::widgets::TableScroll;
 use crate::server_holds::StoreListings;
+use crate::widgets::TableScroll;
 
 /// What this visit has measured so far, shared by the columns and experiments that measure.
 #[derive(Clone, Copy)]
@@ -53,9 +53,9 @@ impl VisitFigures {
     }
 }
 
-/// `template` with its `{}` replaced by `value`.
+/// `template` with its `{value}` replaced by `value`.
 fn fill(template: &str, value: impl std::fmt::Display) -> String {
-    crate::i18n::fill(template, &[value.to_string()])
+    crate::i18n::fill_named(template, &[("value", value.to_string())])
 }
 
 /// A measured cell: the filled template, or the hint saying how to measure it.

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use crate::api::bench::{BenchResults, Budget, Throughput};
 use crate::client::{self, Method};
-use crate::i18n::{Lang, fill};
+use crate::i18n::{Lang, fill_named};
 use crate::widgets::TableScroll;
 
 /// What the page knows about the results file.
@@ -62,10 +62,10 @@ fn Figures(results: BenchResults) -> impl IntoView {
     view! {
         <p class="source" data-testid="cost-source">{move || {
             let r = get();
-            fill(texts().source, &[
-                r.measured_at.replace('T', " ").trim_end_matches('Z').to_owned(),
-                r.machine.cpu, r.machine.cores.to_string(), r.machine.memory_gib.to_string(),
-                r.machine.os, r.commit,
+            fill_named(texts().source, &[
+                ("when", r.measured_at.replace('T', " ").trim_end_matches('Z').to_owned()),
+                ("cpu", r.machine.cpu), ("cores", r.machine.cores.to_string()),
+                ("memory", r.machine.memory_gib.to_string()), ("os", r.machine.os), ("commit", r.commit),
             ])
         }}</p>
         <ThroughputChart
@@ -78,26 +78,27 @@ fn Figures(results: BenchResults) -> impl IntoView {
         <h3>{move || texts().flood_title}</h3>
         <p data-testid="cost-flood">{move || {
             let flood = get().login_flood;
-            fill(texts().flood_line, &[
-                millis(flood.me_p99_us_without), millis(flood.me_p99_us_with),
-                format!("{:.1}", flood.logins_per_s),
+            fill_named(texts().flood_line, &[
+                ("alone", millis(flood.me_p99_us_without)), ("flooded", millis(flood.me_p99_us_with)),
+                ("logins", format!("{:.1}", flood.logins_per_s)),
             ])
         }}</p>
         <h3>{move || texts().front_title}</h3>
         <p data-testid="cost-front-end">{move || {
             let front = get().front_end;
-            fill(texts().front_line, &[
-                kilobytes(front.wasm_raw), kilobytes(front.wasm_gzip),
-                front.wasm_files.to_string(), kilobytes(front.wasm_all_gzip),
-                format!("{} ms", front.interactive_ms), front.interactive_runs_ms.len().to_string(),
+            fill_named(texts().front_line, &[
+                ("raw", kilobytes(front.wasm_raw)), ("gzip", kilobytes(front.wasm_gzip)),
+                ("files", front.wasm_files.to_string()), ("all_gzip", kilobytes(front.wasm_all_gzip)),
+                ("interactive", format!("{} ms", front.interactive_ms)),
+                ("loads", front.interactive_runs_ms.len().to_string()),
             ])
         }}</p>
         <p data-testid="cost-wire">{move || {
             let front = get().front_end;
-            fill(texts().wire_line, &[
-                kibibytes(front.home_wire_bytes),
-                format!("{} ms", front.interactive_10mbit_ms),
-                front.interactive_10mbit_runs_ms.len().to_string(),
+            fill_named(texts().wire_line, &[
+                ("home", kibibytes(front.home_wire_bytes)),
+                ("interactive", format!("{} ms", front.interactive_10mbit_ms)),
+                ("loads", front.interactive_10mbit_runs_ms.len().to_string()),
             ])
         }}</p>
         <Budgets budgets=get().budgets/>
@@ -119,7 +120,7 @@ fn ThroughputChart(
         <h3>{move || texts().throughput_title}</h3>
         <TableScroll label=Signal::derive(move || texts().throughput_title)>
         <table class="cost-table" data-testid="cost-throughput">
-            <caption>{move || fill(texts().throughput_caption, &[connections.to_string(), seconds.to_string(), rounds.to_string()])}</caption>
+            <caption>{move || fill_named(texts().throughput_caption, &[("connections", connections.to_string()), ("seconds", seconds.to_string()), ("rounds", rounds.to_string())])}</caption>
             <thead><tr>
                 <th scope="col">{move || texts().col_approach}</th>
                 <th scope="col">{move || texts().col_rps}</th>
@@ -161,7 +162,7 @@ fn MemoryChart(results: BenchResults) -> impl IntoView {
         <h3>{move || texts().memory_title}</h3>
         <TableScroll label=Signal::derive(move || texts().memory_title)>
         <table class="cost-table" data-testid="cost-memory">
-            <caption>{move || fill(texts().memory_caption, &[m().sessions.to_string(), m().tokens.to_string()])}</caption>
+            <caption>{move || fill_named(texts().memory_caption, &[("sessions", m().sessions.to_string()), ("tokens", m().tokens.to_string())])}</caption>
             <tbody>
                 <tr>
                     <th scope="row">{move || texts().per_session}</th>
@@ -174,12 +175,13 @@ fn MemoryChart(results: BenchResults) -> impl IntoView {
             </tbody>
         </table>
         </TableScroll>
-        <p>{move || fill(texts().memory_detail, &[
-            m().sessions.to_string(), mebibytes(m().session_rss_before), mebibytes(m().session_rss_after),
-            m().tokens.to_string(), mebibytes(m().token_rss_before), mebibytes(m().token_rss_after),
-            m().token_rows_after.to_string(),
+        <p>{move || fill_named(texts().memory_detail, &[
+            ("sessions", m().sessions.to_string()), ("session_before", mebibytes(m().session_rss_before)),
+            ("session_after", mebibytes(m().session_rss_after)), ("tokens", m().tokens.to_string()),
+            ("token_before", mebibytes(m().token_rss_before)), ("token_after", mebibytes(m().token_rss_after)),
+            ("records", m().token_rows_after.to_string()),
         ])}</p>
-        <p>{move || fill(texts().wire_note, &[m().token_wire_bytes.to_string()])}</p>
+        <p>{move || fill_named(texts().wire_note, &[("bytes", m().token_wire_bytes.to_string())])}</p>
     }
 }
 

@@ -89,6 +89,15 @@ fn show<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// The store's name in the page's language (the API says `memory` or `redis`).
+fn backend_name<'a>(texts: &'a PanelTexts, backend: &'a str) -> &'a str {
+    match backend {
+        "memory" => texts.backend_memory,
+        "redis" => texts.backend_redis,
+        other => other,
+    }
+}
+
 /// "Live sessions: 2 yours · 20,007 on the server, every visitor's (memory)".
 fn yours_and_total(texts: &PanelTexts, what: &str, counts: &ListingCounts) -> String {
     let counts = fill_named(
@@ -96,7 +105,7 @@ fn yours_and_total(texts: &PanelTexts, what: &str, counts: &ListingCounts) -> St
         &[
             ("yours", counts.yours.to_string()),
             ("total", counts.total.to_string()),
-            ("backend", counts.backend.clone()),
+            ("backend", backend_name(texts, &counts.backend).to_owned()),
         ],
     );
     format!("{what}: {counts}")
@@ -130,7 +139,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
                         <caption>{texts().session_rows_caption}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"id"</th>
+                                <th scope="col">{texts().col_id}</th>
                                 <th scope="col">{texts().col_user}</th>
                                 <th scope="col">{texts().col_cart}</th>
                                 <th scope="col">{texts().col_expires}</th>

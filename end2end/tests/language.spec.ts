@@ -69,3 +69,14 @@ test("a ?lang=ko link gives an English browser the page in Korean, and it stays 
   expect((await context.cookies()).find((c) => c.name === "lang")?.value).toBe("en");
   expect(await servedLang(page, "/")).toBe("en");
 });
+
+test("the Korean page leaves no English behind in what it measured", async ({ page }) => {
+  await open(page, "/?lang=ko");
+  const session = page.getByRole("region", { name: KOREAN_SESSION, exact: true });
+  await session.getByRole("button", { name: "로그인", exact: true }).click();
+  const holds = session.getByRole("region", { name: /^서버가 가진 것/ });
+  await expect(holds).toContainText("(메모리)");
+  await expect(holds).not.toContainText("(memory)");
+  await expect(holds.getByRole("columnheader", { name: "ID", exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "실험 3 실행" })).toBeVisible();
+});

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::{Card, Line, ResultLines, line, post};
+use super::{Card, Detail, Line, ResultLines, line, post};
 use crate::api::{BulkKind, BulkResponse};
 use crate::comparison::VisitFigures;
 use crate::i18n::Lang;
@@ -62,11 +62,13 @@ async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
         line(
             None,
             |t| t.e10_memory,
-            format!(
-                "{} → {} ({:+.0} B per item)",
-                mebibytes(memory.0),
-                mebibytes(memory.1),
-                per_item
+            Detail::Worded(
+                |t| t.e10_memory_detail,
+                vec![
+                    ("before", mebibytes(memory.0)),
+                    ("after", mebibytes(memory.1)),
+                    ("per_item", format!("{per_item:+.0}")),
+                ],
             ),
         ),
     ];

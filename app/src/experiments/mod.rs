@@ -29,13 +29,46 @@ use crate::token;
 pub struct Line {
     pub ok: Option<bool>,
     pub label: fn(&ExperimentTexts) -> &'static str,
-    pub detail: String,
+    pub detail: Detail,
+}
+
+/// What a line shows after its label: what was measured, as is (a header, a status), or a
+/// phrase in the page's language with the measured figures in its named placeholders, so it
+/// follows the language switch and each language keeps its own word order.
+#[derive(Clone)]
+pub enum Detail {
+    Measured(String),
+    Worded(
+        fn(&ExperimentTexts) -> &'static str,
+        Vec<(&'static str, String)>,
+    ),
+}
+
+impl Detail {
+    fn text(&self, texts: &ExperimentTexts) -> String {
+        match self {
+            Detail::Measured(text) => text.clone(),
+            Detail::Worded(template, values) => fill_named(template(texts), values),
+        }
+    }
+}
+
+impl From<String> for Detail {
+    fn from(text: String) -> Self {
+        Detail::Measured(text)
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(text: &str) -> Self {
+        Detail::Measured(text.to_owned())
+    }
 }
 
 pub(crate) fn line(
     ok: impl Into<Option<bool>>,
     label: fn(&ExperimentTexts) -> &'static str,
-    detail: impl Into<String>,
+    detail: impl Into<Detail>,
 ) -> Line {
     Line {
         ok: ok.into(),
@@ -201,10 +234,12 @@ async fn xss() -> Vec<Line> {
         line(
             !stolen_token.is_empty(),
             |t| t.e3_token_read,
-            format!(
-                "{}… ({} bytes)",
-                stolen_token.chars().take(24).collect::<String>(),
-                stolen_token.len()
+            Detail::Worded(
+                |t| t.e3_token_read_detail,
+                vec![
+                    ("start", stolen_token.chars().take(24).collect()),
+                    ("bytes", stolen_token.len().to_string()),
+                ],
             ),
         ),
         line(
@@ -415,7 +450,7 @@ pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -
                             {(!verdict.is_empty()).then(|| view! { <strong>{verdict}</strong> " " })}
                             {(line.label)(texts())}
                             ": "
-                            <code>{line.detail}</code>
+                            <code>{move || line.detail.text(texts())}</code>
                         </li>
                     }
                 }).collect_view()

@@ -1,5 +1,7 @@
-//! The scaling lab's texts. `{}` (or a named `{ok}`) marks where a measured figure goes.
+//! The scaling lab's texts. A named `{ok}` marks where a measured figure goes.
 
+// Serialized only by the placeholder test, which reads every field by name.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct LabTexts {
     pub nav_lab: &'static str,
     pub page_title: &'static str,
@@ -86,7 +88,7 @@ pub const LAB_EN: LabTexts = LabTexts {
     central_revive: "Bring the store back",
     central_redis_hint: "This is a real Redis: stop it (redis-cli shutdown nosave) and start it again to watch the nodes lose it and recover.",
     replication_title: "Replication cost",
-    replication_line: "{} messages between nodes so far, {} bytes, {} failed. Each session write costs N−1 messages.",
+    replication_line: "{messages} messages between nodes so far, {bytes} bytes, {failed} failed. Each session write costs N−1 messages.",
     session_side: "Session + cookie, through the balancer",
     jwt_side: "JWT, through the balancer",
     log_in: "Log in",
@@ -140,7 +142,7 @@ pub const LAB_KO: LabTexts = LabTexts {
     central_revive: "저장소 복구",
     central_redis_hint: "진짜 Redis입니다. 멈췄다가(redis-cli shutdown nosave) 다시 켜서 노드들이 저장소를 잃었다가 되찾는 모습을 보세요.",
     replication_title: "복제 비용",
-    replication_line: "지금까지 노드 사이 메시지 {}개, {}바이트, 실패 {}개. 세션을 한 번 쓸 때마다 메시지가 N−1개 듭니다.",
+    replication_line: "지금까지 노드 사이 메시지 {messages}개, {bytes}바이트, 실패 {failed}개. 세션을 한 번 쓸 때마다 메시지가 N−1개 듭니다.",
     session_side: "세션 + 쿠키, 밸런서 경유",
     jwt_side: "JWT, 밸런서 경유",
     log_in: "로그인",

@@ -102,6 +102,8 @@ impl Lang {
     }
 }
 
+// Serialized only by the placeholder test, which reads every field by name.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Texts {
     pub page_title: &'static str,
     pub tagline: &'static str,
@@ -200,6 +202,8 @@ pub const KO: Texts = Texts {
 };
 
 /// What the token view and the `/inspect` page say.
+// Serialized only by the placeholder test, which reads every field by name.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct TokenTexts {
     pub nav_label: &'static str,
     pub nav_home: &'static str,
@@ -348,6 +352,8 @@ pub const TOKEN_KO: TokenTexts = TokenTexts {
 };
 
 /// The wire log and the "server holds" panels.
+// Serialized only by the placeholder test, which reads every field by name.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct PanelTexts {
     pub wire_title: &'static str,
     pub wire_empty: &'static str,
@@ -368,6 +374,10 @@ pub struct PanelTexts {
     pub refresh_families: &'static str,
     /// `{yours}`, `{total}`, `{backend}`.
     pub yours_of_total: &'static str,
+    /// The store behind a listing, as `{backend}` says it.
+    pub backend_memory: &'static str,
+    pub backend_redis: &'static str,
+    pub col_id: &'static str,
     /// `{shown}`, `{yours}`.
     pub listing_cut: &'static str,
     pub session_rows_caption: &'static str,
@@ -402,6 +412,9 @@ pub const PANEL_EN: PanelTexts = PanelTexts {
     rows: "Live sessions",
     refresh_families: "Refresh families",
     yours_of_total: "{yours} yours · {total} on the server, every visitor's ({backend})",
+    backend_memory: "memory",
+    backend_redis: "Redis",
+    col_id: "id",
     listing_cut: "Listed: the {shown} of your {yours} that expire soonest.",
     session_rows_caption: "The session store (ids shortened)",
     refresh_rows_caption: "Refresh-token families (ids shortened)",
@@ -417,7 +430,7 @@ pub const PANEL_EN: PanelTexts = PanelTexts {
 };
 
 pub const PANEL_KO: PanelTexts = PanelTexts {
-    wire_title: "와이어: 이 열이 보낸 모든 요청",
+    wire_title: "네트워크: 이 칸에서 보낸 요청",
     wire_empty: "아직 요청이 없습니다.",
     credentials: "자격 증명",
     request_headers: "요청 헤더",
@@ -435,6 +448,9 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
     rows: "살아 있는 세션",
     refresh_families: "리프레시 패밀리",
     yours_of_total: "내 것 {yours}개 · 서버 전체(모든 방문자) {total}개 ({backend})",
+    backend_memory: "메모리",
+    backend_redis: "Redis",
+    col_id: "ID",
     listing_cut: "내 것 {yours}개 중 만료가 가장 이른 {shown}개만 보여 줍니다.",
     session_rows_caption: "세션 저장소 (ID는 줄여 표시)",
     refresh_rows_caption: "리프레시 토큰 패밀리 (ID는 줄여 표시)",
@@ -450,6 +466,8 @@ pub const PANEL_KO: PanelTexts = PanelTexts {
 };
 
 /// The experiments' cards and result lines.
+// Serialized only by the placeholder test, which reads every field by name.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct ExperimentTexts {
     pub e9_title: &'static str,
     pub e9_claim: &'static str,
@@ -468,6 +486,7 @@ pub struct ExperimentTexts {
     pub e10_rows: &'static str,
     pub e10_cleaned_up: &'static str,
     pub e10_memory: &'static str,
+    pub e10_memory_detail: &'static str,
     pub e10_token_bytes: &'static str,
     pub e10_failed: &'static str,
     pub section_title: &'static str,
@@ -492,6 +511,7 @@ pub struct ExperimentTexts {
     pub e3_claim: &'static str,
     pub e3_cookie_read: &'static str,
     pub e3_token_read: &'static str,
+    pub e3_token_read_detail: &'static str,
     pub e3_token_used: &'static str,
     pub e4_title: &'static str,
     pub e4_claim: &'static str,
@@ -542,6 +562,7 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e10_rows: "Your session store rows",
     e10_cleaned_up: "Removed again once measured: your rows, resident memory",
     e10_memory: "Server resident memory",
+    e10_memory_detail: "{before} → {after} ({per_item} B per item)",
     e10_token_bytes: "Bytes each token adds to every request instead",
     e10_failed: "The server refused",
     section_title: "Experiments: each textbook claim, run live",
@@ -565,6 +586,7 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e3_claim: "Any script running in this page, including an injected one, can read localStorage. An HttpOnly cookie is invisible to it.",
     e3_cookie_read: "document.cookie as the payload sees it (no session id)",
     e3_token_read: "localStorage token the payload reads",
+    e3_token_read_detail: "{start}… ({bytes} bytes)",
     e3_token_used: "The stolen token, replayed by the attacker",
     e4_title: "Session logout kills the old cookie at once",
     e4_claim: "Logout deletes the server's row, so the same cookie, even a copy kept by someone, is worthless from that moment.",
@@ -615,6 +637,7 @@ pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e10_rows: "세션 저장소의 내 행 수",
     e10_cleaned_up: "측정 직후 다시 지움: 내 행 수, 상주 메모리",
     e10_memory: "서버 상주 메모리",
+    e10_memory_detail: "{before} → {after} (항목당 {per_item} B)",
     e10_token_bytes: "대신 토큰이 요청마다 더하는 바이트",
     e10_failed: "서버가 거절함",
     section_title: "실험: 교과서의 주장을 직접 돌려 보기",
@@ -638,6 +661,7 @@ pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e3_claim: "이 페이지에서 도는 스크립트는 주입된 것이라도 localStorage를 읽을 수 있습니다. HttpOnly 쿠키는 보이지 않습니다.",
     e3_cookie_read: "스크립트가 본 document.cookie(세션 ID 없음)",
     e3_token_read: "스크립트가 읽은 localStorage의 토큰",
+    e3_token_read_detail: "{start}… ({bytes}바이트)",
     e3_token_used: "공격자가 훔친 토큰으로 다시 보낸 요청",
     e4_title: "세션 로그아웃은 옛 쿠키를 즉시 무효로 만든다",
     e4_claim: "로그아웃하면 서버의 행이 지워지므로, 같은 쿠키는 누가 복사해 두었더라도 그 순간부터 쓸모가 없습니다.",
@@ -739,16 +763,72 @@ pub fn fill_named(template: &str, values: &[(&str, String)]) -> String {
         })
 }
 
-/// `template` with each `{}` replaced by the next value, in order.
-pub fn fill(template: &str, values: &[String]) -> String {
-    values.iter().fold(template.to_owned(), |text, value| {
-        text.replacen("{}", value, 1)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every table's texts by field name, English beside Korean.
+    fn every_table() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
+        fn pair<T: Serialize>(
+            table: &'static str,
+            en: &T,
+            ko: &T,
+        ) -> (&'static str, serde_json::Value, serde_json::Value) {
+            let json = |texts: &T| serde_json::to_value(texts).expect("texts serialize");
+            (table, json(en), json(ko))
+        }
+        vec![
+            pair("Texts", &EN, &KO),
+            pair("PanelTexts", &PANEL_EN, &PANEL_KO),
+            pair("ExperimentTexts", &EXPERIMENTS_EN, &EXPERIMENTS_KO),
+            pair("TokenTexts", &TOKEN_EN, &TOKEN_KO),
+            pair("ComparisonTexts", &COMPARISON_EN, &COMPARISON_KO),
+            pair("CostTexts", &COST_EN, &COST_KO),
+            pair("LabTexts", &LAB_EN, &LAB_KO),
+        ]
+    }
+
+    /// The named placeholders (`{total}`) in a text.
+    fn placeholders(text: &str) -> std::collections::BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .filter(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_translation_has_the_same_named_placeholders_and_none_is_positional() {
+        let mut checked = 0;
+        for (table, en, ko) in every_table() {
+            let (en, ko) = (en.as_object().unwrap(), ko.as_object().unwrap());
+            assert_eq!(en.len(), ko.len(), "{table}");
+            for (field, english) in en {
+                let english = english.as_str().unwrap();
+                let korean = ko[field].as_str().unwrap();
+                assert_eq!(
+                    placeholders(english),
+                    placeholders(korean),
+                    "{table}.{field}: {english:?} / {korean:?}"
+                );
+                for text in [english, korean] {
+                    assert!(
+                        !text.contains("{}"),
+                        "{table}.{field}: a positional placeholder in {text:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        // The check has teeth: it read every table, placeholders included.
+        assert!(checked > 300, "{checked} texts");
+        assert_eq!(
+            placeholders(PANEL_EN.yours_of_total),
+            ["backend", "total", "yours"].into_iter().collect()
+        );
+    }
 
     #[test]
     fn named_placeholders_are_in_both_languages_and_filled() {

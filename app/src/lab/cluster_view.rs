@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::LabState;
 use crate::api::cluster::{CentralView, Hop, NodeView, Storage, StoreView};
-use crate::i18n::{Lang, fill};
+use crate::i18n::{Lang, fill_named};
 
 #[component]
 pub fn ClusterPanel() -> impl IntoView {
@@ -36,7 +36,7 @@ pub fn ClusterPanel() -> impl IntoView {
                         view! {
                             <p class="replication" data-testid="lab-replication">
                                 <strong>{texts().replication_title}": "</strong>
-                                {fill(texts().replication_line, &[stats.messages.to_string(), stats.bytes.to_string(), stats.failed.to_string()])}
+                                {fill_named(texts().replication_line, &[("messages", stats.messages.to_string()), ("bytes", stats.bytes.to_string()), ("failed", stats.failed.to_string())])}
                             </p>
                         }
                     })}
