@@ -98,8 +98,9 @@ pub fn save_lang_cookie(lang: Lang) {
     let _ = lang;
 }
 
-/// The language the server rendered the page in (`<html lang>`), which hydration keeps.
-pub fn rendered_lang() -> Option<Lang> {
+/// The page's language as `<html lang>` says it: the one the server rendered, which hydration
+/// keeps, and later the visitor's switch.
+pub fn document_lang() -> Option<Lang> {
     #[cfg(feature = "hydrate")]
     {
         let root = document().document_element()?;

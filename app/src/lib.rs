@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
     // The server's choice for this request; in the browser, the language it rendered in, so
     // hydration finds the same text.
     let rendered = use_context::<Lang>()
-        .or_else(browser::rendered_lang)
+        .or_else(browser::document_lang)
         .unwrap_or_default();
     let lang = RwSignal::new(rendered);
     provide_context(lang);

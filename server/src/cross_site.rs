@@ -26,6 +26,7 @@ use crate::error::{busy, error_response};
 use crate::sync::lock;
 use crate::visitor::{Visitor, VisitorId};
 use app::api::{AttackerAddress, ErrorBody, ProbeNonce, ProbeRecord};
+use app::i18n::{Lang, fill_named};
 
 /// Probe records kept per visitor; older ones drop off.
 const KEPT: usize = 50;
@@ -251,10 +252,13 @@ pub(crate) async fn probe(
         refused_by: crate::same_origin::refused_by(&headers, &client),
         status,
     });
+    let texts = Lang::from_code(&param("lang"))
+        .unwrap_or_default()
+        .experiment_texts();
     let verdict = if acted {
-        "The request carried a live session: it acted as you."
+        texts.e9_probe_acted
     } else {
-        "No session came with this request: nothing happened."
+        texts.e9_probe_nothing
     };
     // The attacker site shows this answer in its own frame: the one page allowed to frame it.
     let policy = crate::security_headers::probe_policy(state.attacker_port);
@@ -286,6 +290,9 @@ struct AttackerQuery {
     target: String,
     #[serde(default)]
     nonce: String,
+    /// The page's language, which this page and the probe's answers speak too.
+    #[serde(default)]
+    lang: String,
 }
 
 /// A page that, on load, posts two forms at the target: one at the session flow (hoping the
@@ -308,17 +315,22 @@ async fn attacker_page(query: Result<Query<AttackerQuery>, QueryRejection>) -> R
         return bad_attacker_query();
     }
     let (target, nonce) = (&query.target, &query.nonce);
+    let lang = Lang::from_code(&query.lang).unwrap_or_default();
+    let texts = lang.experiment_texts();
+    let (code, title) = (lang.code(), texts.e9_site_title);
+    let banner = fill_named(texts.e9_site_banner, &[("target", target.clone())]);
+    let (session_frame, token_frame) = (texts.e9_site_session_frame, texts.e9_site_token_frame);
     Html(format!(
         r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>A different site</title></head>
+<html lang="{code}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
-<p><strong>attacker site</strong> — this page is on another site and just posted two forms to {target}.</p>
-<iframe name="session-result" title="session form result" style="width: 45%; height: 4.5rem"></iframe>
-<iframe name="jwt-result" title="token form result" style="width: 45%; height: 4.5rem"></iframe>
-<form id="session" method="POST" target="session-result" action="{target}/api/lab/csrf-probe?flow=session&amp;nonce={nonce}">
+<p>{banner}</p>
+<iframe name="session-result" title="{session_frame}" style="width: 45%; height: 4.5rem"></iframe>
+<iframe name="jwt-result" title="{token_frame}" style="width: 45%; height: 4.5rem"></iframe>
+<form id="session" method="POST" target="session-result" action="{target}/api/lab/csrf-probe?flow=session&amp;nonce={nonce}&amp;lang={code}">
   <input type="hidden" name="item" value="bought by the attacker">
 </form>
-<form id="jwt" method="POST" target="jwt-result" action="{target}/api/lab/csrf-probe?flow=jwt&amp;nonce={nonce}">
+<form id="jwt" method="POST" target="jwt-result" action="{target}/api/lab/csrf-probe?flow=jwt&amp;nonce={nonce}&amp;lang={code}">
   <input type="hidden" name="item" value="bought by the attacker">
 </form>
 <script>document.getElementById("session").submit(); document.getElementById("jwt").submit();</script>

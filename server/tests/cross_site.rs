@@ -141,11 +141,16 @@ async fn the_attacker_page_posts_only_to_a_loopback_origin() {
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/html"));
     assert!(body.contains(
-        r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=session&amp;nonce=x1""#
+        r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=session&amp;nonce=x1&amp;lang=en""#
     ));
-    assert!(
-        body.contains(r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=jwt&amp;nonce=x1""#)
-    );
+    assert!(body.contains(
+        r#"action="http://127.0.0.1:3000/api/lab/csrf-probe?flow=jwt&amp;nonce=x1&amp;lang=en""#
+    ));
+    // It speaks the page's language, and passes it to the probe's answers.
+    let (_, _, korean) = page("target=http://127.0.0.1:3000&nonce=x1&lang=ko").await;
+    assert!(korean.contains(r#"<html lang="ko">"#), "{korean}");
+    assert!(korean.contains("공격자 사이트"), "{korean}");
+    assert!(korean.contains("nonce=x1&amp;lang=ko"), "{korean}");
 
     for hostile in [
         "target=https://example.com&nonce=x",

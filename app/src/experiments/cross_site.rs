@@ -69,7 +69,9 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
             "POST /api/lab/csrf-probes",
         )];
     };
-    let url = format!("http://{other_host}:{port}/?target={origin}&nonce={nonce}");
+    // The attacker site speaks the page's language too.
+    let lang = crate::browser::document_lang().unwrap_or_default().code();
+    let url = format!("http://{other_host}:{port}/?target={origin}&nonce={nonce}&lang={lang}");
     frame.set(Some(url.clone()));
 
     let mut probes = Vec::new();

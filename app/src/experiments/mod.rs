@@ -344,10 +344,14 @@ async fn tamper() -> Vec<Line> {
         line(
             forged.status == Some(401),
             |t| t.e8_tampered,
-            format!(
-                "sub = {:?} · {} · {reason}",
-                sub(&tampered),
-                status(&forged)
+            // The API answers in English; the Korean page says whose words they are.
+            Detail::Worded(
+                |t| t.e8_tampered_detail,
+                vec![
+                    ("sub", format!("{:?}", sub(&tampered))),
+                    ("status", status(&forged)),
+                    ("reason", reason),
+                ],
             ),
         ),
     ]

@@ -472,6 +472,15 @@ pub struct ExperimentTexts {
     pub e9_title: &'static str,
     pub e9_claim: &'static str,
     pub e9_frame_title: &'static str,
+    /// The attacker site's own page (the server renders it in the frame's language).
+    pub e9_site_title: &'static str,
+    /// `{target}`: the origin its forms post to.
+    pub e9_site_banner: &'static str,
+    pub e9_site_session_frame: &'static str,
+    pub e9_site_token_frame: &'static str,
+    /// What the probe answers into the attacker's frames.
+    pub e9_probe_acted: &'static str,
+    pub e9_probe_nothing: &'static str,
     pub e9_no_attacker: &'static str,
     pub e9_attacker_page: &'static str,
     pub e9_session_form: &'static str,
@@ -542,12 +551,19 @@ pub struct ExperimentTexts {
     pub e8_claim: &'static str,
     pub e8_original: &'static str,
     pub e8_tampered: &'static str,
+    pub e8_tampered_detail: &'static str,
 }
 
 pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e9_title: "SameSite stops a cross-site form; no form can send a bearer token",
     e9_claim: "A page on another site posts forms to this server. The browser leaves the SameSite=Lax cookie off, and a form has no way to add an Authorization header. The same request from this site does carry the cookie.",
     e9_frame_title: "The attacker site (a different site: the other name of this loopback address)",
+    e9_site_title: "A different site",
+    e9_site_banner: "attacker site — this page is on another site and just posted two forms to {target}.",
+    e9_site_session_frame: "session form result",
+    e9_site_token_frame: "token form result",
+    e9_probe_acted: "The request carried a live session: it acted as you.",
+    e9_probe_nothing: "No session came with this request: nothing happened.",
     e9_no_attacker: "This server runs no attacker site",
     e9_attacker_page: "The attacker's page",
     e9_session_form: "Its form to the session flow: what arrived",
@@ -617,12 +633,19 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e8_claim: "Anyone can read and edit a JWT's payload, but not re-sign it: the server notices any change.",
     e8_original: "The token as issued",
     e8_tampered: "The token with one payload character changed",
+    e8_tampered_detail: "sub = {sub} · {status} · {reason}",
 };
 
 pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e9_title: "SameSite는 교차 사이트 폼을 막고, 어떤 폼도 Bearer 토큰을 보낼 수 없다",
     e9_claim: "다른 사이트의 페이지가 이 서버로 폼을 보냅니다. 브라우저는 SameSite=Lax 쿠키를 붙이지 않고, 폼에는 Authorization 헤더를 넣을 방법이 없습니다. 같은 요청을 이 사이트에서 보내면 쿠키가 붙습니다.",
     e9_frame_title: "공격자 사이트(다른 사이트: 이 루프백 주소의 다른 이름)",
+    e9_site_title: "다른 사이트",
+    e9_site_banner: "공격자 사이트 — 이 페이지는 다른 사이트에 있으며, 방금 {target}에 폼 두 개를 보냈습니다.",
+    e9_site_session_frame: "세션 폼의 결과",
+    e9_site_token_frame: "토큰 폼의 결과",
+    e9_probe_acted: "요청에 살아 있는 세션이 실려 왔습니다. 당신으로서 실행되었습니다.",
+    e9_probe_nothing: "이 요청에는 세션이 없었습니다. 아무 일도 일어나지 않았습니다.",
     e9_no_attacker: "이 서버에는 공격자 사이트가 없습니다",
     e9_attacker_page: "공격자의 페이지",
     e9_session_form: "세션 쪽으로 보낸 폼: 서버에 도착한 것",
@@ -692,6 +715,7 @@ pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e8_claim: "JWT의 페이로드는 누구나 읽고 고칠 수 있지만 다시 서명할 수는 없습니다. 서버는 어떤 변경도 알아챕니다.",
     e8_original: "발급된 그대로의 토큰",
     e8_tampered: "페이로드 한 글자를 바꾼 토큰",
+    e8_tampered_detail: "sub = {sub} · {status} · 서버의 답(API는 영어로 답합니다): {reason}",
 };
 
 /// What a registered or authlens claim (or header field) means, in a sentence.

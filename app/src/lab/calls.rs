@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::LabState;
 use crate::api::{DEMO_ACCOUNTS, ErrorCode, TokenResponse};
 use crate::client::{self, Exchange, Method};
-use crate::i18n::{LabTexts, Lang};
+use crate::i18n::{LabTexts, Lang, fill_named};
 
 /// How many times "Call /me" asks.
 const CALLS: usize = 10;
@@ -189,7 +189,7 @@ fn Side(
                     view! {
                         <li class:ok=ok class:bad=!ok>
                             {if ok { "✓ " } else { "✗ " }}
-                            {move || format!("{} {}", texts().node, call.node.clone().unwrap_or_else(|| "—".into()))}
+                            {move || fill_named(texts().node, &[("number", call.node.clone().unwrap_or_else(|| "—".into()))])}
                             {format!(" · {} → {status}", call.label)}
                             {call.error.map(|error| format!(" {error}"))}
                         </li>

@@ -61,13 +61,13 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
     view! {
         <article class="node" class:down=!up class:just-served=just_served
             aria-labelledby=labelled_by data-testid=format!("lab-node-{number}")>
-            <h4 id=heading>{move || format!("{} {number}", texts().node)}</h4>
+            <h4 id=heading>{move || fill_named(texts().node, &[("number", number.to_string())])}</h4>
             <p>
                 <strong class="state">{move || if up { texts().up } else { texts().down }}</strong>
                 {format!(" · port {}", node.port)}
             </p>
             <p data-testid=format!("lab-node-{number}-requests")>
-                {move || format!("{}: {}", texts().requests, node.requests)}
+                {move || fill_named(texts().requests, &[("count", node.requests.to_string())])}
             </p>
             {served_last.map(|hop| view! {
                 <p class="last-hop">{format!("← {} {} {}", hop.method, hop.path, hop.status)}</p>
@@ -79,7 +79,7 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
             }}
             <button type="button"
                 on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{action}"), json!({}))>
-                {move || format!("{} {} {number}", if up { texts().kill } else { texts().revive }, texts().node)}
+                {move || fill_named(if up { texts().kill } else { texts().revive }, &[("number", number.to_string())])}
             </button>
         </article>
     }
@@ -137,7 +137,7 @@ fn Hops(hops: Vec<Hop>) -> impl IntoView {
                 view! {
                     <li class:ok=ok class:bad=!ok>
                         {move || match hop.node {
-                            Some(node) => format!("{} {node}", texts().node),
+                            Some(node) => fill_named(texts().node, &[("number", node.to_string())]),
                             None => texts().no_node.to_owned(),
                         }}
                         {format!(" · {} {} → {}", hop.method, hop.path, hop.status)}
