@@ -20,7 +20,7 @@ const languages = [
 for (const labels of languages) {
   const page = await openPage(labels.lang);
   for (const name of labels.columns) {
-    const column = page.getByRole("region", { name });
+    const column = page.getByRole("region", { name, exact: true });
     await clickAndWait(page, column.getByRole("button", { name: labels.login, exact: true }), "/login");
     await clickAndWait(page, column.getByRole("button", { name: labels.me, exact: true }), "/me");
   }
@@ -28,8 +28,19 @@ for (const labels of languages) {
   await page.getByTestId("session-wire").locator("summary").first().click();
   await page.evaluate(() => window.scrollTo(0, 0));
   await save(page, labels.file);
+  await page.context().close();
+
+  // The same on a 390 px phone: one column under the other, nothing wider than the screen.
+  const phone = await openPage(labels.lang, "/", { width: 390, height: 844 });
+  const session = phone.getByRole("region", { name: labels.columns[0], exact: true });
+  await clickAndWait(phone, session.getByRole("button", { name: labels.login, exact: true }), "/login");
+  await phone.getByTestId("session-wire").locator("summary").first().click();
+  await session.evaluate((column) => window.scrollTo(0, column.offsetTop - 8));
+  await save(phone, labels.file.replace(".png", "-phone.png"));
+  await phone.context().close();
 
   if (labels.lang === "en") {
+    const page = await openPage("en");
     // Experiments that finish at once, then the section and the comparison table below it.
     for (const [n, lines] of [[3, 3], [4, 3], [8, 2], [9, 4]]) {
       const card = page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
@@ -41,8 +52,8 @@ for (const labels of languages) {
     console.log(`wrote ${outDir}/experiments.png`);
     await page.getByTestId("comparison").screenshot({ path: `${outDir}/comparison.png` });
     console.log(`wrote ${outDir}/comparison.png`);
+    await page.context().close();
   }
-  await page.context().close();
 }
 
 // The inspector, in Korean, with a token from this server pasted and a wrong secret.
@@ -62,7 +73,7 @@ const card = lab.getByRole("article").filter({ has: lab.getByRole("heading", { n
 await clickAndWait(lab, card.getByRole("button", { name: "Set up this experiment" }), "/api/lab/cluster");
 await lab.getByTestId("lab-node-3").waitFor();
 for (const [side, name] of [["session", "Session + cookie, through the balancer"], ["jwt", "JWT, through the balancer"]]) {
-  const column = lab.getByRole("region", { name });
+  const column = lab.getByRole("region", { name, exact: true });
   await clickAndWait(lab, column.getByRole("button", { name: "Log in", exact: true }), "/login");
   await column.getByRole("button", { name: "Call /me 10 times" }).click();
   await lab.getByTestId(`lab-${side}-calls`).getByRole("listitem").nth(9).waitFor();
@@ -80,12 +91,12 @@ console.log(`wrote ${outDir}/cost.png`);
 await cost.context().close();
 await browser.close();
 
-async function openPage(lang, path = "/") {
-  const context = await browser.newContext({ viewport, locale: lang });
+// The server renders the browser's language (Accept-Language from the locale): no switch needed.
+async function openPage(lang, path = "/", size = viewport) {
+  const context = await browser.newContext({ viewport: size, locale: lang });
   const page = await context.newPage();
   await page.goto(`${base}${path}`);
   await page.locator("html[data-hydrated=true]").waitFor();
-  if (lang === "ko") await page.getByRole("button", { name: "한국어" }).click();
   return page;
 }
 
