@@ -89,6 +89,11 @@ pub fn LoginForm(
         format!("{id_prefix}-password"),
         format!("{id_prefix}-password"),
     );
+    // Until the page's code runs, the form cannot do what it is for (a JSON request), so it
+    // cannot be sent at all: no click before hydration, or with JavaScript off, sends the
+    // password anywhere. `post`, so that even then it would travel in a body, never a URL.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_login.run(LoginRequest {
@@ -97,7 +102,7 @@ pub fn LoginForm(
         });
     };
     view! {
-        <form class="login" on:submit=submit>
+        <form class="login" method="post" on:submit=submit>
             <label for=user_for>{move || texts().username}</label>
             <input id=user_id name="username" autocomplete="username" bind:value=username/>
             <label for=password_for>{move || texts().password}</label>
@@ -108,7 +113,9 @@ pub fn LoginForm(
                 autocomplete="current-password"
                 bind:value=password
             />
-            <button type="submit">{move || texts().log_in}</button>
+            <button type="submit" disabled=move || !ready.get()>
+                {move || if ready.get() { texts().log_in } else { texts().loading }}
+            </button>
         </form>
     }
 }
