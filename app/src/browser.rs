@@ -49,6 +49,91 @@ pub fn local_time(secs: i64, lang: Lang) -> String {
     }
 }
 
+/// What the browser did with a cross-origin request an injected script made: the error fetch
+/// gave, and the Content-Security-Policy violation it reported (`(directive, blocked URI)`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exfiltration {
+    pub failed: Option<String>,
+    pub violation: Option<(String, String)>,
+}
+
+/// POSTs `body` to `url` as an XSS payload would send its loot away (`no-cors`: it needs no
+/// answer), listening for the page's CSP to refuse it.
+pub async fn try_exfiltration(url: &str, body: String) -> Exfiltration {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+
+        use futures::channel::oneshot;
+
+        let (report, reported) = oneshot::channel::<Option<(String, String)>>();
+        let report = Rc::new(RefCell::new(Some(report)));
+        let send_report = {
+            let report = report.clone();
+            move |violation| {
+                if let Some(report) = report.borrow_mut().take() {
+                    let _ = report.send(violation);
+                }
+            }
+        };
+        let listener = {
+            let send_report = send_report.clone();
+            let url = url.to_owned();
+            window_event_listener_untyped("securitypolicyviolation", move |event| {
+                let field = |name: &str| {
+                    js_sys::Reflect::get(&event, &name.into())
+                        .ok()
+                        .and_then(|value| value.as_string())
+                        .unwrap_or_default()
+                };
+                let blocked = field("blockedURI");
+                // Browsers may cut the blocked address to its origin.
+                if !blocked.is_empty() && url.starts_with(&blocked) {
+                    send_report(Some((field("effectiveDirective"), blocked)));
+                }
+            })
+        };
+        let failed = match gloo_net::http::Request::post(url)
+            .mode(web_sys::RequestMode::NoCors)
+            .body(body)
+        {
+            Ok(request) => request.send().await.err().map(|err| err.to_string()),
+            Err(err) => Some(err.to_string()),
+        };
+        // The report is a task of its own, before or after fetch fails: wait for it, but
+        // never for ever (a page without the policy sends the request and reports nothing).
+        let timer = set_timeout_with_handle(move || send_report(None), Duration::from_secs(2));
+        let violation = reported.await.ok().flatten();
+        if let Ok(timer) = timer {
+            timer.clear();
+        }
+        listener.remove();
+        Exfiltration { failed, violation }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (url, body);
+        Exfiltration::default()
+    }
+}
+
+/// Opens `url` in a new tab; `false` if the browser blocked it (a pop-up blocker).
+pub fn open_tab(url: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        matches!(
+            window().open_with_url_and_target(url, "_blank"),
+            Ok(Some(_))
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = url;
+        false
+    }
+}
+
 /// What page scripts see in `document.cookie` (an `HttpOnly` cookie never appears).
 pub fn document_cookie() -> String {
     #[cfg(feature = "hydrate")]

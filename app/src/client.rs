@@ -23,6 +23,56 @@ impl Method {
     }
 }
 
+/// The credential a column's requests carry: the session cookie, or the bearer token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    Cookie,
+    Bearer,
+}
+
+impl Credential {
+    /// The request header that carries it.
+    pub fn header(self) -> &'static str {
+        match self {
+            Credential::Cookie => "cookie",
+            Credential::Bearer => "authorization",
+        }
+    }
+}
+
+/// Whether only the browser may set a request header (the Fetch standard's forbidden request
+/// headers: `Cookie`, `Origin`, `Host`, `Referer`, every `Sec-` and `Proxy-` header, …): a
+/// page's code can neither set nor read them, so the wire shows them as the browser's.
+pub fn set_by_browser(header: &str) -> bool {
+    const FORBIDDEN: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let header = header.to_ascii_lowercase();
+    header.starts_with("sec-")
+        || header.starts_with("proxy-")
+        || FORBIDDEN.contains(&header.as_str())
+}
+
 /// One request the page made and what came back.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exchange {
@@ -57,11 +107,20 @@ impl Exchange {
             .map(|traced| traced.trace)
     }
 
-    /// Bytes of credentials the request carried, as the server received them
-    /// (`Cookie` and `Authorization` headers, from the trace).
-    pub fn credential_bytes(&self) -> Option<u64> {
+    /// Bytes of one credential the request carried, as the server received it (its whole
+    /// header, from the trace; for the cookie, the demo's visitor cookie left out). Only the
+    /// column's own scheme counts: a session cookie riding along on a token request is no
+    /// part of what the token costs.
+    pub fn credential_bytes(&self, credential: Credential) -> Option<u64> {
         let trace = self.trace()?;
-        Some(trace.received.iter().map(|line| line.bytes as u64).sum())
+        Some(
+            trace
+                .received
+                .iter()
+                .filter(|line| line.name == credential.header())
+                .map(|line| line.bytes as u64)
+                .sum(),
+        )
     }
 
     /// The header lines of the trace's `received` or `emitted` list, as (name, value).
@@ -114,6 +173,58 @@ impl Exchange {
     }
 }
 
+/// Whoever watches every answer this page gets, whatever part of it asked: the columns' status
+/// pills follow their flow's answers, so an experiment that logs in or out with the column's
+/// cookie or tokens changes the column's pill too.
+#[cfg(feature = "hydrate")]
+mod watchers {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::Exchange;
+
+    type Watcher = Rc<dyn Fn(&Exchange)>;
+
+    thread_local! {
+        static WATCHERS: RefCell<Vec<(u64, Watcher)>> = const { RefCell::new(Vec::new()) };
+        static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    pub fn add(watcher: Watcher) -> u64 {
+        let id = NEXT_ID.with(|next| {
+            next.set(next.get() + 1);
+            next.get()
+        });
+        WATCHERS.with(|watchers| watchers.borrow_mut().push((id, watcher)));
+        id
+    }
+
+    pub fn remove(id: u64) {
+        WATCHERS.with(|watchers| watchers.borrow_mut().retain(|(each, _)| *each != id));
+    }
+
+    pub fn tell(exchange: &Exchange) {
+        // Cloned out first: a watcher may itself add or remove one.
+        let watchers: Vec<Watcher> =
+            WATCHERS.with(|watchers| watchers.borrow().iter().map(|(_, w)| w.clone()).collect());
+        for watcher in watchers {
+            watcher(exchange);
+        }
+    }
+}
+
+/// Calls `watcher` with every exchange this page completes until the calling component is
+/// dropped (the browser build; the server build makes no requests).
+pub fn watch_exchanges(watcher: impl Fn(&Exchange) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let id = watchers::add(std::rc::Rc::new(watcher));
+        leptos::prelude::on_cleanup(move || watchers::remove(id));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = watcher;
+}
+
 #[cfg(feature = "hydrate")]
 pub async fn send(
     method: Method,
@@ -121,7 +232,21 @@ pub async fn send(
     json: Option<Value>,
     bearer: Option<String>,
 ) -> Exchange {
-    make_request(method, path.to_owned(), json, bearer).await
+    let exchange = make_request(method, path.to_owned(), json, bearer, true).await;
+    watchers::tell(&exchange);
+    exchange
+}
+
+/// A request as from another machine: the same JSON, but the browser attaches none of this
+/// origin's cookies (`credentials: "omit"`). Experiment 3 plays the attacker with it.
+#[cfg(feature = "hydrate")]
+pub async fn send_without_cookies(
+    method: Method,
+    path: &str,
+    json: Option<Value>,
+    bearer: Option<String>,
+) -> Exchange {
+    make_request(method, path.to_owned(), json, bearer, false).await
 }
 
 /// The request and its answer. Lazy: the HTTP and JSON code loads with the first request, in
@@ -133,6 +258,7 @@ async fn make_request(
     path: String,
     json: Option<Value>,
     bearer: Option<String>,
+    with_cookies: bool,
 ) -> Exchange {
     use gloo_net::http::Request;
 
@@ -146,6 +272,9 @@ async fn make_request(
         Method::Get => Request::get(&path),
         Method::Post => Request::post(&path),
     };
+    if !with_cookies {
+        builder = builder.credentials(web_sys::RequestCredentials::Omit);
+    }
     // The bearer token is attached by code: the browser never adds it by itself.
     if let Some(token) = bearer {
         let value = format!("Bearer {token}");
@@ -196,6 +325,16 @@ pub async fn send(
     }
 }
 
+#[cfg(not(feature = "hydrate"))]
+pub async fn send_without_cookies(
+    method: Method,
+    path: &str,
+    json: Option<Value>,
+    bearer: Option<String>,
+) -> Exchange {
+    send(method, path, json, bearer).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,14 +372,20 @@ mod tests {
     fn credentials_and_hidden_headers_come_from_the_trace() {
         let exchange = Exchange {
             body: json!({"trace": {
-                "received": [{"name": "cookie", "value": "authlens_sid=abcdef…", "bytes": 57}],
+                "received": [
+                    {"name": "authorization", "value": "Bearer eyJ", "bytes": 25},
+                    {"name": "cookie", "value": "authlens_sid=abcdef…", "bytes": 57},
+                    {"name": "sec-fetch-site", "value": "same-origin", "bytes": 27},
+                ],
                 "emitted": [{"name": "set-cookie", "value": "authlens_sid=abcdef…; HttpOnly", "bytes": 90}],
                 "store": [],
                 "verify": [],
             }}),
             ..Exchange::default()
         };
-        assert_eq!(exchange.credential_bytes(), Some(57));
+        // Each column counts its own scheme, never the sum.
+        assert_eq!(exchange.credential_bytes(Credential::Cookie), Some(57));
+        assert_eq!(exchange.credential_bytes(Credential::Bearer), Some(25));
         assert_eq!(
             exchange.traced("emitted"),
             [(
@@ -248,7 +393,27 @@ mod tests {
                 "authlens_sid=abcdef…; HttpOnly".to_owned()
             )]
         );
-        assert_eq!(Exchange::default().credential_bytes(), None);
+        assert_eq!(
+            Exchange::default().credential_bytes(Credential::Cookie),
+            None
+        );
+    }
+
+    #[test]
+    fn the_browser_sets_cookies_origins_and_sec_headers_the_page_sets_the_rest() {
+        for header in [
+            "cookie",
+            "Origin",
+            "sec-fetch-site",
+            "Sec-Fetch-Mode",
+            "host",
+            "referer",
+        ] {
+            assert!(set_by_browser(header), "{header}");
+        }
+        for header in ["authorization", "content-type", "x-anything"] {
+            assert!(!set_by_browser(header), "{header}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::client::Exchange;
+use crate::client::{Credential, Exchange};
 use crate::i18n::{ComparisonTexts, Lang};
 use crate::server_holds::StoreListings;
 use crate::widgets::TableScroll;
@@ -37,18 +37,18 @@ pub fn provide_visit_figures() {
 }
 
 impl VisitFigures {
-    /// Takes the credential sizes the server reports it received (the trace's `received`).
-    pub fn observe_credentials(self, exchange: &Exchange) {
-        let Some(trace) = exchange.trace() else {
+    /// Takes the size of a column's own credential as the server reports it received (the
+    /// trace's `received`): the same figure the column's wire row shows.
+    pub fn observe_credentials(self, credential: Credential, exchange: &Exchange) {
+        let bytes = exchange
+            .credential_bytes(credential)
+            .filter(|bytes| *bytes > 0);
+        if bytes.is_none() {
             return;
-        };
-        for line in trace.received {
-            let bytes = Some(line.bytes as u64);
-            match line.name.as_str() {
-                "cookie" => self.cookie_bytes.set(bytes),
-                "authorization" => self.bearer_bytes.set(bytes),
-                _ => {}
-            }
+        }
+        match credential {
+            Credential::Cookie => self.cookie_bytes.set(bytes),
+            Credential::Bearer => self.bearer_bytes.set(bytes),
         }
     }
 }

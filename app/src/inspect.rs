@@ -61,6 +61,11 @@ pub fn InspectPage() -> impl IntoView {
                             let kid = decoded.header.get("kid").and_then(|kid| kid.as_str()).map(str::to_owned);
                             let key = token::parse_key(&key_text.get(), kid.as_deref());
                             let lines = match key {
+                                // An unsigned token is refused before any key is needed.
+                                Err(KeyError::Empty) if token::alg_is_none(&decoded) => vec![
+                                    (Some(false), texts().check_alg_none.to_owned()),
+                                    (None, texts().paste_a_key.to_owned()),
+                                ],
                                 Err(KeyError::Empty) => vec![(None, texts().paste_a_key.to_owned())],
                                 Err(error) => vec![(Some(false), key_error(texts(), &error).to_owned())],
                                 Ok(key) => token::verify(&decoded, &key, now.get())

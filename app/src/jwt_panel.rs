@@ -1,58 +1,136 @@
-//! The right column: an access token in `localStorage`, attached by code as a Bearer header.
+//! The right column: an access token in `localStorage`, attached by code as a Bearer header,
+//! and the hybrid a real client runs: when the short-lived access token has expired, the
+//! stateful refresh token buys a new pair (by a button, or by itself on an expiry 401).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::api::{ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY, TokenResponse};
-use crate::browser::storage;
-use crate::client::{self, Exchange, Method};
+use crate::api::{ACCESS_TOKEN_KEY, ErrorCode, REFRESH_TOKEN_KEY, TokenResponse};
+use crate::browser::{now_secs, storage};
+use crate::client::{self, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{RefreshStoreHolds, ServerChanged};
-use crate::token_view::AccessTokenView;
+use crate::token_login::{Heard, TokenLogin, token_login};
+use crate::token_view::{AccessTokenView, use_now};
 use crate::use_texts;
-use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
-use crate::wire::{Wire, WireLog};
+use crate::widgets::{LoginForm, ResponseView};
+use crate::wire::{Initiator, Wire, WireLog};
+
+/// Whether a refused bearer request was refused because the token it carried had expired:
+/// the server says `invalid_token`, and the token's own `exp` (which the client can read) is past.
+fn refused_as_expired(exchange: &Exchange, sent: Option<&str>, now: i64) -> bool {
+    exchange.error_code() == Some(ErrorCode::InvalidToken)
+        && sent
+            .and_then(|token| crate::token::decode(token).ok())
+            .and_then(|decoded| decoded.time_claim("exp"))
+            .is_some_and(|exp| exp <= now)
+}
 
 #[component]
 pub fn JwtPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
-    let log = WireLog::new();
+    let log = WireLog::new(Credential::Bearer);
     let server_changed = expect_context::<ServerChanged>();
-    let sign_in = RwSignal::new(SignIn::Unknown);
     // Mirrors localStorage; read back after every change so the panel shows the real thing.
     let stored_access = RwSignal::new(None::<String>);
     let stored_refresh = RwSignal::new(None::<String>);
+    let refreshed_at = RwSignal::new(None::<i64>);
+    let refused = RwSignal::new(None::<ErrorCode>);
+    let answered = RwSignal::new(false);
     let reload_storage = move || {
-        stored_access.set(storage::load(ACCESS_TOKEN_KEY));
-        stored_refresh.set(storage::load(REFRESH_TOKEN_KEY));
+        stored_access.try_set(storage::load(ACCESS_TOKEN_KEY));
+        stored_refresh.try_set(storage::load(REFRESH_TOKEN_KEY));
     };
     Effect::new(move |_| reload_storage());
+    // Experiment 3 plays an XSS payload against these very tokens: whatever on the page talks
+    // to the JWT routes may have changed them, so the column reads them again.
+    watch_exchanges(move |exchange| {
+        if exchange.path.starts_with("/api/jwt/") {
+            answered.try_set(true);
+            reload_storage();
+        }
+    });
+    let now = use_now();
+    let login_state = move || {
+        token_login(
+            stored_access.get().as_deref(),
+            stored_refresh.get().as_deref(),
+            now.get(),
+            Heard {
+                answered: answered.get(),
+                refreshed_at: refreshed_at.get(),
+                refused: refused.get(),
+            },
+        )
+    };
 
-    let finish = move |exchange: Exchange| {
-        sign_in.update(|state| *state = state.clone().after(&exchange));
-        reload_storage();
-        log.record(&exchange);
+    let show = move |initiator: Initiator, exchange: Exchange| {
+        log.record_by(initiator, &exchange);
         server_changed.bump();
         reply.set(Some(exchange));
+    };
+
+    let keep_tokens = move |exchange: &Exchange| {
+        if let Some(tokens) = exchange.json::<TokenResponse>() {
+            storage::save(ACCESS_TOKEN_KEY, &tokens.access_token);
+            storage::save(REFRESH_TOKEN_KEY, &tokens.refresh_token);
+            refused.set(None);
+            true
+        } else {
+            false
+        }
+    };
+
+    // The refresh token buys a new pair; the spent one is dead from now on (rotation). A
+    // refusal means the login is over (revoked, reused, unknown): the client forgets both.
+    let refresh = move |initiator: Initiator| async move {
+        let refresh_token = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
+        let body = Some(json!({ "refresh_token": refresh_token }));
+        let exchange = client::send(Method::Post, "/api/jwt/refresh", body, None).await;
+        let renewed = keep_tokens(&exchange);
+        if renewed {
+            refreshed_at.set(Some(now_secs()));
+        } else if exchange.status == Some(401) {
+            storage::remove(ACCESS_TOKEN_KEY);
+            storage::remove(REFRESH_TOKEN_KEY);
+            refused.set(exchange.error_code());
+        }
+        reload_storage();
+        show(initiator, exchange);
+        renewed
+    };
+
+    // A call with the access token; if it was refused for having expired, refresh once by
+    // itself (its own row in the wire) and try again, as a real client does.
+    let call = move |method: Method, path: &'static str, body: Option<Value>| {
+        spawn_local(async move {
+            // Nothing is sent unless this code attaches the token.
+            let bearer = storage::load(ACCESS_TOKEN_KEY);
+            let exchange = client::send(method, path, body.clone(), bearer.clone()).await;
+            let expired = refused_as_expired(&exchange, bearer.as_deref(), now_secs());
+            show(Initiator::Visitor, exchange);
+            if expired
+                && storage::load(REFRESH_TOKEN_KEY).is_some()
+                && refresh(Initiator::AutomaticRefresh).await
+            {
+                let bearer = storage::load(ACCESS_TOKEN_KEY);
+                show(
+                    Initiator::Visitor,
+                    client::send(method, path, body, bearer).await,
+                );
+            }
+        });
     };
 
     let login = move |request| {
         spawn_local(async move {
             let body = serde_json::to_value(request).ok();
             let exchange = client::send(Method::Post, "/api/jwt/login", body, None).await;
-            if let Some(tokens) = exchange.json::<TokenResponse>() {
-                storage::save(ACCESS_TOKEN_KEY, &tokens.access_token);
-                storage::save(REFRESH_TOKEN_KEY, &tokens.refresh_token);
-            }
-            finish(exchange);
-        });
-    };
-    let me = move |_| {
-        spawn_local(async move {
-            // Nothing is sent unless this code attaches the token.
-            let bearer = storage::load(ACCESS_TOKEN_KEY);
-            finish(client::send(Method::Get, "/api/jwt/me", None, bearer).await);
+            keep_tokens(&exchange);
+            refreshed_at.set(None);
+            reload_storage();
+            show(Initiator::Visitor, exchange);
         });
     };
     let logout = move |_| {
@@ -64,7 +142,9 @@ pub fn JwtPanel() -> AnyView {
             // the server can only revoke the refresh token.
             storage::remove(ACCESS_TOKEN_KEY);
             storage::remove(REFRESH_TOKEN_KEY);
-            finish(exchange);
+            refreshed_at.set(None);
+            reload_storage();
+            show(Initiator::Visitor, exchange);
         });
     };
 
@@ -75,10 +155,18 @@ pub fn JwtPanel() -> AnyView {
             <p class="blurb">{move || texts().jwt_blurb}</p>
             <LoginForm id_prefix="jwt" on_login=login/>
             <div class="actions">
-                <button type="button" on:click=me>{move || texts().call_me}</button>
+                <button type="button" on:click=move |_| call(Method::Get, "/api/jwt/me", None)>
+                    {move || texts().call_me}
+                </button>
+                <button type="button" on:click=move |_| spawn_local(async move { refresh(Initiator::Visitor).await; })>
+                    {move || texts().refresh}
+                </button>
                 <button type="button" on:click=logout>{move || texts().log_out}</button>
             </div>
-            <SignInStatus state=sign_in/>
+            <p class="sign-in" role="status" data-testid="jwt-login-state"
+                class:expired=move || matches!(login_state(), TokenLogin::AccessExpired { .. } | TokenLogin::BothExpired)>
+                {move || login_state().words(texts())}
+            </p>
             <section class="holds" aria-labelledby="jwt-holds-title jwt-title">
                 <h3 id="jwt-holds-title">{move || texts().browser_holds}</h3>
                 <dl class="storage">
@@ -95,4 +183,39 @@ pub fn JwtPanel() -> AnyView {
         </section>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn token_with_exp(exp: i64) -> String {
+        let part =
+            |json: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
+        format!(
+            "{}.{}.c2ln",
+            part(json!({"alg": "HS256"})),
+            part(json!({"exp": exp}))
+        )
+    }
+
+    #[test]
+    fn only_an_expiry_refusal_starts_an_automatic_refresh() {
+        let refused = Exchange {
+            status: Some(401),
+            body: json!({"error": "invalid_token", "message": "the token has expired"}),
+            ..Exchange::default()
+        };
+        let token = token_with_exp(1_000);
+        assert!(refused_as_expired(&refused, Some(&token), 1_000));
+        // Not yet expired: refused for another reason (a forged signature), no refresh.
+        assert!(!refused_as_expired(&refused, Some(&token), 999));
+        let missing = Exchange {
+            body: json!({"error": "missing_token", "message": "…"}),
+            ..refused.clone()
+        };
+        assert!(!refused_as_expired(&missing, Some(&token), 2_000));
+        assert!(!refused_as_expired(&refused, None, 2_000));
+    }
 }

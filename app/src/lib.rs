@@ -16,6 +16,7 @@ mod lab;
 mod server_holds;
 mod session_panel;
 pub mod token;
+mod token_login;
 mod token_view;
 mod widgets;
 mod wire;

@@ -5,17 +5,30 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use crate::browser::document_cookie;
-use crate::client::{self, Exchange, Method};
+use crate::client::{self, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
 use crate::wire::{CookieAttributes, Wire, WireLog};
 
+/// The routes whose answers say whether this browser's session cookie is logged in (the
+/// store listing says nothing about it).
+fn is_session_login_route(path: &str) -> bool {
+    [
+        "/api/session/login",
+        "/api/session/me",
+        "/api/session/cart",
+        "/api/session/logout",
+    ]
+    .iter()
+    .any(|route| path.split('?').next() == Some(*route))
+}
+
 #[component]
 pub fn SessionPanel() -> AnyView {
     let texts = use_texts();
     let reply = RwSignal::new(None::<Exchange>);
-    let log = WireLog::new();
+    let log = WireLog::new(Credential::Cookie);
     let server_changed = expect_context::<ServerChanged>();
     let sign_in = RwSignal::new(SignIn::Unknown);
     // What this page's JavaScript can see of its cookies (an HttpOnly cookie is not in it).
@@ -23,13 +36,19 @@ pub fn SessionPanel() -> AnyView {
     // What the server last put in Set-Cookie, as its trace reports it.
     let set_cookie = RwSignal::new(None::<String>);
     Effect::new(move |_| visible_cookies.set(document_cookie()));
+    // The pill follows every answer of a session route, whoever on this page asked: the
+    // experiments log in and out with this same cookie, so they change this column's login.
+    watch_exchanges(move |exchange| {
+        if is_session_login_route(&exchange.path) {
+            sign_in.try_update(|state| *state = state.clone().after(exchange));
+            visible_cookies.try_set(document_cookie());
+        }
+    });
 
     // The browser attaches the cookie by itself: no credential is passed here.
     let call = move |method: Method, path: &'static str, body: Option<Value>| {
         spawn_local(async move {
             let exchange = client::send(method, path, body, None).await;
-            sign_in.update(|state| *state = state.clone().after(&exchange));
-            visible_cookies.set(document_cookie());
             if let Some((_, value)) = exchange
                 .traced("emitted")
                 .into_iter()
@@ -87,4 +106,19 @@ pub fn SessionPanel() -> AnyView {
         </section>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pill_follows_the_login_routes_only() {
+        assert!(is_session_login_route(
+            "/api/session/logout?keep_cookie=true"
+        ));
+        assert!(is_session_login_route("/api/session/me"));
+        assert!(!is_session_login_route("/api/session/store"));
+        assert!(!is_session_login_route("/api/jwt/me"));
+    }
 }

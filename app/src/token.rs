@@ -56,7 +56,14 @@ impl Decoded {
 }
 
 pub fn decode(token: &str) -> Result<Decoded, DecodeError> {
+    // Pasted as it appears in a request (`Bearer eyJ…`) or in JSON (`"eyJ…"`): the token is
+    // what is inside.
     let token = token.trim();
+    let token = match token.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => token[7..].trim_start(),
+        _ => token,
+    };
+    let token = token.trim_matches('"');
     if token.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -229,6 +236,14 @@ impl Check {
     }
 }
 
+/// Whether the token says it is unsigned (`alg: none`, however spelled): a verdict that
+/// needs no key.
+pub fn alg_is_none(token: &Decoded) -> bool {
+    token
+        .alg()
+        .is_some_and(|alg| alg.eq_ignore_ascii_case("none"))
+}
+
 /// Checks the signature with `key` and the time claims against `now` (Unix seconds).
 pub fn verify(token: &Decoded, key: &Key, now: i64) -> Vec<Check> {
     let mut checks = vec![signature_check(token, key)];
@@ -253,7 +268,7 @@ fn signature_check(token: &Decoded, key: &Key) -> Check {
     };
     let input = token.signing_input();
     let valid = match (alg, key) {
-        ("none" | "None" | "NONE", _) => return Check::AlgNone,
+        (alg, _) if alg.eq_ignore_ascii_case("none") => return Check::AlgNone,
         ("HS256", Key::Secret(secret)) => hmac_matches::<Hmac<Sha256>>(secret, &input, token),
         ("HS384", Key::Secret(secret)) => hmac_matches::<Hmac<Sha384>>(secret, &input, token),
         ("HS512", Key::Secret(secret)) => hmac_matches::<Hmac<Sha512>>(secret, &input, token),
@@ -358,6 +373,36 @@ mod tests {
     }
 
     const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn a_token_pasted_with_its_bearer_scheme_or_quotes_decodes() {
+        let token = hs256(
+            b"secret",
+            &json!({"alg": "HS256", "typ": "JWT"}),
+            &json!({"sub": "alice"}),
+        );
+        for pasted in [
+            format!("Bearer {token}"),
+            format!("bearer  {token}\n"),
+            format!("\"{token}\""),
+        ] {
+            assert_eq!(decode(&pasted).unwrap().payload["sub"], "alice", "{pasted}");
+        }
+    }
+
+    #[test]
+    fn an_unsigned_token_is_known_without_a_key() {
+        for alg in ["none", "None", "NONE", "nOnE"] {
+            let token = format!(
+                "{}.{}.",
+                b64(&json!({"alg": alg})),
+                b64(&json!({"sub": "x"}))
+            );
+            assert!(alg_is_none(&decode(&token).unwrap()), "{alg}");
+        }
+        let signed = hs256(b"k", &json!({"alg": "HS256"}), &json!({}));
+        assert!(!alg_is_none(&decode(&signed).unwrap()));
+    }
 
     #[test]
     fn a_valid_hs256_token_decodes_and_verifies() {

@@ -4,38 +4,96 @@
 
 use leptos::prelude::*;
 
-use crate::client::Exchange;
+use crate::api::{SESSION_COOKIE, VISITOR_COOKIE};
+use crate::client::{Credential, Exchange, set_by_browser};
 use crate::comparison::VisitFigures;
 use crate::i18n::{Lang, PanelTexts};
 
 /// Rows kept per column; older ones drop off.
 pub const WIRE_ROWS: usize = 40;
 
+/// Who made a request: the visitor with a button, or the column's code by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Initiator {
+    Visitor,
+    /// The JWT column's client refreshing an expired access token on its own.
+    AutomaticRefresh,
+}
+
+#[derive(Clone)]
+struct WireEntry {
+    /// Numbered from 1 in the order sent, so the newest-first list reads the same both ways.
+    number: usize,
+    exchange: Exchange,
+    initiator: Initiator,
+}
+
 /// One column's log of exchanges, newest first. Each recorded exchange also feeds the
-/// comparison table's per-request figures.
+/// comparison table's per-request figures, counted by the column's own credential.
 #[derive(Clone, Copy)]
 pub struct WireLog {
-    rows: RwSignal<Vec<Exchange>>,
+    rows: RwSignal<Vec<WireEntry>>,
+    sent: StoredValue<usize>,
+    credential: Credential,
     figures: Option<VisitFigures>,
 }
 
 impl WireLog {
-    pub fn new() -> Self {
+    pub fn new(credential: Credential) -> Self {
         WireLog {
             rows: RwSignal::new(Vec::new()),
+            sent: StoredValue::new(0),
+            credential,
             figures: use_context::<VisitFigures>(),
         }
     }
 
     pub fn record(self, exchange: &Exchange) {
+        self.record_by(Initiator::Visitor, exchange);
+    }
+
+    pub fn record_by(self, initiator: Initiator, exchange: &Exchange) {
+        self.sent.update_value(|sent| *sent += 1);
+        let number = self.sent.get_value();
         self.rows.update(|rows| {
-            rows.insert(0, exchange.clone());
+            rows.insert(
+                0,
+                WireEntry {
+                    number,
+                    exchange: exchange.clone(),
+                    initiator,
+                },
+            );
             rows.truncate(WIRE_ROWS);
         });
         if let Some(figures) = self.figures {
-            figures.observe_credentials(exchange);
+            figures.observe_credentials(self.credential, exchange);
         }
     }
+}
+
+/// Header lines as (name, value).
+pub type Headers = Vec<(String, String)>;
+
+/// A request's headers in the wire's two groups, as the server received them (`received` of
+/// the trace): what the page's code set, and what the browser added on its own. An answer
+/// without a trace (an error) leaves only what the page's code set, as it sent them.
+pub fn header_groups(exchange: &Exchange) -> (Headers, Headers) {
+    if exchange.trace().is_none() {
+        return (exchange.request_headers.clone(), Vec::new());
+    }
+    exchange
+        .traced("received")
+        .into_iter()
+        .partition(|(name, _)| !set_by_browser(name))
+}
+
+/// Whether a token request carried this origin's session cookie along, unasked.
+fn session_cookie_rode_along(credential: Credential, browser_set: &[(String, String)]) -> bool {
+    credential == Credential::Bearer
+        && browser_set
+            .iter()
+            .any(|(name, value)| name == "cookie" && value.contains(SESSION_COOKIE))
 }
 
 #[component]
@@ -55,7 +113,7 @@ pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
                         return view! { <li class="muted">{texts().wire_empty}</li> }.into_any();
                     }
                     rows.into_iter()
-                        .map(|exchange| view! { <WireRow exchange/> })
+                        .map(|entry| view! { <WireRow entry credential=log.credential/> })
                         .collect_view()
                         .into_any()
                 }}
@@ -65,17 +123,26 @@ pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn WireRow(exchange: Exchange) -> impl IntoView {
+fn WireRow(entry: WireEntry, credential: Credential) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().panel_texts();
+    let WireEntry {
+        number,
+        exchange,
+        initiator,
+    } = entry;
     let status = exchange
         .status
         .map_or_else(|| "—".to_owned(), |code| code.to_string());
-    let credentials = exchange.credential_bytes();
-    let received = exchange.traced("received");
-    let visitor_cookie_sent = received
+    let credentials = exchange
+        .credential_bytes(credential)
+        .filter(|bytes| *bytes > 0);
+    let (page_set, browser_set) = header_groups(&exchange);
+    let visitor_cookie_sent = browser_set
         .iter()
-        .any(|(name, value)| name == "cookie" && value.contains(crate::api::VISITOR_COOKIE));
+        .any(|(name, value)| name == "cookie" && value.contains(VISITOR_COOKIE));
+    let rode_along = session_cookie_rode_along(credential, &browser_set);
+    let automatic = initiator == Initiator::AutomaticRefresh;
     let emitted = exchange.traced("emitted");
     let body = serde_json::to_string_pretty(&exchange.body).unwrap_or_default();
     let sent_body = exchange
@@ -84,9 +151,11 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
         .map(|body| serde_json::to_string_pretty(body).unwrap_or_default());
     let ok = exchange.ok();
     view! {
-        <li>
+        <li data-testid=automatic.then_some("automatic-refresh-row") data-credential-bytes=credentials.map(|bytes| bytes.to_string())>
             <details>
                 <summary>
+                    <span class="wire-number">{format!("#{number} ")}</span>
+                    {automatic.then(|| view! { <span class="badge">{move || texts().automatic_refresh}</span> " " })}
                     <code class="method">{exchange.method.as_str()}</code>
                     " "
                     <code>{exchange.path.clone()}</code>
@@ -99,15 +168,18 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
                 </summary>
                 <div class="wire-detail">
                     <h4>{move || texts().request_headers}</h4>
-                    <HeaderList lines=exchange.request_headers.clone() note=None/>
-                    <HeaderList lines=received note=Some(texts().received_note)/>
+                    <HeaderList lines=page_set note=Some(texts().page_set_note) test_id="headers-set-by-page"/>
+                    <HeaderList lines=browser_set note=Some(texts().browser_set_note) test_id="headers-set-by-browser"/>
+                    {rode_along.then(|| view! {
+                        <p class="wire-note" data-testid="cookie-rode-along">{move || texts().cookie_rode_along}</p>
+                    })}
                     {visitor_cookie_sent.then(|| view! {
                         <p class="wire-note" data-testid="visitor-cookie-label">{move || texts().visitor_cookie_note}</p>
                     })}
                     {sent_body.map(|body| view! { <pre class="json small" tabindex="0">{body}</pre> })}
                     <h4>{move || texts().response_headers}</h4>
-                    <HeaderList lines=exchange.response_headers.clone() note=None/>
-                    <HeaderList lines=emitted.clone() note=Some(texts().emitted_note)/>
+                    <HeaderList lines=exchange.response_headers.clone() note=None test_id="response-headers"/>
+                    <HeaderList lines=emitted.clone() note=Some(texts().emitted_note) test_id="headers-hidden-by-fetch"/>
                     {emitted
                         .iter()
                         .find(|(name, _)| name == "set-cookie")
@@ -121,11 +193,15 @@ fn WireRow(exchange: Exchange) -> impl IntoView {
 }
 
 #[component]
-fn HeaderList(lines: Vec<(String, String)>, note: Option<&'static str>) -> impl IntoView {
+fn HeaderList(
+    lines: Vec<(String, String)>,
+    note: Option<&'static str>,
+    test_id: &'static str,
+) -> impl IntoView {
     (!lines.is_empty()).then(|| {
         view! {
             {note.map(|note| view! { <p class="wire-note">{note}</p> })}
-            <dl class="headers">
+            <dl class="headers" data-testid=test_id>
                 {lines
                     .into_iter()
                     .map(|(name, value)| {
@@ -155,12 +231,15 @@ pub fn CookieAttributes(set_cookie: String) -> impl IntoView {
             {attributes
                 .into_iter()
                 .map(|attribute| {
-                    let name = attribute.split('=').next().unwrap_or_default().to_ascii_lowercase();
+                    let (name, value) = attribute
+                        .split_once('=')
+                        .map_or((attribute.as_str(), ""), |(name, value)| (name, value));
+                    let (name, value) = (name.to_ascii_lowercase(), value.to_owned());
                     view! {
                         <li>
-                            <code>{attribute}</code>
+                            <code>{attribute.clone()}</code>
                             " — "
-                            {move || cookie_attribute_meaning(lang.get().panel_texts(), &name)}
+                            {move || cookie_attribute_meaning(lang.get().panel_texts(), &name, &value)}
                         </li>
                     }
                 })
@@ -169,13 +248,101 @@ pub fn CookieAttributes(set_cookie: String) -> impl IntoView {
     }
 }
 
-fn cookie_attribute_meaning(texts: &PanelTexts, name: &str) -> &'static str {
+/// What an attribute does, in words; `Max-Age` with its own figure.
+fn cookie_attribute_meaning(texts: &PanelTexts, name: &str, value: &str) -> String {
     match name {
-        "httponly" => texts.attr_http_only,
-        "samesite" => texts.attr_same_site,
-        "secure" => texts.attr_secure,
-        "path" => texts.attr_path,
-        "max-age" => texts.attr_max_age,
-        _ => "",
+        "httponly" => texts.attr_http_only.to_owned(),
+        "samesite" => texts.attr_same_site.to_owned(),
+        "secure" => texts.attr_secure.to_owned(),
+        "path" => texts.attr_path.to_owned(),
+        "expires" => texts.attr_expires.to_owned(),
+        "max-age" => match value.parse::<u64>() {
+            Ok(0) | Err(_) => texts.attr_max_age_zero.to_owned(),
+            Ok(secs) => crate::i18n::fill_named(texts.attr_max_age, &[("value", lifetime(secs))]),
+        },
+        _ => String::new(),
+    }
+}
+
+/// Seconds as the largest whole units (`8 h`, `15 min`, `1 h 30 min`, `45 s`).
+fn lifetime(secs: u64) -> String {
+    let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    [(hours, "h"), (minutes, "min"), (seconds, "s")]
+        .into_iter()
+        .filter(|(amount, _)| *amount > 0)
+        .map(|(amount, unit)| format!("{amount} {unit}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Method;
+    use crate::i18n::Lang;
+    use serde_json::json;
+
+    #[test]
+    fn lifetimes_read_in_whole_units() {
+        assert_eq!(lifetime(28_800), "8 h");
+        assert_eq!(lifetime(900), "15 min");
+        assert_eq!(lifetime(5_445), "1 h 30 min 45 s");
+    }
+
+    #[test]
+    fn max_age_is_explained_with_its_own_figure_and_against_the_idle_expiry() {
+        let texts = Lang::En.panel_texts();
+        let meaning = cookie_attribute_meaning(texts, "max-age", "28800");
+        assert!(
+            meaning.contains("8 h") && meaning.contains("idle"),
+            "{meaning}"
+        );
+        assert_eq!(
+            cookie_attribute_meaning(texts, "max-age", "0"),
+            texts.attr_max_age_zero
+        );
+        assert!(!cookie_attribute_meaning(texts, "expires", "Thu, 01 Jan 1970").is_empty());
+    }
+
+    fn token_request(received: serde_json::Value) -> Exchange {
+        Exchange {
+            method: Method::Get,
+            path: "/api/jwt/me".into(),
+            status: Some(200),
+            request_headers: vec![("authorization".into(), "Bearer eyJ…".into())],
+            body: json!({"trace": {"received": received, "emitted": [], "store": [], "verify": []}}),
+            ..Exchange::default()
+        }
+    }
+
+    #[test]
+    fn the_bearer_header_is_the_pages_and_the_cookie_the_browsers() {
+        let exchange = token_request(json!([
+            {"name": "authorization", "value": "Bearer eyJ…", "bytes": 300},
+            {"name": "cookie", "value": "authlens_sid=abcdef…", "bytes": 57},
+            {"name": "sec-fetch-site", "value": "same-origin", "bytes": 27},
+        ]));
+        let (page, browser) = header_groups(&exchange);
+        let names = |lines: &[(String, String)]| {
+            lines
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&page), ["authorization"]);
+        assert_eq!(names(&browser), ["cookie", "sec-fetch-site"]);
+        assert!(session_cookie_rode_along(Credential::Bearer, &browser));
+        // On the session side the cookie is the credential itself, not a passenger.
+        assert!(!session_cookie_rode_along(Credential::Cookie, &browser));
+    }
+
+    #[test]
+    fn an_answer_without_a_trace_shows_what_the_page_sent() {
+        let mut refused = token_request(json!([]));
+        refused.status = Some(401);
+        refused.body = json!({"error": "invalid_token", "message": "expired"});
+        let (page, browser) = header_groups(&refused);
+        assert_eq!(page, refused.request_headers);
+        assert!(browser.is_empty());
     }
 }

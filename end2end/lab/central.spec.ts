@@ -28,6 +28,13 @@ test("14: a central Redis survives node deaths; without it sessions answer 503 a
   await expect(page.getByTestId("lab-session-calls")).toContainText("store_unavailable");
   await calls(page, "jwt", "Call /me 10 times", 10);
   expect(tokenMe.map((call) => call.status)).toEqual(Array(10).fill(200));
+  // Until the access token needs renewing: the refresh token lives in the store.
+  const [refresh] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/lb/api/jwt/refresh")),
+    calls(page, "jwt", "Refresh the token", 1),
+  ]);
+  expect(refresh.status()).toBe(503);
+  await expect(page.getByTestId("lab-jwt-calls")).toContainText("store_unavailable");
 
   // Start it again on the same port (empty: no persistence); authlens reconnects by itself.
   const revived = spawn("redis-server", ["--bind", "127.0.0.1", "--port", process.env.REDIS_PORT!, "--save", "", "--appendonly", "no", "--pidfile", pidfile], { detached: true, stdio: "ignore" });

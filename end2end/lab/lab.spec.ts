@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
 import { open } from "../tests/helpers";
 import { calls, login, nodeBox, setUp, watch } from "./helpers";
 
@@ -69,5 +69,64 @@ test("the lab speaks Korean", async ({ page }) => {
   await open(page, "/lab");
   await page.getByRole("button", { name: "한국어" }).click();
   await expect(page.getByRole("heading", { level: 2 })).toHaveText("확장 실험실: 로드 밸런서 뒤의 세션");
-  await expect(page.getByRole("button", { name: "이 실험 준비" })).toHaveCount(4);
+  await expect(page.getByRole("button", { name: "이 실험 준비" })).toHaveCount(5);
+});
+
+const claimCard = (page: Page, n: number) =>
+  page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
+
+test("setting up a claim says so, and starts the calls afresh", async ({ page }) => {
+  await setUp(page, 11);
+  await expect(page.getByTestId("claim-11-setup")).toHaveText(/^Ready: the cluster below runs this experiment's settings/);
+  await login(page, "session");
+  await expect(page.getByTestId("lab-session-calls").getByRole("listitem")).toHaveCount(1);
+  await claimCard(page, 12).getByRole("button", { name: "Set up this experiment" }).click();
+  await expect(page.getByTestId("claim-12-setup")).toHaveText(/^Ready/);
+  await expect(page.getByTestId("lab-session-calls").getByRole("listitem")).toHaveCount(0);
+  // The balancer's log is newest first, and numbered as the balancer counted.
+  await login(page, "session");
+  await calls(page, "session", "Call /me 10 times", 10);
+  const hops = page.getByTestId("lab-hops");
+  await expect(hops).toHaveAttribute("start", "11");
+});
+
+test("claims 11, 12 and 13 run by themselves and say, line by line, that they held", async ({ page }) => {
+  test.setTimeout(60_000);
+  await open(page, "/lab");
+  for (const [n, lines] of [[11, 2], [12, 2], [13, 3]] as const) {
+    await claimCard(page, n).getByRole("button", { name: `Run experiment ${n}` }).click();
+    const result = page.getByTestId(`claim-${n}-result`);
+    await expect(result.getByRole("listitem")).toHaveCount(lines, { timeout: 20_000 });
+    await expect(result).not.toContainText("✗");
+    await expect(result.getByRole("listitem").first()).toContainText("✓ as claimed");
+  }
+  await expect(page.getByTestId("claim-13-result")).toContainText("2 per write, for 7 writes");
+});
+
+test("16: a node cut off during logout still accepts the old cookie; healing alone does not fix it, a resync does", async ({ page }) => {
+  test.setTimeout(60_000);
+  // By hand first: the cut, as the node box shows it.
+  await setUp(page, 16);
+  const me = watch(page, "/api/session/me");
+  const cut = await login(page, "session");
+  await nodeBox(page, cut).getByRole("button", { name: `Cut node ${cut} off from replication` }).click();
+  await expect(nodeBox(page, cut)).toContainText("cut off from replication");
+  const [logout] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/lb/api/session/logout")),
+    calls(page, "session", "Log out", 1),
+  ]);
+  expect(logout.headers()["x-authlens-node"]).not.toBe(cut);
+  await nodeBox(page, cut).getByRole("button", { name: `Heal node ${cut}'s cut` }).click();
+  await expect(nodeBox(page, cut)).not.toContainText("cut off from replication");
+
+  // Then the run, both ways, with its figure.
+  me.length = 0;
+  await claimCard(page, 16).getByRole("button", { name: "Run experiment 16" }).click();
+  const result = page.getByTestId("claim-16-result");
+  await expect(result.getByRole("listitem")).toHaveCount(4, { timeout: 45_000 });
+  await expect(result).not.toContainText("✗");
+  // While cut, exactly one node said 200 to the logged-out cookie, and it was the cut one.
+  await expect(result.getByRole("listitem").nth(0)).toContainText(/still accepts it; [1-3] of 3 answered 200/);
+  await expect(result.getByRole("listitem").nth(3)).toContainText(/[1-6] of 6 without resync → 0 of 6 with it/);
+  await expect(page.getByTestId("lab-replication")).toContainText("Resyncs of a rejoining node: 1.");
 });

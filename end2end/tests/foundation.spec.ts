@@ -59,7 +59,7 @@ test("both logins work, survive a reload, and log out", async ({ page, context }
   expect((await jwtMeRequest.allHeaders())["authorization"]).toBe(`Bearer ${token}`);
   expect(jwtMe.status()).toBe(200);
   expect(await jwtMe.json()).toMatchObject({ user: { username: "alice" }, claims: { sub: "alice" } });
-  await expect(jwt.getByRole("status")).toHaveText("Signed in as Alice");
+  await expect(jwt.getByRole("status")).toHaveText(/^Signed in as Alice · access token valid 0:\d\d$/);
 
   // Logging out: the session record and cookie go; the tokens leave localStorage.
   expect((await clickFor(page, session, "Log out", "/api/session/logout")).status()).toBe(200);

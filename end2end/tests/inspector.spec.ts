@@ -69,6 +69,20 @@ test("garbage gets a precise reason, never a crash", async ({ page }) => {
   await expect(verdict).toContainText("No exp claim");
 });
 
+test("an unsigned token is refused before any key is pasted, and a token pasted with its Bearer scheme decodes", async ({ page }) => {
+  for (const alg of ["none", "NONE", "nOnE"]) {
+    const verdict = await inspect(page, `${b64url(JSON.stringify({ alg }))}.${b64url('{"sub":"mallory"}')}.`);
+    await expect(verdict).toContainText('failed: alg is "none"');
+    await expect(verdict).toContainText("Paste a key to check the signature");
+  }
+  const token = hs256("k", { sub: "bob" });
+  const verdict = await inspect(page, `Bearer ${token}`, "k");
+  await expect(verdict).toContainText("passed: Signature valid");
+  await expect(page.getByTestId("decoded-payload")).toContainText('"sub": "bob"');
+  // Why this server's own tokens cannot be checked here, and what to do instead.
+  await expect(page.locator("#inspect-key-hint")).toContainText("--jwt-alg eddsa");
+});
+
 test("EdDSA tokens verify with a JWK, a JWKS or a PEM public key, and never with a secret", async ({ page }) => {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const input = `${b64url(JSON.stringify({ alg: "EdDSA", typ: "at+jwt", kid: "k1" }))}.${b64url(JSON.stringify({ sub: "bob", exp: nowSecs() + 60 }))}`;

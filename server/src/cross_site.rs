@@ -98,7 +98,7 @@ impl ProbeLog {
 
     /// Files `record` under the visitor its nonce was issued to; a nonce nobody was handed,
     /// or one whose share of probes is used up, records nothing.
-    fn push(&self, record: ProbeRecord) {
+    pub(crate) fn push(&self, record: ProbeRecord) {
         let mut logs = lock(&self.0);
         let Some(owner) = logs.owner_of.get(&record.nonce).copied() else {
             return;
@@ -251,6 +251,7 @@ pub(crate) async fn probe(
         origin: text(header::ORIGIN),
         refused_by: crate::same_origin::refused_by(&headers, &client),
         status,
+        test_cookies: Vec::new(),
     });
     let texts = Lang::from_code(&param("lang"))
         .unwrap_or_default()
@@ -268,6 +269,28 @@ pub(crate) async fn probe(
         Html(format!("<!DOCTYPE html><p>{verdict}</p>")),
     )
         .into_response()
+}
+
+/// Experiment 15's attacker page: one form at the SameSite probe, sent at once, replacing this
+/// page (in the experiment's frame: a cross-site post from a frame; in a tab of its own: a
+/// top-level cross-site post, the one case "Lax+POST" was about).
+fn samesite_attacker_page(target: &str, nonce: &str, via: &str, lang: Lang) -> Response {
+    let texts = lang.experiment_texts();
+    let code = lang.code();
+    let title = texts.e9_site_title;
+    let banner = fill_named(texts.e15_site_banner, &[("target", target.to_owned())]);
+    Html(format!(
+        r#"<!DOCTYPE html>
+<html lang="{code}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
+<p>{banner}</p>
+<form id="samesite" method="POST" action="{target}/api/lab/samesite/probe?nonce={nonce}&amp;via={via}&amp;lang={code}">
+  <input type="hidden" name="from" value="another site">
+</form>
+<script>document.getElementById("samesite").submit();</script>
+</body></html>"#
+    ))
+    .into_response()
 }
 
 fn bad_attacker_query() -> Response {
@@ -293,6 +316,12 @@ struct AttackerQuery {
     /// The page's language, which this page and the probe's answers speak too.
     #[serde(default)]
     lang: String,
+    /// `samesite` for experiment 15's one form at the SameSite probe; else experiment 9's two.
+    #[serde(default)]
+    test: String,
+    /// Experiment 15: `frame` (this page is in the experiment's frame) or `top` (in a tab).
+    #[serde(default)]
+    via: String,
 }
 
 /// A page that, on load, posts two forms at the target: one at the session flow (hoping the
@@ -317,6 +346,13 @@ async fn attacker_page(query: Result<Query<AttackerQuery>, QueryRejection>) -> R
     let (target, nonce) = (&query.target, &query.nonce);
     let lang = Lang::from_code(&query.lang).unwrap_or_default();
     let texts = lang.experiment_texts();
+    if query.test == "samesite" {
+        let via = match query.via.as_str() {
+            "top" => "top",
+            _ => "frame",
+        };
+        return samesite_attacker_page(target, nonce, via, lang);
+    }
     let (code, title) = (lang.code(), texts.e9_site_title);
     let banner = fill_named(texts.e9_site_banner, &[("target", target.clone())]);
     let (session_frame, token_frame) = (texts.e9_site_session_frame, texts.e9_site_token_frame);

@@ -24,6 +24,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
 pub mod same_origin;
+pub mod samesite;
 pub mod security_headers;
 pub mod serve;
 pub mod session;
@@ -223,6 +224,7 @@ pub fn app(state: AppState) -> edge::Server {
         .merge(jwt::key_routes())
         .merge(lab::routes())
         .merge(cross_site::routes())
+        .merge(samesite::routes())
         .merge(cluster::routes())
         .routes(routes!(health))
         .routes(routes!(bench_results::latest))

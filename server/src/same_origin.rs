@@ -13,8 +13,9 @@ use axum::response::Response;
 use crate::client::Client;
 use crate::error::{ErrorCode, error_response};
 
-/// The route that records cross-site posts for experiment 9 (it must see them to show them).
-const PROBE_PATH: &str = "/api/lab/csrf-probe";
+/// The routes that record cross-site posts for experiments 9 and 15 (they must see them to
+/// show them; neither acts for anyone but the demo's own test cookies and cart).
+const PROBE_PATHS: [&str; 2] = ["/api/lab/csrf-probe", "/api/lab/samesite/probe"];
 
 /// The header line that shows `headers` came from another origin, or `None` if nothing does.
 pub fn refused_by(headers: &HeaderMap, client: &Client) -> Option<String> {
@@ -42,7 +43,7 @@ fn changes_state(method: &Method) -> bool {
 /// The `403 cross_site_request` for a state-changing request from another site (the lab's
 /// `/lb/` routes too), or `None` to let it through.
 pub fn refusal(request: &Request, client: &Client) -> Option<Response> {
-    if !changes_state(request.method()) || request.uri().path() == PROBE_PATH {
+    if !changes_state(request.method()) || PROBE_PATHS.contains(&request.uri().path()) {
         return None;
     }
     let header_line = refused_by(request.headers(), client)?;

@@ -21,9 +21,11 @@ pub fn page_policy(nonce: &str, attacker_port: Option<u16>) -> String {
 }
 
 /// The policy of the CSRF probe's answer, which the attacker site shows in its own frame.
+/// Every ancestor must be allowed: the attacker page that frames it, and this site's own page
+/// (`'self'`) that frames the attacker page; any one missing and the browser refuses.
 pub fn probe_policy(attacker_port: Option<u16>) -> String {
     let ancestors = attacker_origins(attacker_port);
-    format!("default-src 'none'; frame-ancestors {ancestors}; base-uri 'none'")
+    format!("default-src 'none'; frame-ancestors 'self' {ancestors}; base-uri 'none'")
 }
 
 /// The attacker site under both loopback names (the page frames it under the one it is not on).

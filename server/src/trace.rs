@@ -16,8 +16,18 @@ use app::api::{HeaderLine, StoreOp, Trace, VerifyStep, mask_cookie_header, mask_
 
 use crate::error::json_response;
 
-/// Request headers that JavaScript cannot read back, so the page learns them from the trace.
-const HIDDEN_REQUEST_HEADERS: [HeaderName; 2] = [header::COOKIE, header::AUTHORIZATION];
+/// The request headers the page's wire shows as the server received them: the two that the
+/// page's code sets (the bearer token, the body's type) and the ones only the browser may set
+/// (the cookies, where the request came from). A page cannot read back what the browser added.
+const RECEIVED_REQUEST_HEADERS: [HeaderName; 7] = [
+    header::AUTHORIZATION,
+    header::CONTENT_TYPE,
+    header::COOKIE,
+    header::ORIGIN,
+    HeaderName::from_static("sec-fetch-site"),
+    HeaderName::from_static("sec-fetch-mode"),
+    HeaderName::from_static("sec-fetch-dest"),
+];
 
 #[derive(Default)]
 pub struct TraceRecorder {
@@ -29,7 +39,7 @@ pub struct TraceRecorder {
 impl TraceRecorder {
     pub fn for_request(headers: &HeaderMap) -> Self {
         let mut recorder = TraceRecorder::default();
-        for name in HIDDEN_REQUEST_HEADERS {
+        for name in RECEIVED_REQUEST_HEADERS {
             for value in headers.get_all(&name) {
                 recorder.trace.received.push(header_line(&name, value));
             }
@@ -198,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn records_only_the_headers_javascript_cannot_see() {
+    fn records_the_credentials_the_body_type_and_what_the_browser_added() {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
@@ -209,19 +219,22 @@ mod tests {
             HeaderValue::from_static("Bearer xyz"),
         );
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         let trace = TraceRecorder::for_request(&headers).finish();
         let names: Vec<_> = trace
             .received
             .iter()
             .map(|line| line.name.as_str())
             .collect();
-        assert_eq!(names, ["cookie", "authorization"]);
-        assert_eq!(trace.received[0].value, "authlens_sid=abcdef…");
+        // `Accept` is neither a credential nor the browser's own: left out.
+        assert_eq!(names, ["authorization", "cookie", "sec-fetch-site"]);
+        assert_eq!(trace.received[0].value, "Bearer xyz");
+        assert_eq!(trace.received[1].value, "authlens_sid=abcdef…");
         assert_eq!(
-            trace.received[0].bytes,
+            trace.received[1].bytes,
             "cookie: authlens_sid=abcdefghij".len()
         );
-        assert_eq!(trace.received[1].value, "Bearer xyz");
+        assert_eq!(trace.received[2].bytes, "sec-fetch-site: same-origin".len());
     }
 
     #[test]

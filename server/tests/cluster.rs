@@ -235,6 +235,105 @@ async fn claim_13_replication_survives_a_node_death_at_n_minus_1_messages_a_writ
     }
 }
 
+/// Claim 16, once: log in, cut off the node that answered (the balancer's next request goes
+/// elsewhere), log out there, replay the old cookie, heal, replay again. The nodes that still
+/// accepted the logged-out session while cut off, and after healing.
+async fn logout_during_a_partition(
+    resync: bool,
+) -> (usize, Vec<(usize, u16)>, Vec<(usize, u16)>, Value) {
+    let app = start_default().await;
+    let reply = app
+        .post(
+            "/api/lab/cluster",
+            json!({"nodes": 3, "strategy": "round_robin", "storage": "replicated", "resync": resync}),
+            &[],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let mut jar = Jar::default();
+    let cut = session_login(&app, &mut jar).await;
+    let view = app
+        .post(&format!("/api/lab/cluster/nodes/{cut}/cut"), json!({}), &[])
+        .await
+        .body;
+    assert_eq!(view["nodes"][cut - 1]["cut_off"], true, "{view}");
+    // The old cookie, as a copy taken before logout would keep it.
+    let old_cookie = jar.header();
+    let logout = app
+        .post(
+            "/lb/api/session/logout",
+            json!({}),
+            &[("cookie", &old_cookie)],
+        )
+        .await;
+    assert_eq!(logout.status, StatusCode::OK, "{}", logout.body);
+    assert_ne!(node_of(&logout), cut, "the logout went to a connected node");
+    let mut replay = Jar(vec![old_cookie.clone()]);
+    let while_cut = session_me(&app, &mut replay, 3).await;
+    app.post(
+        &format!("/api/lab/cluster/nodes/{cut}/heal"),
+        json!({}),
+        &[],
+    )
+    .await;
+    let mut replay = Jar(vec![old_cookie]);
+    let after_heal = session_me(&app, &mut replay, 6).await;
+    let view = app.get("/api/lab/cluster", &[]).await.body;
+    (cut, while_cut, after_heal, view)
+}
+
+#[tokio::test]
+async fn claim_16_a_node_cut_off_during_logout_accepts_the_old_cookie_until_a_resync() {
+    // Without the resync (the textbook's replication): the cut-off node still accepts the
+    // logged-out session, and healing changes nothing: the lost delete is never sent again.
+    let (cut, while_cut, after_heal, view) = logout_during_a_partition(false).await;
+    for (node, status) in &while_cut {
+        let expected = if *node == cut { 200 } else { 401 };
+        assert_eq!(*status, expected, "node {node} while cut: {while_cut:?}");
+    }
+    assert!(
+        after_heal.iter().any(|(_, status)| *status == 200),
+        "healing alone does not converge: {after_heal:?}"
+    );
+    assert_eq!(view["replication"]["resyncs"], 0);
+    assert!(
+        view["replication"]["failed"].as_u64().unwrap() >= 1,
+        "the delete was lost"
+    );
+
+    // With the fix: the healed node copies a peer's sessions first, and the old cookie is
+    // refused everywhere.
+    let (cut, while_cut, after_heal, view) = logout_during_a_partition(true).await;
+    assert!(while_cut.contains(&(cut, 200)), "{while_cut:?}");
+    assert_eq!(statuses(&after_heal), vec![401; 6], "{after_heal:?}");
+    assert_eq!(view["replication"]["resyncs"], 1);
+    assert_eq!(view["nodes"][cut - 1]["cut_off"], false);
+    assert_eq!(view["nodes"][cut - 1]["sessions"]["count"], 0);
+}
+
+#[tokio::test]
+async fn cut_and_heal_need_replication_and_a_revived_node_resyncs() {
+    let app = start_default().await;
+    cluster(&app, 3, "round_robin", "local").await;
+    let refused = app
+        .post("/api/lab/cluster/nodes/1/cut", json!({}), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+
+    cluster(&app, 3, "round_robin", "replicated").await;
+    let mut jar = Jar::default();
+    session_login(&app, &mut jar).await;
+    app.post("/api/lab/cluster/nodes/2/kill", json!({}), &[])
+        .await;
+    let view = app
+        .post("/api/lab/cluster/nodes/2/revive", json!({}), &[])
+        .await
+        .body;
+    // Back with a copy of its peers' sessions, not empty.
+    assert_eq!(view["nodes"][1]["sessions"]["count"], 1, "{view}");
+    assert_eq!(view["replication"]["resyncs"], 1);
+}
+
 #[tokio::test]
 async fn claim_14_a_central_stand_in_survives_nodes_but_not_its_own_death() {
     let app = start_default().await;

@@ -151,6 +151,17 @@ async fn the_attacker_page_posts_only_to_a_loopback_origin() {
     assert!(korean.contains(r#"<html lang="ko">"#), "{korean}");
     assert!(korean.contains("공격자 사이트"), "{korean}");
     assert!(korean.contains("nonce=x1&amp;lang=ko"), "{korean}");
+    // Experiment 15's variant: one form at the SameSite probe, telling it how it was sent;
+    // any `via` but top is the frame.
+    let (_, _, samesite) =
+        page("target=http://127.0.0.1:3000&nonce=x1&lang=en&test=samesite&via=top").await;
+    assert!(samesite.contains(
+        r#"action="http://127.0.0.1:3000/api/lab/samesite/probe?nonce=x1&amp;via=top&amp;lang=en""#
+    ), "{samesite}");
+    assert!(!samesite.contains("csrf-probe"), "{samesite}");
+    let (_, _, framed) =
+        page("target=http://127.0.0.1:3000&nonce=x1&test=samesite&via=%22%3E").await;
+    assert!(framed.contains("via=frame&amp;"), "{framed}");
 
     for hostile in [
         "target=https://example.com&nonce=x",

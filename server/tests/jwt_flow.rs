@@ -101,6 +101,15 @@ async fn me_verifies_the_signature_without_touching_a_store(alg: JwtAlg) {
         received.iter().any(|line| line["name"] == "authorization"),
         "{received:?}"
     );
+    // The steps read as words, not as Rust's debug text (`Some("at+jwt")`).
+    let alg_name = match alg {
+        JwtAlg::Hs256 => "HS256",
+        JwtAlg::Eddsa => "EdDSA",
+    };
+    assert_eq!(
+        reply.body["trace"]["verify"][0]["detail"],
+        format!("alg {alg_name}, typ at+jwt")
+    );
     assert!(reply.header("server-timing").contains("verify;dur="));
 }
 

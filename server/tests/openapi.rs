@@ -273,6 +273,10 @@ async fn every_documented_operation_answers_as_documented() {
         call("POST", "/api/lab/csrf-probes"),
         call("POST", "/api/lab/csrf-probe").at("/api/lab/csrf-probe?flow=jwt&nonce=n1"),
         call("GET", "/api/lab/csrf-probes"),
+        call("POST", "/api/lab/samesite/cookies"),
+        call("GET", "/api/lab/samesite/cookies"),
+        call("POST", "/api/lab/samesite/probe").at("/api/lab/samesite/probe?nonce=n1&via=frame"),
+        call("POST", "/api/lab/samesite/probe").at("/api/lab/samesite/probe?nonce=n1&via=sideways"),
         call("GET", "/api/lab/cluster"),
         call("POST", "/api/lab/cluster/central/{action}").at("/api/lab/cluster/central/kill"),
         call("POST", "/api/lab/cluster")
@@ -286,6 +290,7 @@ async fn every_documented_operation_answers_as_documented() {
         call("POST", "/api/lab/cluster/nodes/{node}/{action}")
             .at("/api/lab/cluster/nodes/2/revive"),
         call("POST", "/api/lab/cluster/nodes/{node}/{action}").at("/api/lab/cluster/nodes/9/kill"),
+        call("POST", "/api/lab/cluster/nodes/{node}/{action}").at("/api/lab/cluster/nodes/1/cut"),
         call("POST", "/api/lab/cluster/nodes/{node}/{action}")
             .at("/api/lab/cluster/nodes/two/kill"),
         call("POST", "/api/lab/cluster/nodes/{node}/{action}")

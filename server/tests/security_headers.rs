@@ -105,7 +105,7 @@ async fn only_the_attacker_site_may_frame_the_csrf_probe_answer() {
         .await;
     assert_eq!(
         reply.header(header::CONTENT_SECURITY_POLICY),
-        "default-src 'none'; frame-ancestors http://127.0.0.1:4242 http://localhost:4242; base-uri 'none'"
+        "default-src 'none'; frame-ancestors 'self' http://127.0.0.1:4242 http://localhost:4242; base-uri 'none'"
     );
     let page = app.get("/", &[]).await;
     assert!(

@@ -30,10 +30,18 @@ pub struct Settings {
     pub nodes: usize,
     pub strategy: Strategy,
     pub storage: Storage,
+    /// Replicated storage: a node that rejoins (healed from a partition, or revived) first
+    /// copies a peer's sessions. Off, it keeps what it had and learns only new writes (claim 16).
+    #[serde(default = "resync_by_default")]
+    pub resync: bool,
 }
 
 fn default_nodes() -> usize {
     DEFAULT_NODES
+}
+
+fn resync_by_default() -> bool {
+    true
 }
 
 /// One request the balancer forwarded.
@@ -70,6 +78,9 @@ pub struct NodeView {
     pub requests: u64,
     /// The node's own sessions (`None` in central mode, where nodes keep none, or when down).
     pub sessions: Option<StoreView>,
+    /// Cut off from replication (claim 16): it answers clients, but no write reaches it.
+    #[serde(default)]
+    pub cut_off: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -102,4 +113,7 @@ pub struct ReplicationView {
     pub messages: u64,
     pub bytes: u64,
     pub failed: u64,
+    /// Whole copies handed to a node that rejoined.
+    #[serde(default)]
+    pub resyncs: u64,
 }

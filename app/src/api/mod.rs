@@ -286,6 +286,65 @@ pub struct ProbeRecord {
     pub refused_by: Option<String>,
     /// What the request achieved: 200 if it acted as the logged-in user, 401 if not.
     pub status: u16,
+    /// Experiment 15: which of this run's SameSite test cookies came along, by name.
+    #[serde(default)]
+    pub test_cookies: Vec<String>,
+}
+
+/// Experiment 15's test cookies, one per way a `SameSite` attribute can be written. Each is set
+/// on `SAMESITE_COOKIE_PATH` only, so it rides on no other request.
+pub const SAMESITE_TEST_COOKIES: [SameSiteTestCookie; 4] = [
+    SameSiteTestCookie {
+        name: "authlens_test_lax",
+        attributes: "SameSite=Lax",
+    },
+    SameSiteTestCookie {
+        name: "authlens_test_none",
+        attributes: "SameSite=None",
+    },
+    SameSiteTestCookie {
+        name: "authlens_test_none_secure",
+        attributes: "SameSite=None; Secure",
+    },
+    SameSiteTestCookie {
+        name: "authlens_test_unset",
+        attributes: "",
+    },
+];
+
+/// The path experiment 15's test cookies are scoped to.
+pub const SAMESITE_COOKIE_PATH: &str = "/api/lab/samesite";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SameSiteTestCookie {
+    pub name: &'static str,
+    /// The attributes it is set with besides `Path` and `Max-Age` (empty: no `SameSite`).
+    pub attributes: &'static str,
+}
+
+/// `POST /api/lab/samesite/cookies`: the run's nonce (each test cookie's value) and the
+/// `Set-Cookie` lines the server sent, which fetch hides from the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SameSiteCookiesSet {
+    pub nonce: String,
+    pub set_cookie: Vec<String>,
+}
+
+/// `GET /api/lab/samesite/cookies`: the test cookies this request carried (a same-origin
+/// request carries every one the browser stored), by name, with the run they belong to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SameSiteCookiesStored {
+    pub received: Vec<SameSiteCookieSeen>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SameSiteCookieSeen {
+    pub name: String,
+    /// The nonce it holds: which run set it.
+    pub nonce: String,
 }
 
 /// What experiment 10 creates in bulk (`POST /api/lab/bulk`).
@@ -438,7 +497,9 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Trace {
-    /// Request headers JavaScript cannot read back (`Cookie`, `Authorization`).
+    /// Request headers as the server received them: the ones the page's code sets
+    /// (`Authorization`, `Content-Type`) and the ones only the browser sets, which the page
+    /// cannot read back (`Cookie`, `Origin`, `Sec-Fetch-Site`, `-Mode`, `-Dest`).
     pub received: Vec<HeaderLine>,
     /// Response headers fetch hides from JavaScript (`Set-Cookie`).
     pub emitted: Vec<HeaderLine>,

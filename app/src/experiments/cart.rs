@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post, token_login};
 use crate::api::CartTokenResponse;
-use crate::client::{self, Method};
+use crate::client::{self, Credential, Method};
 use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 
@@ -89,9 +89,9 @@ async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
         // What the next request carries, as the server measures it.
         let token_bytes = get("/api/jwt/me", Some(&access))
             .await
-            .credential_bytes()
+            .credential_bytes(Credential::Bearer)
             .unwrap_or(0);
-        let cookie_bytes = session.credential_bytes().unwrap_or(0);
+        let cookie_bytes = session.credential_bytes(Credential::Cookie).unwrap_or(0);
         samples.update(|samples| samples.push((token_bytes, cookie_bytes)));
         if token_bytes > COOKIE_LIMIT && crossed_at.is_none() {
             crossed_at = Some(n);

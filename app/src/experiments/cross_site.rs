@@ -39,7 +39,10 @@ pub fn CrossSite() -> impl IntoView {
         <Card number=9 title=|t| t.e9_title claim=|t| t.e9_claim wide=true>
             <RunButton number=9 running on_run=start/>
             {move || frame.get().map(|src| view! {
-                <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
+                <figure class="attacker-figure">
+                    <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
+                    <figcaption class="muted">{texts().e9_frame_caption}</figcaption>
+                </figure>
             })}
             <ResultLines lines test_id="experiment-9-result".to_owned()/>
         </Card>
@@ -147,7 +150,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     lines
 }
 
-async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
+pub(super) async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
     get("/api/lab/csrf-probes", None)
         .await
         .json::<Vec<ProbeRecord>>()
@@ -165,7 +168,7 @@ async fn new_nonce() -> Option<String> {
         .map(|answer| answer.nonce)
 }
 
-async fn sleep(ms: u32) {
+pub(super) async fn sleep(ms: u32) {
     let (done, wait) = futures::channel::oneshot::channel::<()>();
     set_timeout(
         move || {

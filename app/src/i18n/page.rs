@@ -35,6 +35,17 @@ pub struct Texts {
     pub signed_out: &'static str,
     pub session_gone: &'static str,
     pub status_unknown: &'static str,
+    /// The JWT column's button that trades the refresh token for a new pair.
+    pub refresh: &'static str,
+    /// `{name}`, `{left}` (m:ss).
+    pub jwt_active: &'static str,
+    /// `{status}` (the line above), `{seconds}`.
+    pub jwt_refreshed: &'static str,
+    /// `{left}` (m:ss).
+    pub jwt_access_expired: &'static str,
+    pub jwt_both_expired: &'static str,
+    /// `{code}`: the server's error code.
+    pub jwt_refused: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -68,6 +79,12 @@ pub const EN: Texts = Texts {
     signed_out: "Signed out",
     session_gone: "Signed out: the server has no session with this id. It was logged out, it expired, or it was lost when a server keeping sessions in memory restarted (a Redis store keeps them).",
     status_unknown: "Not checked yet",
+    refresh: "Refresh",
+    jwt_active: "Signed in as {name} · access token valid {left}",
+    jwt_refreshed: "{status} · refreshed {seconds} s ago",
+    jwt_access_expired: "Access token expired · refresh token valid {left}",
+    jwt_both_expired: "Both tokens expired: log in again",
+    jwt_refused: "Signed out: the server refused the refresh token ({code}). Log in again.",
 };
 
 pub const KO: Texts = Texts {
@@ -101,4 +118,10 @@ pub const KO: Texts = Texts {
     signed_out: "로그아웃됨",
     session_gone: "로그아웃됨: 서버에 이 id의 세션이 없습니다. 로그아웃했거나, 만료되었거나, 세션을 메모리에 두는 서버가 재시작되며 사라졌습니다 (Redis 저장소라면 남아 있습니다).",
     status_unknown: "아직 확인하지 않음",
+    refresh: "토큰 갱신",
+    jwt_active: "{name}(으)로 로그인됨 · 액세스 토큰 {left} 남음",
+    jwt_refreshed: "{status} · {seconds}초 전에 갱신",
+    jwt_access_expired: "액세스 토큰 만료 · 리프레시 토큰 {left} 남음",
+    jwt_both_expired: "두 토큰 모두 만료: 다시 로그인하세요",
+    jwt_refused: "로그아웃됨: 서버가 리프레시 토큰을 거절했습니다({code}). 다시 로그인하세요.",
 };

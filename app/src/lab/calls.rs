@@ -14,15 +14,15 @@ const CALLS: usize = 10;
 
 /// One call through the balancer: the node that answered (from `X-Authlens-Node`) and the status.
 #[derive(Clone, Debug, PartialEq)]
-struct Call {
-    node: Option<String>,
+pub struct Call {
+    pub node: Option<String>,
     label: String,
-    status: Option<u16>,
-    error: Option<ErrorCode>,
+    pub status: Option<u16>,
+    pub error: Option<ErrorCode>,
 }
 
 impl Call {
-    fn of(exchange: &Exchange) -> Call {
+    pub fn of(exchange: &Exchange) -> Call {
         Call {
             node: exchange
                 .response_headers
@@ -49,10 +49,11 @@ struct Runner {
 }
 
 impl Runner {
-    fn new() -> Runner {
+    fn new(calls: fn(LabState) -> RwSignal<Vec<Call>>) -> Runner {
+        let lab = expect_context::<LabState>();
         Runner {
-            lab: expect_context::<LabState>(),
-            calls: RwSignal::new(Vec::new()),
+            lab,
+            calls: calls(lab),
             running: RwSignal::new(false),
         }
     }
@@ -85,7 +86,7 @@ impl Runner {
 
 #[component]
 pub fn SessionSide() -> impl IntoView {
-    let runner = Runner::new();
+    let runner = Runner::new(|lab| lab.session_calls);
     let running = runner.running;
     // The browser carries the node's session cookie (and, in sticky mode, the balancer's).
     let run = move |method: Method, path: &'static str, body: Option<Value>, times: usize| {
@@ -111,22 +112,34 @@ pub fn SessionSide() -> impl IntoView {
 
 #[component]
 pub fn JwtSide() -> impl IntoView {
-    let runner = Runner::new();
+    let runner = Runner::new(|lab| lab.jwt_calls);
     let running = runner.running;
-    // Kept in this page's memory, not localStorage, so the lab never touches the home page's token.
+    // Kept in this page's memory, not localStorage, so the lab never touches the home page's tokens.
     let token = RwSignal::new(None::<String>);
+    let refresh_token = RwSignal::new(None::<String>);
+    let keep = move |exchange: &Exchange| {
+        if let Some(tokens) = exchange.json::<TokenResponse>() {
+            token.set(Some(tokens.access_token));
+            refresh_token.set(Some(tokens.refresh_token));
+        }
+    };
     let login = move |_| {
-        let keep = move |exchange: &Exchange| {
-            token.set(
-                exchange
-                    .json::<TokenResponse>()
-                    .map(|tokens| tokens.access_token),
-            )
-        };
         runner.run(
             Method::Post,
             "/lb/api/jwt/login",
             Some(DEMO_ACCOUNTS[0].login_json()),
+            None,
+            1,
+            keep,
+        );
+    };
+    // Claim 14: the access token needs no store, its refresh does.
+    let refresh = move |_| {
+        let body = serde_json::json!({ "refresh_token": refresh_token.get_untracked().unwrap_or_default() });
+        runner.run(
+            Method::Post,
+            "/lb/api/jwt/refresh",
+            Some(body),
             None,
             1,
             keep,
@@ -143,6 +156,9 @@ pub fn JwtSide() -> impl IntoView {
             </button>
             <button type="button" disabled=move || running.get() on:click=me>
                 <Text text=|t| t.me_ten/>
+            </button>
+            <button type="button" disabled=move || running.get() on:click=refresh>
+                <Text text=|t| t.refresh/>
             </button>
         </Side>
     }

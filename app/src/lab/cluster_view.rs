@@ -27,7 +27,7 @@ pub fn ClusterPanel() -> impl IntoView {
                     <div class="node-grid">
                         {view.nodes.into_iter().map(|node| {
                             let served_last = last_hop.as_ref().filter(|hop| hop.node == Some(node.node)).cloned();
-                            view! { <NodeBox node served_last/> }
+                            view! { <NodeBox node served_last replicated/> }
                         }).collect_view()}
                         {view.central.map(|central| view! { <CentralBox central/> })}
                     </div>
@@ -37,6 +37,8 @@ pub fn ClusterPanel() -> impl IntoView {
                             <p class="replication" data-testid="lab-replication">
                                 <strong>{texts().replication_title}": "</strong>
                                 {fill_named(texts().replication_line, &[("messages", stats.messages.to_string()), ("bytes", stats.bytes.to_string()), ("failed", stats.failed.to_string())])}
+                                " "
+                                {fill_named(texts().replication_resyncs, &[("count", stats.resyncs.to_string())])}
                             </p>
                         }
                     })}
@@ -48,7 +50,7 @@ pub fn ClusterPanel() -> impl IntoView {
 }
 
 #[component]
-fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
+fn NodeBox(node: NodeView, served_last: Option<Hop>, replicated: bool) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
@@ -58,6 +60,9 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
     let labelled_by = heading.clone();
     let action = if up { "kill" } else { "revive" };
     let just_served = served_last.is_some();
+    let cut_off = node.cut_off;
+    // Claim 16: replication between this node and the others, cut or healed.
+    let partition = if cut_off { "heal" } else { "cut" };
     view! {
         <article class="node" class:down=!up class:just-served=just_served
             aria-labelledby=labelled_by data-testid=format!("lab-node-{number}")>
@@ -65,6 +70,7 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
             <p>
                 <strong class="state">{move || if up { texts().up } else { texts().down }}</strong>
                 {format!(" · port {}", node.port)}
+                {cut_off.then(|| view! { " · " <strong class="bad">{move || texts().cut_off}</strong> })}
             </p>
             <p data-testid=format!("lab-node-{number}-requests")>
                 {move || fill_named(texts().requests, &[("count", node.requests.to_string())])}
@@ -81,6 +87,12 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>) -> impl IntoView {
                 on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{action}"), json!({}))>
                 {move || fill_named(if up { texts().kill } else { texts().revive }, &[("number", number.to_string())])}
             </button>
+            {(replicated && up).then(|| view! {
+                <button type="button"
+                    on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{partition}"), json!({}))>
+                    {move || fill_named(if cut_off { texts().heal } else { texts().cut }, &[("number", number.to_string())])}
+                </button>
+            })}
         </article>
     }
 }
@@ -129,9 +141,11 @@ fn Rows(store: StoreView, label: &'static str) -> impl IntoView {
 fn Hops(hops: Vec<Hop>) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().lab_texts();
+    // Newest first, numbered as the balancer counted them: the top one is the latest.
+    let newest = hops.first().map_or(0, |hop| hop.seq);
     view! {
         <h4>{move || texts().hops_title}</h4>
-        <ol class="hops" data-testid="lab-hops">
+        <ol class="hops" reversed start=newest.to_string() data-testid="lab-hops">
             {hops.into_iter().take(15).map(|hop| {
                 let ok = (200..300).contains(&hop.status);
                 view! {

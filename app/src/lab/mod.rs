@@ -3,6 +3,7 @@
 //! node answered what. Every figure comes from `GET /api/lab/cluster` or a response.
 
 mod calls;
+mod claims;
 mod cluster_view;
 
 use leptos::prelude::*;
@@ -11,15 +12,19 @@ use leptos::task::spawn_local;
 use crate::api::cluster::{ClusterView, DEFAULT_NODES, MAX_NODES, Settings, Storage, Strategy};
 use crate::client::{self, Exchange, Method};
 use crate::i18n::{LabTexts, Lang};
-use calls::{JwtSide, SessionSide};
+use calls::{Call, JwtSide, SessionSide};
+use claims::Claims;
 use cluster_view::ClusterPanel;
 
-/// The lab's shared state: the last cluster view, re-read after every action and once a second.
+/// The lab's shared state: the last cluster view, re-read after every action and once a second,
+/// and each side's calls since the cluster was last set up.
 #[derive(Clone, Copy)]
 pub struct LabState {
     pub view: RwSignal<Option<ClusterView>>,
     /// The last control request's error, shown until the next one.
     pub error: RwSignal<Option<String>>,
+    pub session_calls: RwSignal<Vec<Call>>,
+    pub jwt_calls: RwSignal<Vec<Call>>,
 }
 
 impl LabState {
@@ -53,10 +58,21 @@ impl LabState {
     }
 
     pub fn start(self, settings: Settings) {
-        self.control(
-            "/api/lab/cluster".to_owned(),
-            serde_json::to_value(settings).unwrap_or_default(),
-        );
+        spawn_local(async move {
+            self.set_up(settings).await;
+        });
+    }
+
+    /// Starts a cluster with `settings` (replacing this visitor's), and starts both sides'
+    /// call lists afresh: calls made against another cluster say nothing about this one.
+    pub async fn set_up(self, settings: Settings) -> bool {
+        self.session_calls.set(Vec::new());
+        self.jwt_calls.set(Vec::new());
+        let body = serde_json::to_value(settings).unwrap_or_default();
+        let exchange = client::send(Method::Post, "/api/lab/cluster", Some(body), None).await;
+        let ok = exchange.ok();
+        self.take(exchange);
+        ok
     }
 }
 
@@ -67,6 +83,8 @@ pub fn LabPage() -> impl IntoView {
     let lab = LabState {
         view: RwSignal::new(None),
         error: RwSignal::new(None),
+        session_calls: RwSignal::new(Vec::new()),
+        jwt_calls: RwSignal::new(Vec::new()),
     };
     provide_context(lab);
     Effect::new(move |_| lab.refresh());
@@ -103,12 +121,14 @@ fn SettingsForm() -> impl IntoView {
     let nodes = RwSignal::new(DEFAULT_NODES);
     let strategy = RwSignal::new(Strategy::RoundRobin);
     let storage = RwSignal::new(Storage::Local);
+    let resync = RwSignal::new(true);
     // Follow the running cluster, so the form always says what is running.
     Effect::new(move |_| {
         if let Some(settings) = lab.view.get().and_then(|view| view.settings) {
             nodes.set(settings.nodes);
             strategy.set(settings.strategy);
             storage.set(settings.storage);
+            resync.set(settings.resync);
         }
     });
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -117,6 +137,7 @@ fn SettingsForm() -> impl IntoView {
             nodes: nodes.get_untracked(),
             strategy: strategy.get_untracked(),
             storage: storage.get_untracked(),
+            resync: resync.get_untracked(),
         });
     };
     view! {
@@ -144,6 +165,11 @@ fn SettingsForm() -> impl IntoView {
                 <Choice name="storage" label=|t| t.storage_local checked=Signal::derive(move || storage.get() == Storage::Local) on_pick=move || storage.set(Storage::Local)/>
                 <Choice name="storage" label=|t| t.storage_replicated checked=Signal::derive(move || storage.get() == Storage::Replicated) on_pick=move || storage.set(Storage::Replicated)/>
                 <Choice name="storage" label=|t| t.storage_central checked=Signal::derive(move || storage.get() == Storage::Central) on_pick=move || storage.set(Storage::Central)/>
+                <label class="choice">
+                    <input type="checkbox" prop:checked=move || resync.get()
+                        on:change=move |event| resync.set(event_target_checked(&event))/>
+                    {move || texts().resync_label}
+                </label>
             </fieldset>
             <button type="submit">{move || texts().start}</button>
         </form>
@@ -164,64 +190,5 @@ fn Choice(
             <input type="radio" name=name prop:checked=checked on:change=move |_| on_pick()/>
             {move || label(lang.get().lab_texts())}
         </label>
-    }
-}
-
-/// Claims 11-14: each explained, with a button that sets the cluster up for it.
-#[component]
-fn Claims() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
-    let texts = move || lang.get().lab_texts();
-    let lab = expect_context::<LabState>();
-    type Text = fn(&LabTexts) -> &'static str;
-    let claims: [(u8, Text, Text, Strategy, Storage); 4] = [
-        (
-            11,
-            |t| t.c11_title,
-            |t| t.c11_text,
-            Strategy::RoundRobin,
-            Storage::Local,
-        ),
-        (
-            12,
-            |t| t.c12_title,
-            |t| t.c12_text,
-            Strategy::Sticky,
-            Storage::Local,
-        ),
-        (
-            13,
-            |t| t.c13_title,
-            |t| t.c13_text,
-            Strategy::RoundRobin,
-            Storage::Replicated,
-        ),
-        (
-            14,
-            |t| t.c14_title,
-            |t| t.c14_text,
-            Strategy::RoundRobin,
-            Storage::Central,
-        ),
-    ];
-    view! {
-        <section class="lab-claims" aria-labelledby="lab-claims-title">
-            <h3 id="lab-claims-title">{move || texts().claims_title}</h3>
-            <div class="experiment-grid">
-                {claims.into_iter().map(|(number, title, text, strategy, storage)| {
-                    let heading = format!("claim-{number}-title");
-                    let labelled_by = heading.clone();
-                    view! {
-                        <article class="experiment" aria-labelledby=labelled_by>
-                            <h4 id=heading>{move || title(texts())}</h4>
-                            <p>{move || text(texts())}</p>
-                            <button type="button" on:click=move |_| lab.start(Settings { nodes: DEFAULT_NODES, strategy, storage })>
-                                {move || texts().set_up}
-                            </button>
-                        </article>
-                    }
-                }).collect_view()}
-            </div>
-        </section>
     }
 }

@@ -30,7 +30,7 @@ use tokio::time::Instant;
 pub use balancer::{AFFINITY_COOKIE, NODE_HEADER, forward};
 use node::Node;
 pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
-use stores::{ReplicatedStore, ReplicationStats, StandInStore};
+use stores::{Partition, Replica, ReplicatedStore, ReplicationStats, StandInStore};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -65,6 +65,8 @@ struct Cluster {
     nodes: Vec<Node>,
     central: Option<Central>,
     replication: Arc<ReplicationStats>,
+    /// Which nodes replication cannot reach (claim 16).
+    partition: Arc<Partition>,
     /// Shared by this cluster's balancer and nodes only: replication and the forwarded client
     /// address are trusted with it, and nobody else on the machine knows it.
     secret: Arc<str>,
@@ -279,14 +281,16 @@ pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visito
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// Kills a node (its listener stops, its port closes) or revives it (same port, empty memory).
+/// Kills a node (its listener stops, its port closes) or revives it (same port, empty memory,
+/// unless a replicating cluster resyncs it); cuts it off from replication or heals the cut.
 #[utoipa::path(post, path = "/api/lab/cluster/nodes/{node}/{action}", tag = "lab",
     params(("node" = usize, Path, description = "1-based node number"),
-           ("action" = String, Path, description = "kill or revive")),
+           ("action" = String, Path, description = "kill, revive, cut (off from replication) or heal")),
     responses(
         (status = 200, body = ClusterView, description = "The cluster after the action"),
         (status = 400, body = ErrorBody, description = "bad_request: a node that is not a number"),
-        (status = 404, body = ErrorBody, description = "no_cluster (you have none running), no_such_node, or unknown_action (not kill or revive)"),
+        (status = 404, body = ErrorBody, description = "no_cluster (you have none running), no_such_node, or unknown_action (not kill, revive, cut or heal)"),
+        (status = 409, body = ErrorBody, description = "bad_request: cut or heal on a cluster that does not replicate"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: the node could not rebind its port"),
     ))]
 pub(crate) async fn node_action(
@@ -321,6 +325,12 @@ pub(crate) async fn node_action(
             Ok(())
         }
         "revive" => cluster.revive(&state, index).await,
+        "cut" | "heal" => {
+            if let Err(why) = cluster.partition(&state, index, action == "cut").await {
+                return error_response(StatusCode::CONFLICT, ErrorCode::BadRequest, why);
+            }
+            Ok(())
+        }
         _ => return unknown_action(&action),
     };
     drop(guard);
@@ -392,7 +402,7 @@ fn unknown_action(action: &str) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         ErrorCode::UnknownAction,
-        format!("`{action}` is not an action here: use kill or revive"),
+        format!("`{action}` is not an action here: use kill or revive (nodes: also cut or heal)"),
     )
 }
 
@@ -422,6 +432,7 @@ impl Cluster {
             nodes: Vec::with_capacity(settings.nodes),
             central,
             replication: Arc::new(ReplicationStats::default()),
+            partition: Partition::new(settings.nodes),
             // 256 random bits: the cluster's shared secret.
             secret: crate::random::token::<32>().into(),
             next: 0,
@@ -459,11 +470,13 @@ impl Cluster {
                         .iter()
                         .enumerate()
                         .filter(|(peer, _)| *peer != index)
-                        .map(|(_, port)| *port)
+                        .map(|(peer, port)| (peer, *port))
                         .collect();
                     let store = ReplicatedStore {
                         local: local.clone(),
+                        index,
                         peers,
+                        partition: Arc::clone(&self.partition),
                         stats: self.replication.clone(),
                         client: state.lab.client.clone(),
                         secret: Arc::clone(&self.secret),
@@ -484,7 +497,8 @@ impl Cluster {
     }
 
     /// Restarts a dead node on its old port. Like a restarted process, a node that kept its
-    /// sessions in its own memory comes back empty.
+    /// sessions in its own memory comes back empty; a replicating one with resync on first
+    /// copies a peer's sessions.
     async fn revive(&mut self, state: &AppState, index: usize) -> anyhow::Result<()> {
         if self.nodes[index].is_up() {
             return Ok(());
@@ -494,7 +508,61 @@ impl Cluster {
         let mut node = self.start_node(state, index, &ports).await?;
         node.requests = requests;
         self.nodes[index] = node;
+        self.rejoin(state, index).await;
         Ok(())
+    }
+
+    /// Claim 16: cuts node `index` off from replication, or heals the cut.
+    async fn partition(
+        &mut self,
+        state: &AppState,
+        index: usize,
+        cut_off: bool,
+    ) -> Result<(), String> {
+        if self.settings.storage != Storage::Replicated {
+            return Err(
+                "cut and heal act on replication: start the cluster with replicated storage".into(),
+            );
+        }
+        let was_cut_off = self.partition.is_cut_off(index);
+        self.partition.set(index, cut_off);
+        if was_cut_off && !cut_off {
+            self.rejoin(state, index).await;
+        }
+        Ok(())
+    }
+
+    /// A replicating node back in the cluster: with resync on, it replaces its copy with a
+    /// connected peer's (asked over HTTP, handed over as one replication message), so what it
+    /// missed (a logout above all) is not kept for ever. `false` if no peer could give one.
+    async fn rejoin(&self, state: &AppState, index: usize) -> bool {
+        if self.settings.storage != Storage::Replicated || !self.settings.resync {
+            return false;
+        }
+        let client = &state.lab.client;
+        let peers = self.nodes.iter().enumerate().filter(|(peer, node)| {
+            *peer != index && node.is_up() && !self.partition.is_cut_off(*peer)
+        });
+        for (_, peer) in peers {
+            let Some(records) = stores::fetch_snapshot(client, peer.port, &self.secret).await
+            else {
+                continue;
+            };
+            let Ok(body) = serde_json::to_vec(&Replica::Replace { records }) else {
+                return false;
+            };
+            let stats = &self.replication;
+            stats.messages.fetch_add(1, Ordering::Relaxed);
+            stats.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+            let port = self.nodes[index].port;
+            if stores::send_replica(client, port, &self.secret, body).await {
+                stats.resyncs.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+            stats.failed.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        false
     }
 
     async fn kill_all(&mut self) {
@@ -539,7 +607,15 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
                 .map(|(index, node)| {
                     let own_store =
                         (cluster.central.is_none() && node.is_up()).then(|| node.store.clone());
-                    (index + 1, node.port, node.is_up(), node.requests, own_store)
+                    let cut_off = cluster.partition.is_cut_off(index);
+                    (
+                        index + 1,
+                        node.port,
+                        node.is_up(),
+                        node.requests,
+                        own_store,
+                        cut_off,
+                    )
                 })
                 .collect();
             let central = cluster.central.as_ref().map(|central| match central {
@@ -555,6 +631,7 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
                 messages: stats.messages.load(Ordering::Relaxed),
                 bytes: stats.bytes.load(Ordering::Relaxed),
                 failed: stats.failed.load(Ordering::Relaxed),
+                resyncs: stats.resyncs.load(Ordering::Relaxed),
             };
             let hops = cluster.hops.iter().cloned().collect::<Vec<_>>();
             (cluster.settings, nodes, central, replication, hops)
@@ -573,7 +650,7 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
         .into_response();
     };
     let mut node_views = Vec::with_capacity(nodes.len());
-    for (node, port, up, requests, store) in nodes {
+    for (node, port, up, requests, store, cut_off) in nodes {
         let sessions = match store {
             Some(store) => store_view(store.as_ref(), &visitor).await.ok(),
             None => None,
@@ -584,6 +661,7 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
             up,
             requests,
             sessions,
+            cut_off,
         });
     }
     let central = match central {

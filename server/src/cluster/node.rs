@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -86,6 +86,26 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc
         .split_for_parts();
     let mut router = Router::new().merge(flows);
     if let Some(local) = replica_target {
+        // A rejoining peer's resync reads this node's whole copy.
+        let snapshot_of = local.clone();
+        let snapshot_secret = Arc::clone(&secret);
+        router = router.route(
+            "/internal/snapshot",
+            get(move |headers: HeaderMap| {
+                let local = snapshot_of.clone();
+                let trusted = carries_secret(&headers, &snapshot_secret);
+                async move {
+                    if !trusted {
+                        return error_response(
+                            StatusCode::FORBIDDEN,
+                            ErrorCode::Forbidden,
+                            "Only the other nodes of this cluster may read its sessions.",
+                        );
+                    }
+                    axum::Json(local.snapshot()).into_response()
+                }
+            }),
+        );
         let secret = Arc::clone(&secret);
         router = router.route(
             "/internal/replicate",

@@ -23,8 +23,16 @@ const PEER_TIMEOUT: Duration = Duration::from_millis(500);
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Replica {
-    Save { record: SessionRecord },
-    Delete { id: SessionId },
+    Save {
+        record: SessionRecord,
+    },
+    Delete {
+        id: SessionId,
+    },
+    /// A rejoining node's whole copy, replaced by a peer's (the resync).
+    Replace {
+        records: Vec<SessionRecord>,
+    },
 }
 
 /// What replication has cost so far, for the whole cluster.
@@ -33,14 +41,48 @@ pub struct ReplicationStats {
     pub messages: AtomicU64,
     pub bytes: AtomicU64,
     pub failed: AtomicU64,
+    /// Whole copies handed to a rejoining node.
+    pub resyncs: AtomicU64,
+}
+
+/// Which nodes are cut off from replication (claim 16): a cut-off node still answers its
+/// clients, but no replication message reaches it or leaves it, as in a network partition.
+pub struct Partition(Vec<AtomicBool>);
+
+impl Partition {
+    pub fn new(nodes: usize) -> Arc<Self> {
+        Arc::new(Partition(
+            (0..nodes).map(|_| AtomicBool::new(false)).collect(),
+        ))
+    }
+
+    pub fn set(&self, node: usize, cut_off: bool) {
+        if let Some(flag) = self.0.get(node) {
+            flag.store(cut_off, Ordering::Relaxed);
+        }
+    }
+
+    pub fn is_cut_off(&self, node: usize) -> bool {
+        self.0
+            .get(node)
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
+    /// Whether a message from node `from` can reach node `to`.
+    fn connects(&self, from: usize, to: usize) -> bool {
+        !self.is_cut_off(from) && !self.is_cut_off(to)
+    }
 }
 
 /// A node's own copy of every session, kept in step with the others: each save or delete is
 /// applied here, then sent to every peer (N-1 messages per write), waiting for their answers.
 pub struct ReplicatedStore {
     pub local: Arc<MemoryStore>,
-    /// The other nodes' ports.
-    pub peers: Vec<u16>,
+    /// This node's index in the cluster.
+    pub index: usize,
+    /// The other nodes: (index, port).
+    pub peers: Vec<(usize, u16)>,
+    pub partition: Arc<Partition>,
     pub stats: Arc<ReplicationStats>,
     pub client: HttpClient,
     /// The cluster's secret: peers refuse replication without it.
@@ -52,31 +94,65 @@ impl ReplicatedStore {
         let Ok(body) = serde_json::to_vec(replica) else {
             return;
         };
-        let sends = self.peers.iter().map(|port| self.send(*port, body.clone()));
+        let sends = self
+            .peers
+            .iter()
+            .map(|(peer, port)| self.send(*peer, *port, body.clone()));
         futures::future::join_all(sends).await;
     }
 
-    async fn send(&self, port: u16, body: Vec<u8>) {
+    async fn send(&self, peer: usize, port: u16, body: Vec<u8>) {
         self.stats.messages.fetch_add(1, Ordering::Relaxed);
         self.stats
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
-        let request = Request::post(format!("http://127.0.0.1:{port}/internal/replicate"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(LAB_SECRET_HEADER, &*self.secret)
-            .body(Body::from(body));
-        let delivered = match request {
-            Ok(request) => matches!(
-                tokio::time::timeout(PEER_TIMEOUT, self.client.request(request)).await,
-                Ok(Ok(response)) if response.status().is_success()
-            ),
-            Err(_) => false,
-        };
+        // Across a partition the message is lost, as on a real network: nobody retries it.
+        let delivered = self.partition.connects(self.index, peer)
+            && send_replica(&self.client, port, &self.secret, body).await;
         if !delivered {
-            // A dead peer misses the write; it comes back empty and learns only new writes.
+            // A dead or cut-off peer misses the write; only a resync brings it back in step.
             self.stats.failed.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// Posts one replication message to the node on `port`; whether it took it.
+pub async fn send_replica(client: &HttpClient, port: u16, secret: &str, body: Vec<u8>) -> bool {
+    let request = Request::post(format!("http://127.0.0.1:{port}/internal/replicate"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(LAB_SECRET_HEADER, secret)
+        .body(Body::from(body));
+    match request {
+        Ok(request) => matches!(
+            tokio::time::timeout(PEER_TIMEOUT, client.request(request)).await,
+            Ok(Ok(response)) if response.status().is_success()
+        ),
+        Err(_) => false,
+    }
+}
+
+/// A peer's whole copy of the sessions, as it answers `GET /internal/snapshot`.
+pub async fn fetch_snapshot(
+    client: &HttpClient,
+    port: u16,
+    secret: &str,
+) -> Option<Vec<SessionRecord>> {
+    let request = Request::get(format!("http://127.0.0.1:{port}/internal/snapshot"))
+        .header(LAB_SECRET_HEADER, secret)
+        .body(Body::empty())
+        .ok()?;
+    let response = tokio::time::timeout(PEER_TIMEOUT, client.request(request))
+        .await
+        .ok()?
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    // A lab cluster is one visitor's: its sessions fit in a few megabytes.
+    let body = axum::body::to_bytes(Body::new(response.into_body()), 4 << 20)
+        .await
+        .ok()?;
+    serde_json::from_slice(&body).ok()
 }
 
 #[async_trait]
@@ -138,6 +214,10 @@ pub async fn apply(local: &MemoryStore, replica: Replica) -> Result<(), StoreErr
     match replica {
         Replica::Save { record } => local.save(&record).await,
         Replica::Delete { id } => local.delete(&id).await.map(|_| ()),
+        Replica::Replace { records } => {
+            local.replace_all(&records);
+            Ok(())
+        }
     }
 }
 

@@ -117,7 +117,13 @@ impl JwtService {
             .verify("header", async {
                 match peek_header(token) {
                     Ok(header) => {
-                        let detail = format!("alg {:?}, typ {:?}", header.alg, header.typ);
+                        // Read for people: `alg HS256, typ at+jwt` (the header's own text,
+                        // escaped: it is the sender's).
+                        let detail = format!(
+                            "alg {}, typ {}",
+                            header.alg.escape_debug(),
+                            header.typ.as_deref().unwrap_or("(none)").escape_debug()
+                        );
                         (Ok(header), true, detail)
                     }
                     Err(why) => (Err(JwtError::InvalidToken(why.clone())), false, why),

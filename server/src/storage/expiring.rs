@@ -155,6 +155,11 @@ impl<K: Clone + Ord + Hash + MinKey, V: Owned> OwnedMap<K, V> {
         self.map.live_len(now)
     }
 
+    /// Every visitor's live entries (key, deadline, value), soonest deadline first.
+    pub fn live(&self, now: i64) -> impl Iterator<Item = (&K, i64, &V)> {
+        self.map.live(now)
+    }
+
     /// `owner`'s live entries (key, deadline, value), soonest deadline first, at most `limit`,
     /// and how many `owner` has in all.
     /// (A count alone, `limit` 0, collects nothing; a long list is cut before it is sorted,

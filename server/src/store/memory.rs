@@ -88,6 +88,24 @@ impl MemoryStore {
         store
     }
 
+    /// Every live session: what a node hands a peer that rejoins the lab's replicated cluster.
+    pub fn snapshot(&self) -> Vec<SessionRecord> {
+        let rows = lock(&self.records);
+        rows.by_id
+            .live(self.clock.now_ms())
+            .map(|(id, expires_at, row)| row.record(*id, expires_at))
+            .collect()
+    }
+
+    /// Makes this store hold exactly `records`: a rejoining node's copy, replaced by a peer's.
+    pub fn replace_all(&self, records: &[SessionRecord]) {
+        let mut rows = lock(&self.records);
+        *rows = Rows::default();
+        for record in records {
+            rows.insert(record);
+        }
+    }
+
     /// Forgets every session whose deadline has passed, a batch per hold of the lock;
     /// returns how many.
     pub fn purge_expired(&self) -> usize {
@@ -199,6 +217,24 @@ mod tests {
             1,
             "one copy of \"alice\""
         );
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_replaces_another_stores_copy_exactly() {
+        let (peer, rejoining) = (
+            MemoryStore::new(Clock::new()),
+            MemoryStore::new(Clock::new()),
+        );
+        let (kept, logged_out) = (record(i64::MAX), record(i64::MAX - 1));
+        for store in [&peer, &rejoining] {
+            store.save(&kept).await.unwrap();
+        }
+        // The rejoining node missed the delete of a session its peers dropped.
+        rejoining.save(&logged_out).await.unwrap();
+        rejoining.replace_all(&peer.snapshot());
+        assert_eq!(rejoining.load(&logged_out.id).await.unwrap(), None);
+        assert_eq!(rejoining.load(&kept.id).await.unwrap(), Some(kept.clone()));
+        assert_eq!(rejoining.count().await.unwrap(), 1);
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,0 +1,188 @@
+//! Claim 15: `SameSite` as browsers really do it (correcting source note 003, which says `Lax`
+//! needs `Secure` and that cross-site use needs `Lax`). The server sets four test cookies, one
+//! per way the attribute can be written; a same-origin read shows which the browser stored,
+//! and the attacker site's form, posted from a frame and from a top-level tab, shows which
+//! cross sites. The cookies hold only the run's nonce and ride only on `/api/lab/samesite/…`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ErrorCode, busy};
+use crate::visitor::Visitor;
+use app::api::{
+    ErrorBody, ProbeRecord, SAMESITE_COOKIE_PATH, SAMESITE_TEST_COOKIES, SameSiteCookieSeen,
+    SameSiteCookiesSet, SameSiteCookiesStored,
+};
+use app::i18n::{Lang, fill_named};
+
+/// Long enough for a run; the "Lax+POST" window of Chromium is two minutes after setting.
+const TEST_COOKIE_SECS: u32 = 600;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(set_test_cookies, stored_test_cookies))
+        .routes(routes!(samesite_probe))
+}
+
+/// One test cookie's `Set-Cookie` line, exactly as sent.
+fn set_cookie_line(name: &str, attributes: &str, nonce: &str) -> String {
+    let mut line =
+        format!("{name}={nonce}; Path={SAMESITE_COOKIE_PATH}; Max-Age={TEST_COOKIE_SECS}");
+    if !attributes.is_empty() {
+        line.push_str("; ");
+        line.push_str(attributes);
+    }
+    line
+}
+
+/// Sets the four test cookies for a new run; the nonce they hold files the run's probes under
+/// this visitor.
+#[utoipa::path(post, path = "/api/lab/samesite/cookies", tag = "lab",
+    responses(
+        (status = 200, body = SameSiteCookiesSet, description = "Four Set-Cookie headers: SameSite=Lax, SameSite=None, SameSite=None; Secure, and no SameSite"),
+        crate::error::Busy,
+    ))]
+pub(crate) async fn set_test_cookies(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+) -> Response {
+    let Some(nonce) = state.probes.issue(visitor) else {
+        return busy(
+            ErrorCode::ServerBusy,
+            "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
+            60,
+        );
+    };
+    let lines: Vec<String> = SAMESITE_TEST_COOKIES
+        .iter()
+        .map(|cookie| set_cookie_line(cookie.name, cookie.attributes, &nonce))
+        .collect();
+    let mut response = Json(SameSiteCookiesSet {
+        nonce,
+        set_cookie: lines.clone(),
+    })
+    .into_response();
+    for line in lines {
+        if let Ok(value) = HeaderValue::from_str(&line) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The test cookies a request carried, by name, with their values (the run's nonce).
+fn test_cookies(headers: &HeaderMap) -> Vec<SameSiteCookieSeen> {
+    SAMESITE_TEST_COOKIES
+        .iter()
+        .flat_map(|test| {
+            crate::cookies::named(headers, test.name).map(|cookie| SameSiteCookieSeen {
+                name: test.name.to_owned(),
+                nonce: cookie.value().chars().take(64).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Which test cookies the browser stored: a same-origin request carries every one it kept.
+#[utoipa::path(get, path = "/api/lab/samesite/cookies", tag = "lab",
+    responses((status = 200, body = SameSiteCookiesStored, description = "The test cookies this request carried")))]
+pub(crate) async fn stored_test_cookies(headers: HeaderMap) -> Json<SameSiteCookiesStored> {
+    Json(SameSiteCookiesStored {
+        received: test_cookies(&headers),
+    })
+}
+
+/// `POST /api/lab/samesite/probe?nonce=…&via=frame|top&lang=…`: the attacker site's form
+/// lands here; records which of the run's test cookies came along. Answers HTML, which the
+/// attacker's frame (or tab) shows.
+#[utoipa::path(post, path = "/api/lab/samesite/probe", tag = "lab",
+    params(("nonce" = String, Query, description = "The run's nonce, from POST /api/lab/samesite/cookies"),
+           ("via" = String, Query, description = "frame or top: how the attacker site sent the form")),
+    responses(
+        (status = 200, content_type = "text/html", body = String, description = "Which test cookies came along"),
+        (status = 400, body = ErrorBody, description = "bad_request: via is neither frame nor top"),
+    ))]
+pub(crate) async fn samesite_probe(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let param = |name: &str| {
+        query
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let via = param("via");
+    if via != "frame" && via != "top" {
+        return crate::error::error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "via must be frame or top",
+        );
+    }
+    let nonce: String = param("nonce").chars().take(64).collect();
+    // Only this run's cookies count: an older run's may still be in the jar.
+    let arrived: Vec<String> = test_cookies(&headers)
+        .into_iter()
+        .filter(|seen| seen.nonce == nonce)
+        .map(|seen| seen.name)
+        .collect();
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    state.probes.push(ProbeRecord {
+        nonce,
+        flow: format!("samesite-{via}"),
+        cookie_sent: !arrived.is_empty(),
+        authorization_sent: headers.contains_key(header::AUTHORIZATION),
+        sec_fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
+        origin: text(header::ORIGIN),
+        refused_by: None,
+        status: 200,
+        test_cookies: arrived.clone(),
+    });
+    let texts = Lang::from_code(&param("lang"))
+        .unwrap_or_default()
+        .experiment_texts();
+    let names = if arrived.is_empty() {
+        texts.e15_none_arrived.to_owned()
+    } else {
+        arrived.join(", ")
+    };
+    let answer = fill_named(texts.e15_probe_answer, &[("cookies", names)]);
+    let policy = crate::security_headers::probe_policy(state.attacker_port);
+    (
+        [(header::CONTENT_SECURITY_POLICY, policy)],
+        Html(format!("<!DOCTYPE html><p>{answer}</p>")),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_test_cookie_is_written_as_its_attribute_says() {
+        assert_eq!(
+            set_cookie_line("authlens_test_none_secure", "SameSite=None; Secure", "n1"),
+            "authlens_test_none_secure=n1; Path=/api/lab/samesite; Max-Age=600; SameSite=None; Secure"
+        );
+        assert_eq!(
+            set_cookie_line("authlens_test_unset", "", "n1"),
+            "authlens_test_unset=n1; Path=/api/lab/samesite; Max-Age=600"
+        );
+    }
+}
