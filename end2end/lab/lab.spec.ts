@@ -100,7 +100,7 @@ test("claims 11, 12 and 13 run by themselves and say, line by line, that they he
     await expect(result).not.toContainText("✗");
     await expect(result.getByRole("listitem").first()).toContainText("✓ as claimed");
   }
-  await expect(page.getByTestId("claim-13-result")).toContainText("2 per write, for 7 writes");
+  await expect(page.getByTestId("claim-13-result")).toContainText("one more write (a /me) cost 2 messages");
 });
 
 test("16: a node cut off during logout still accepts the old cookie; healing alone does not fix it, a resync does", async ({ page }) => {

@@ -204,13 +204,14 @@ pub(crate) async fn new_probe(
 /// when a form posts to it. With a live session cookie it acts (adds to the cart), as a
 /// vulnerable endpoint would; otherwise it refuses.
 /// A state-changing endpoint as a forged form sees it: acts (adds to the cart) only when a
-/// live session cookie came along. Answers HTML, for the attacker page's frame.
+/// live session cookie came along. The log records what such a route answers (`status`: 200
+/// acted, 401 refused); the form itself gets 200 and those words in HTML, so the attacker
+/// page's frame shows them with no failed load in the browser's console.
 #[utoipa::path(post, path = "/api/lab/csrf-probe", tag = "lab",
     params(("flow" = String, Query, description = "session or jwt"),
            ("nonce" = String, Query, description = "Tags the probe so the page can find it")),
     responses(
-        (status = 200, content_type = "text/html", body = String, description = "A live session came along: the request acted"),
-        (status = 401, content_type = "text/html", body = String, description = "No session came along: nothing happened"),
+        (status = 200, content_type = "text/html", body = String, description = "Recorded; says whether a live session came along and the request acted (the log's status: 200) or nothing happened (401)"),
     ))]
 pub(crate) async fn probe(
     State(state): State<AppState>,
@@ -264,27 +265,40 @@ pub(crate) async fn probe(
     // The attacker site shows this answer in its own frame: the one page allowed to frame it.
     let policy = crate::security_headers::probe_policy(state.attacker_port);
     (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
         [(header::CONTENT_SECURITY_POLICY, policy)],
         Html(format!("<!DOCTYPE html><p>{verdict}</p>")),
     )
         .into_response()
 }
 
-/// Experiment 15's attacker page: one form at the SameSite probe, sent at once, replacing this
-/// page (in the experiment's frame: a cross-site post from a frame; in a tab of its own: a
-/// top-level cross-site post, the one case "Lax+POST" was about).
+/// Experiment 15's attacker page: one form at the SameSite probe, sent at once (in the
+/// experiment's frame: a cross-site post from a frame; in a tab of its own: a top-level
+/// cross-site post, the one case "Lax+POST" was about).
 fn samesite_attacker_page(target: &str, nonce: &str, via: &str, lang: Lang) -> Response {
     let texts = lang.experiment_texts();
     let code = lang.code();
     let title = texts.e9_site_title;
     let banner = fill_named(texts.e15_site_banner, &[("target", target.to_owned())]);
+    // In a frame, the form lands in a frame of this page's own (the page that framed this one
+    // lets only the attacker site into its frames); in a tab, it replaces this page.
+    let (result_frame, form_target) = if via == "frame" {
+        let title = texts.e15_frame_title;
+        (
+            format!(
+                r#"<iframe name="samesite-result" title="{title}" style="width: 90%; height: 3.5rem"></iframe>"#
+            ),
+            "samesite-result",
+        )
+    } else {
+        (String::new(), "_self")
+    };
     Html(format!(
         r#"<!DOCTYPE html>
 <html lang="{code}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
 <p>{banner}</p>
-<form id="samesite" method="POST" action="{target}/api/lab/samesite/probe?nonce={nonce}&amp;via={via}&amp;lang={code}">
+{result_frame}
+<form id="samesite" method="POST" target="{form_target}" action="{target}/api/lab/samesite/probe?nonce={nonce}&amp;via={via}&amp;lang={code}">
   <input type="hidden" name="from" value="another site">
 </form>
 <script>document.getElementById("samesite").submit();</script>

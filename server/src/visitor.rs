@@ -66,21 +66,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 #[derive(Clone)]
 struct NewVisitor(Arc<OnceLock<VisitorId>>);
 
-/// What [`arrive`] found, for [`leave`].
-pub struct Arrival(Option<Arc<OnceLock<VisitorId>>>);
+/// What [`arrive`] found, for [`leave`]: room for a new visitor if the request had none, and
+/// whether it could be a page load (a `GET`).
+pub struct Arrival(Option<Arc<OnceLock<VisitorId>>>, bool);
 
 /// Before the route: the visitor the request's cookie names, or room for a new one. `secure`
 /// says which name the cookie has (`__Host-authlens_visitor` where it is `Secure`).
 pub fn arrive(request: &mut Request, secure: bool) -> Arrival {
+    let loads_a_page = request.method() == axum::http::Method::GET;
     match VisitorId::from_cookie(request.headers(), visitor_cookie_name(secure)) {
         Some(known) => {
             request.extensions_mut().insert(Visitor(known));
-            Arrival(None)
+            Arrival(None, loads_a_page)
         }
         None => {
             let made = Arc::new(OnceLock::new());
             request.extensions_mut().insert(NewVisitor(made.clone()));
-            Arrival(Some(made))
+            Arrival(Some(made), loads_a_page)
         }
     }
 }
@@ -88,11 +90,15 @@ pub fn arrive(request: &mut Request, secure: bool) -> Arrival {
 /// After the route: a visitor made for this request gets its cookie, and so does a browser
 /// loading the page without one, before its scripts make calls of their own (which, sent
 /// together, would each be made a different visitor). `secure` as for the session cookie.
+/// An HTML answer to a form post is no page load: the cross-site probes' answers (experiments
+/// 9 and 15) come without the visitor's cookie by design, and must not hand out a new one that
+/// would replace it.
 pub fn leave(arrival: Arrival, response: &mut Response, secure: bool) {
-    let Arrival(Some(made)) = arrival else {
+    let Arrival(Some(made), loads_a_page) = arrival else {
         return;
     };
-    let is_page = crate::security_headers::content_type_is(response.headers(), "text/html");
+    let is_page =
+        loads_a_page && crate::security_headers::content_type_is(response.headers(), "text/html");
     let visitor = match made.get() {
         Some(visitor) => *visitor,
         None if is_page => VisitorId::generate(),

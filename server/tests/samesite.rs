@@ -6,8 +6,9 @@
 mod common;
 
 use app::api::{ProbeRecord, SameSiteCookiesSet, SameSiteCookiesStored};
+use axum::body::Body;
 use axum::http::{StatusCode, header};
-use common::start_default;
+use common::{request, start_default};
 use serde_json::json;
 
 #[tokio::test]
@@ -117,4 +118,39 @@ async fn the_probe_records_this_runs_cookies_from_another_site() {
         )
         .await;
     assert_eq!(sideways.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_gets_no_visitor_cookie_that_would_replace_the_visitors() {
+    // The form comes without the visitor's cookie (SameSite=Lax keeps it home); in a tab of its
+    // own the browser would store any cookie the answer set, and the page would lose its lab,
+    // listings and probes. Only a page load (GET) is handed a new visitor.
+    let app = start_default().await;
+    for path in [
+        "/api/lab/samesite/probe?nonce=n1&via=top",
+        "/api/lab/csrf-probe?flow=session&nonce=n1",
+    ] {
+        let reply = app
+            .send(request(
+                "POST",
+                path,
+                Body::from("from=another+site"),
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "cross-site"),
+                ],
+            ))
+            .await;
+        assert!(
+            reply.header(header::CONTENT_TYPE).starts_with("text/html"),
+            "{path}"
+        );
+        let cookies: Vec<_> = reply.headers.get_all(header::SET_COOKIE).iter().collect();
+        assert!(cookies.is_empty(), "{path}: {cookies:?}");
+    }
+    let page = app.send(request("GET", "/", Body::empty(), &[])).await;
+    assert!(
+        page.header(header::SET_COOKIE)
+            .contains("authlens_visitor=")
+    );
 }
