@@ -225,28 +225,52 @@ pub fn watch_exchanges(watcher: impl Fn(&Exchange) + 'static) {
     let _ = watcher;
 }
 
-#[cfg(feature = "hydrate")]
+/// A request from this page, with this origin's cookies as the browser attaches them.
 pub async fn send(
     method: Method,
     path: &str,
     json: Option<Value>,
     bearer: Option<String>,
 ) -> Exchange {
-    let exchange = make_request(method, path.to_owned(), json, bearer, true).await;
-    watchers::tell(&exchange);
-    exchange
+    exchange(method, path, json, bearer, true).await
 }
 
 /// A request as from another machine: the same JSON, but the browser attaches none of this
 /// origin's cookies (`credentials: "omit"`). Experiment 3 plays the attacker with it.
-#[cfg(feature = "hydrate")]
 pub async fn send_without_cookies(
     method: Method,
     path: &str,
     json: Option<Value>,
     bearer: Option<String>,
 ) -> Exchange {
-    make_request(method, path.to_owned(), json, bearer, false).await
+    exchange(method, path, json, bearer, false).await
+}
+
+/// Makes the request in the browser and tells the watchers; the server build, which renders
+/// the page and never runs a click, answers a stand-in.
+async fn exchange(
+    method: Method,
+    path: &str,
+    json: Option<Value>,
+    bearer: Option<String>,
+    with_cookies: bool,
+) -> Exchange {
+    #[cfg(feature = "hydrate")]
+    {
+        let exchange = make_request(method, path.to_owned(), json, bearer, with_cookies).await;
+        watchers::tell(&exchange);
+        exchange
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (json, bearer, with_cookies);
+        Exchange {
+            method,
+            path: path.to_owned(),
+            body: Value::String("requests are made by the browser build only".into()),
+            ..Exchange::default()
+        }
+    }
 }
 
 /// The request and its answer. Lazy: the HTTP and JSON code loads with the first request, in
@@ -308,31 +332,6 @@ async fn make_request(
     }
     exchange.duration_ms = js_sys::Date::now() - started;
     exchange
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub async fn send(
-    method: Method,
-    path: &str,
-    _json: Option<Value>,
-    _bearer: Option<String>,
-) -> Exchange {
-    Exchange {
-        method,
-        path: path.to_owned(),
-        body: Value::String("requests are made by the browser build only".into()),
-        ..Exchange::default()
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub async fn send_without_cookies(
-    method: Method,
-    path: &str,
-    json: Option<Value>,
-    bearer: Option<String>,
-) -> Exchange {
-    send(method, path, json, bearer).await
 }
 
 #[cfg(test)]

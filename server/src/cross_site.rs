@@ -219,21 +219,7 @@ pub(crate) async fn probe(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let param = |name: &str| {
-        query
-            .as_deref()
-            .unwrap_or_default()
-            .split('&')
-            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-            .map(str::to_owned)
-            .unwrap_or_default()
-    };
-    let text = |name: header::HeaderName| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
+    let param = |name: &str| query_param(query.as_deref(), name);
     let flow = param("flow");
     let cookie_name = state.session_cookie_name(&client);
     let cookie_sent = crate::session::cookie_came_along(&headers, cookie_name);
@@ -248,8 +234,8 @@ pub(crate) async fn probe(
         flow,
         cookie_sent,
         authorization_sent,
-        sec_fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
-        origin: text(header::ORIGIN),
+        sec_fetch_site: header_text(&headers, "sec-fetch-site"),
+        origin: header_text(&headers, "origin"),
         refused_by: crate::same_origin::refused_by(&headers, &client),
         status,
         test_cookies: Vec::new(),
@@ -305,6 +291,25 @@ fn samesite_attacker_page(target: &str, nonce: &str, via: &str, lang: Lang) -> R
 </body></html>"#
     ))
     .into_response()
+}
+
+/// A raw query's value for `name` (undecoded: the probes' values are hex and plain words),
+/// empty when absent. The probes read their query this way so that no form of it is refused.
+pub(crate) fn query_param(query: Option<&str>, name: &str) -> String {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// A request header's value as text, if it has one.
+pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn bad_attacker_query() -> Response {

@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::cross_site::{header_text, query_param};
 use crate::error::{ErrorCode, busy};
 use crate::visitor::Visitor;
 use app::api::{
@@ -112,15 +113,7 @@ pub(crate) async fn samesite_probe(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let param = |name: &str| {
-        query
-            .as_deref()
-            .unwrap_or_default()
-            .split('&')
-            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-            .map(str::to_owned)
-            .unwrap_or_default()
-    };
+    let param = |name: &str| query_param(query.as_deref(), name);
     let via = param("via");
     if via != "frame" && via != "top" {
         return crate::error::error_response(
@@ -136,19 +129,13 @@ pub(crate) async fn samesite_probe(
         .filter(|seen| seen.nonce == nonce)
         .map(|seen| seen.name)
         .collect();
-    let text = |name: header::HeaderName| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
     state.probes.push(ProbeRecord {
         nonce,
         flow: format!("samesite-{via}"),
         cookie_sent: !arrived.is_empty(),
         authorization_sent: headers.contains_key(header::AUTHORIZATION),
-        sec_fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
-        origin: text(header::ORIGIN),
+        sec_fetch_site: header_text(&headers, "sec-fetch-site"),
+        origin: header_text(&headers, "origin"),
         refused_by: None,
         status: 200,
         test_cookies: arrived.clone(),

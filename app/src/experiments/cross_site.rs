@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::api::{AttackerAddress, ProbeNonce, ProbeRecord};
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post};
-use crate::i18n::Lang;
+use crate::i18n::{ExperimentTexts, Lang};
 use crate::server_holds::ServerChanged;
 
 /// How long to wait for the attacker's forms to arrive.
@@ -20,13 +20,43 @@ const POLL_MS: u32 = 250;
 
 #[component]
 pub fn CrossSite() -> impl IntoView {
+    view! {
+        <FramedExperiment
+            number=9
+            title=|t| t.e9_title
+            claim=|t| t.e9_claim
+            frame_title=|t| t.e9_frame_title
+            caption=|t| t.e9_frame_caption
+            run=|frame| Box::pin(run(frame))
+        />
+    }
+}
+
+type Text = fn(&ExperimentTexts) -> &'static str;
+type FramedRun = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Line>>>>;
+
+/// An experiment whose run shows the attacker site in a frame (claims 9 and 15): the card,
+/// its button, the frame once the run gives it an address, and the lines.
+#[component]
+pub(super) fn FramedExperiment(
+    number: u8,
+    title: Text,
+    claim: Text,
+    frame_title: Text,
+    /// Under the frame: what it shows and why.
+    #[prop(optional)]
+    caption: Option<Text>,
+    /// Above the button: what running it will do.
+    #[prop(optional)]
+    note: Option<Text>,
+    run: fn(RwSignal<Option<String>>) -> FramedRun,
+) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let lines = RwSignal::new(None::<Vec<Line>>);
     let running = RwSignal::new(false);
     let frame = RwSignal::new(None::<String>);
-
     let start = move || {
         running.set(true);
         spawn_local(async move {
@@ -36,15 +66,16 @@ pub fn CrossSite() -> impl IntoView {
         });
     };
     view! {
-        <Card number=9 title=|t| t.e9_title claim=|t| t.e9_claim wide=true>
-            <RunButton number=9 running on_run=start/>
+        <Card number title claim wide=true>
+            {note.map(|note| view! { <p class="muted">{move || note(texts())}</p> })}
+            <RunButton number running on_run=start/>
             {move || frame.get().map(|src| view! {
                 <figure class="attacker-figure">
-                    <iframe class="attacker-frame" title=texts().e9_frame_title src=src></iframe>
-                    <figcaption class="muted">{texts().e9_frame_caption}</figcaption>
+                    <iframe class="attacker-frame" title=frame_title(texts()) src=src></iframe>
+                    {caption.map(|caption| view! { <figcaption class="muted">{caption(texts())}</figcaption> })}
                 </figure>
             })}
-            <ResultLines lines test_id="experiment-9-result".to_owned()/>
+            <ResultLines lines test_id=format!("experiment-{number}-result")/>
         </Card>
     }
 }

@@ -5,15 +5,14 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::json;
 
-use super::cross_site::{probes_with, sleep};
-use super::{Card, Detail, Line, ResultLines, RunButton, get, line, post};
+use super::cross_site::{FramedExperiment, probes_with, sleep};
+use super::{Detail, Line, get, line, post};
 use crate::api::{
     AttackerAddress, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored,
 };
-use crate::i18n::{ExperimentTexts, Lang};
+use crate::i18n::ExperimentTexts;
 
 const LAX: &str = "authlens_test_lax";
 const NONE: &str = "authlens_test_none";
@@ -26,27 +25,15 @@ const POLL_MS: u32 = 250;
 
 #[component]
 pub fn SameSiteTruth() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
-    let texts = move || lang.get().experiment_texts();
-    let lines = RwSignal::new(None::<Vec<Line>>);
-    let running = RwSignal::new(false);
-    let frame = RwSignal::new(None::<String>);
-    let start = move || {
-        running.set(true);
-        spawn_local(async move {
-            lines.set(Some(run(frame).await));
-            running.set(false);
-        });
-    };
     view! {
-        <Card number=15 title=|t| t.e15_title claim=|t| t.e15_claim wide=true>
-            <p class="muted">{move || texts().e15_opens_tab}</p>
-            <RunButton number=15 running on_run=start/>
-            {move || frame.get().map(|src| view! {
-                <iframe class="attacker-frame" title=texts().e15_frame_title src=src></iframe>
-            })}
-            <ResultLines lines test_id="experiment-15-result".to_owned()/>
-        </Card>
+        <FramedExperiment
+            number=15
+            title=|t| t.e15_title
+            claim=|t| t.e15_claim
+            frame_title=|t| t.e15_frame_title
+            note=|t| t.e15_opens_tab
+            run=|frame| Box::pin(run(frame))
+        />
     }
 }
 
