@@ -584,6 +584,9 @@ fn Experiment(
     title: fn(&ExperimentTexts) -> &'static str,
     claim: fn(&ExperimentTexts) -> &'static str,
     run: fn(VisitFigures) -> Run,
+    /// Spans the whole row (experiment 3's payload and table).
+    #[prop(optional)]
+    wide: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let server_changed = expect_context::<ServerChanged>();
@@ -600,7 +603,7 @@ fn Experiment(
         });
     };
     view! {
-        <Card number title claim>
+        <Card number title claim wide>
             {children.map(|children| children())}
             <RunButton number running on_run=start/>
             <ResultLines lines test_id=format!("experiment-{number}-result")/>
@@ -706,7 +709,7 @@ pub fn Experiments() -> AnyView {
             <div class="experiment-grid">
                 <Experiment number=1 title=|t| t.e1_title claim=|t| t.e1_claim run=boxed!(store_rows)/>
                 <Experiment number=2 title=|t| t.e2_title claim=|t| t.e2_claim run=boxed!(who_attaches)/>
-                <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss)>
+                <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss) wide=true>
                     <p class="muted">{move || texts().e3_replaces}</p>
                     <pre class="payload" tabindex="0"><code>{XSS_PAYLOAD}</code></pre>
                     <XssTruths/>
