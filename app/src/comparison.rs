@@ -40,16 +40,18 @@ impl VisitFigures {
     /// Takes the size of a column's own credential as the server reports it received (the
     /// trace's `received`): the same figure the column's wire row shows.
     pub fn observe_credentials(self, credential: Credential, exchange: &Exchange) {
-        let bytes = exchange
+        // A request that carried none (no login yet) leaves the last figure as it was.
+        let Some(bytes) = exchange
             .credential_bytes(credential)
-            .filter(|bytes| *bytes > 0);
-        if bytes.is_none() {
+            .filter(|bytes| *bytes > 0)
+        else {
             return;
-        }
-        match credential {
-            Credential::Cookie => self.cookie_bytes.set(bytes),
-            Credential::Bearer => self.bearer_bytes.set(bytes),
-        }
+        };
+        let figure = match credential {
+            Credential::Cookie => self.cookie_bytes,
+            Credential::Bearer => self.bearer_bytes,
+        };
+        figure.set(Some(bytes));
     }
 }
 

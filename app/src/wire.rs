@@ -79,12 +79,13 @@ pub type Headers = Vec<(String, String)>;
 /// the trace): what the page's code set, and what the browser added on its own. An answer
 /// without a trace (an error) leaves only what the page's code set, as it sent them.
 pub fn header_groups(exchange: &Exchange) -> (Headers, Headers) {
-    if exchange.trace().is_none() {
+    let Some(trace) = exchange.trace() else {
         return (exchange.request_headers.clone(), Vec::new());
-    }
-    exchange
-        .traced("received")
+    };
+    trace
+        .received
         .into_iter()
+        .map(|line| (line.name, line.value))
         .partition(|(name, _)| !set_by_browser(name))
 }
 

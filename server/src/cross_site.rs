@@ -200,10 +200,8 @@ pub(crate) async fn new_probe(
     }
 }
 
-/// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: what a state-changing endpoint sees
-/// when a form posts to it. With a live session cookie it acts (adds to the cart), as a
-/// vulnerable endpoint would; otherwise it refuses.
-/// A state-changing endpoint as a forged form sees it: acts (adds to the cart) only when a
+/// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: a state-changing endpoint as a forged
+/// form sees it: acts (adds to the cart) only when a
 /// live session cookie came along. The log records what such a route answers (`status`: 200
 /// acted, 401 refused); the form itself gets 200 and those words in HTML, so the attacker
 /// page's frame shows them with no failed load in the browser's console.
@@ -248,11 +246,16 @@ pub(crate) async fn probe(
     } else {
         texts.e9_probe_nothing
     };
-    // The attacker site shows this answer in its own frame: the one page allowed to frame it.
-    let policy = crate::security_headers::probe_policy(state.attacker_port);
+    probe_page(state.attacker_port, verdict)
+}
+
+/// A probe's answer to the form that reached it: one line of HTML, which the attacker site may
+/// show in its frames (or a tab shows as is). Both probes (experiments 9 and 15) answer so.
+pub(crate) fn probe_page(attacker_port: Option<u16>, text: &str) -> Response {
+    let policy = crate::security_headers::probe_policy(attacker_port);
     (
         [(header::CONTENT_SECURITY_POLICY, policy)],
-        Html(format!("<!DOCTYPE html><p>{verdict}</p>")),
+        Html(format!("<!DOCTYPE html><p>{text}</p>")),
     )
         .into_response()
 }

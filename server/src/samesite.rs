@@ -7,12 +7,12 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::cross_site::{header_text, query_param};
+use crate::cross_site::{header_text, probe_page, query_param};
 use crate::error::{ErrorCode, busy};
 use crate::visitor::Visitor;
 use app::api::{
@@ -149,12 +149,7 @@ pub(crate) async fn samesite_probe(
         arrived.join(", ")
     };
     let answer = fill_named(texts.e15_probe_answer, &[("cookies", names)]);
-    let policy = crate::security_headers::probe_policy(state.attacker_port);
-    (
-        [(header::CONTENT_SECURITY_POLICY, policy)],
-        Html(format!("<!DOCTYPE html><p>{answer}</p>")),
-    )
-        .into_response()
+    probe_page(state.attacker_port, &answer)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::api::{AttackerAddress, ProbeNonce, ProbeRecord};
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post};
+use crate::client::Exchange;
 use crate::i18n::{ExperimentTexts, Lang};
 use crate::server_holds::ServerChanged;
 
@@ -83,16 +84,9 @@ pub(super) fn FramedExperiment(
 #[lazy]
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     post("/api/session/login", super::alice()).await;
-    let attacker = get("/api/lab/attacker", None).await;
-    let Some(AttackerAddress { port }) = attacker.json() else {
-        return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))];
-    };
-    let (origin, host) = crate::browser::location();
-    // The other name of the loopback address: a different site to the browser.
-    let other_host = if host == "localhost" {
-        "127.0.0.1"
-    } else {
-        "localhost"
+    let site = match AttackerSite::find().await {
+        Ok(site) => site,
+        Err(attacker) => return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))],
     };
     // The server hands out the nonces, so the probes they tag are filed under this visitor
     // (the attacker's cross-site forms carry no visitor cookie, which is the point).
@@ -103,21 +97,10 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
             "POST /api/lab/csrf-probes",
         )];
     };
-    // The attacker site speaks the page's language too.
-    let lang = crate::browser::document_lang().unwrap_or_default().code();
-    let url = format!("http://{other_host}:{port}/?target={origin}&nonce={nonce}&lang={lang}");
+    let url = site.page(&nonce, "");
     frame.set(Some(url.clone()));
 
-    let mut probes = Vec::new();
-    let mut waited = 0;
-    while waited < PATIENCE_MS {
-        probes = probes_with(&nonce).await;
-        if probes.len() >= 2 {
-            break;
-        }
-        sleep(POLL_MS).await;
-        waited += POLL_MS;
-    }
+    let probes = wait_for_probes(&nonce, |probes| probes.len() >= 2).await;
     let find = |flow: &str| probes.iter().find(|probe| probe.flow == flow).cloned();
     let describe = |probe: &ProbeRecord| {
         format!(
@@ -181,7 +164,63 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     lines
 }
 
-pub(super) async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
+/// The attacker site as this page reaches it: on the other name of the loopback address (a
+/// different site to the browser), aimed at this page's origin.
+pub(super) struct AttackerSite {
+    /// `http://localhost:<port>` when this page is on 127.0.0.1, and the other way round.
+    address: String,
+    /// This page's origin, where the attacker's forms post.
+    target: String,
+}
+
+impl AttackerSite {
+    /// Asks the server where its attacker site listens; the answer itself if it runs none.
+    pub(super) async fn find() -> Result<AttackerSite, Exchange> {
+        let attacker = get("/api/lab/attacker", None).await;
+        let Some(AttackerAddress { port }) = attacker.json() else {
+            return Err(attacker);
+        };
+        let (origin, host) = crate::browser::location();
+        let other_host = if host == "localhost" {
+            "127.0.0.1"
+        } else {
+            "localhost"
+        };
+        Ok(AttackerSite {
+            address: format!("http://{other_host}:{port}"),
+            target: origin,
+        })
+    }
+
+    /// The attacker page for the probes tagged `nonce`, in the page's language; `extra` is
+    /// more of its query (`&test=samesite&via=top`).
+    pub(super) fn page(&self, nonce: &str, extra: &str) -> String {
+        let lang = crate::browser::document_lang().unwrap_or_default().code();
+        format!(
+            "{}/?target={}&nonce={nonce}&lang={lang}{extra}",
+            self.address, self.target
+        )
+    }
+}
+
+/// This visitor's probes tagged `nonce`, read again every `POLL_MS` until `done` says they
+/// are all there or `PATIENCE_MS` has passed; what arrived by then.
+pub(super) async fn wait_for_probes(
+    nonce: &str,
+    done: impl Fn(&[ProbeRecord]) -> bool,
+) -> Vec<ProbeRecord> {
+    let mut waited = 0;
+    loop {
+        let probes = probes_with(nonce).await;
+        if done(&probes) || waited >= PATIENCE_MS {
+            return probes;
+        }
+        sleep(POLL_MS).await;
+        waited += POLL_MS;
+    }
+}
+
+async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
     get("/api/lab/csrf-probes", None)
         .await
         .json::<Vec<ProbeRecord>>()
@@ -199,7 +238,7 @@ async fn new_nonce() -> Option<String> {
         .map(|answer| answer.nonce)
 }
 
-pub(super) async fn sleep(ms: u32) {
+async fn sleep(ms: u32) {
     let (done, wait) = futures::channel::oneshot::channel::<()>();
     set_timeout(
         move || {

@@ -7,21 +7,15 @@ use leptos::lazy;
 use leptos::prelude::*;
 use serde_json::json;
 
-use super::cross_site::{FramedExperiment, probes_with, sleep};
+use super::cross_site::{AttackerSite, FramedExperiment, wait_for_probes};
 use super::{Detail, Line, get, line, post};
-use crate::api::{
-    AttackerAddress, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored,
-};
+use crate::api::{ProbeRecord, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored};
 use crate::i18n::ExperimentTexts;
 
 const LAX: &str = "authlens_test_lax";
 const NONE: &str = "authlens_test_none";
 const NONE_SECURE: &str = "authlens_test_none_secure";
 const UNSET: &str = "authlens_test_unset";
-
-/// How long to wait for the attacker's form to arrive.
-const PATIENCE_MS: u32 = 10_000;
-const POLL_MS: u32 = 250;
 
 #[component]
 pub fn SameSiteTruth() -> impl IntoView {
@@ -110,28 +104,19 @@ fn verdicts(
 
 /// Waits for the attacker's post of `flow` to arrive; the test cookies it carried.
 async fn arrived(nonce: &str, flow: &str) -> Option<Vec<String>> {
-    let mut waited = 0;
-    loop {
-        let probe = probes_with(nonce)
-            .await
-            .into_iter()
-            .find(|probe| probe.flow == flow);
-        if let Some(probe) = probe {
-            return Some(probe.test_cookies);
-        }
-        if waited >= PATIENCE_MS {
-            return None;
-        }
-        sleep(POLL_MS).await;
-        waited += POLL_MS;
-    }
+    let came = |probes: &[ProbeRecord]| probes.iter().any(|probe| probe.flow == flow);
+    wait_for_probes(nonce, came)
+        .await
+        .into_iter()
+        .find(|probe| probe.flow == flow)
+        .map(|probe| probe.test_cookies)
 }
 
 #[lazy]
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
-    let attacker = get("/api/lab/attacker", None).await;
-    let Some(AttackerAddress { port }) = attacker.json() else {
-        return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))];
+    let site = match AttackerSite::find().await {
+        Ok(site) => site,
+        Err(attacker) => return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))],
     };
     let set = post("/api/lab/samesite/cookies", json!({})).await;
     let Some(SameSiteCookiesSet { nonce, set_cookie }) = set.json() else {
@@ -150,19 +135,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
         })
         .unwrap_or_default();
 
-    let (origin, host) = crate::browser::location();
-    // The other name of the loopback address: a different site to the browser.
-    let other_host = if host == "localhost" {
-        "127.0.0.1"
-    } else {
-        "localhost"
-    };
-    let lang = crate::browser::document_lang().unwrap_or_default().code();
-    let attacker_page = |via: &str| {
-        format!(
-            "http://{other_host}:{port}/?target={origin}&nonce={nonce}&lang={lang}&test=samesite&via={via}"
-        )
-    };
+    let attacker_page = |via: &str| site.page(&nonce, &format!("&test=samesite&via={via}"));
     // The top-level post first: its tab is opened while the click still counts as the
     // visitor's (browsers block pop-ups that come later).
     let tab_opened = crate::browser::open_tab(&attacker_page("top"));

@@ -311,7 +311,7 @@ async fn jwt_everywhere(lab: LabState) -> LabLine {
     lab_line(
         answers.iter().all(|a| a.ok()) && distinct.len() > 1,
         |t| t.l_jwt_every_node,
-        figures(|t| t.l_jwt_every_node_detail, &answers, &[]),
+        figures(|t| t.l_answered_from_nodes, &answers, &[]),
     )
 }
 
@@ -392,7 +392,7 @@ async fn claim_13(lab: LabState) -> Vec<LabLine> {
         lab_line(
             answers.iter().all(|a| a.ok()) && distinct.len() > 1,
             |t| t.l13_every_node,
-            figures(|t| t.l_jwt_every_node_detail, &answers, &[]),
+            figures(|t| t.l_answered_from_nodes, &answers, &[]),
         ),
         lab_line(
             per == DEFAULT_NODES as u64 - 1,
@@ -405,7 +405,7 @@ async fn claim_13(lab: LabState) -> Vec<LabLine> {
         lab_line(
             after.iter().all(|a| a.ok() && a.node != Some(2)),
             |t| t.l13_after_death,
-            figures(|t| t.l_jwt_every_node_detail, &after, &[]),
+            figures(|t| t.l_answered_from_nodes, &after, &[]),
         ),
     ]
 }
@@ -424,7 +424,7 @@ async fn claim_14(lab: LabState) -> Vec<LabLine> {
     let mut lines = vec![lab_line(
         survived.iter().all(|a| a.ok()),
         |t| t.l14_after_node_death,
-        figures(|t| t.l_jwt_every_node_detail, &survived, &[]),
+        figures(|t| t.l_answered_from_nodes, &survived, &[]),
     )];
     let down = control(lab, "central/kill").await;
     if down.error_code() == Some(ErrorCode::CentralIsRedis) {
@@ -461,12 +461,12 @@ async fn claim_14(lab: LabState) -> Vec<LabLine> {
         lab_line(
             sessions.iter().all(|a| a.status == Some(503)),
             |t| t.l14_store_down_sessions,
-            figures(|t| t.l_jwt_every_node_detail, &sessions, &[]),
+            figures(|t| t.l_answered_from_nodes, &sessions, &[]),
         ),
         lab_line(
             jwts.iter().all(|a| a.ok()),
             |t| t.l14_store_down_jwt,
-            figures(|t| t.l_jwt_every_node_detail, &jwts, &[]),
+            figures(|t| t.l_answered_from_nodes, &jwts, &[]),
         ),
         // The stand-in holds sessions only; the refresh tokens live in the server's own store.
         lab_line(
@@ -477,7 +477,7 @@ async fn claim_14(lab: LabState) -> Vec<LabLine> {
         lab_line(
             back.iter().all(|a| a.ok()),
             |t| t.l14_store_back,
-            figures(|t| t.l_jwt_every_node_detail, &back, &[]),
+            figures(|t| t.l_answered_from_nodes, &back, &[]),
         ),
     ]);
     lines

@@ -534,10 +534,11 @@ impl Cluster {
 
     /// A replicating node back in the cluster: with resync on, it replaces its copy with a
     /// connected peer's (asked over HTTP, handed over as one replication message), so what it
-    /// missed (a logout above all) is not kept for ever. `false` if no peer could give one.
-    async fn rejoin(&self, state: &AppState, index: usize) -> bool {
+    /// missed (a logout above all) is not kept for ever. The replication counters say how it
+    /// went (a resync, or a failed message); with no peer to ask, nothing happens.
+    async fn rejoin(&self, state: &AppState, index: usize) {
         if self.settings.storage != Storage::Replicated || !self.settings.resync {
-            return false;
+            return;
         }
         let client = &state.lab.client;
         let peers = self.nodes.iter().enumerate().filter(|(peer, node)| {
@@ -549,20 +550,20 @@ impl Cluster {
                 continue;
             };
             let Ok(body) = serde_json::to_vec(&Replica::Replace { records }) else {
-                return false;
+                return;
             };
             let stats = &self.replication;
             stats.messages.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
             let port = self.nodes[index].port;
-            if stores::send_replica(client, port, &self.secret, body).await {
-                stats.resyncs.fetch_add(1, Ordering::Relaxed);
-                return true;
-            }
-            stats.failed.fetch_add(1, Ordering::Relaxed);
-            return false;
+            let counter = if stores::send_replica(client, port, &self.secret, body).await {
+                &stats.resyncs
+            } else {
+                &stats.failed
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            return;
         }
-        false
     }
 
     async fn kill_all(&mut self) {
