@@ -25,7 +25,7 @@ async function api(page: Page, path: string, method = "GET") {
 async function experiments(page: Page) {
   await open(page);
   const verdicts = [];
-  for (const [n, lines] of [[1, 3], [4, 3], [6, 4], [9, 6]] as const) {
+  for (const [n, lines] of [[1, 3], [3, 8], [4, 3], [6, 4], [9, 6], [15, 7]] as const) {
     verdicts.push(await runExperiment(page, n, lines));
   }
   const [bulk] = await Promise.all([
