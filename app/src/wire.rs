@@ -259,21 +259,28 @@ fn cookie_attribute_meaning(texts: &PanelTexts, name: &str, value: &str) -> Stri
         "expires" => texts.attr_expires.to_owned(),
         "max-age" => match value.parse::<u64>() {
             Ok(0) | Err(_) => texts.attr_max_age_zero.to_owned(),
-            Ok(secs) => crate::i18n::fill_named(texts.attr_max_age, &[("value", lifetime(secs))]),
+            Ok(secs) => {
+                crate::i18n::fill_named(texts.attr_max_age, &[("value", lifetime(texts, secs))])
+            }
         },
         _ => String::new(),
     }
 }
 
-/// Seconds as the largest whole units (`8 h`, `15 min`, `1 h 30 min`, `45 s`).
-fn lifetime(secs: u64) -> String {
+/// Seconds as the largest whole units, in the page's language (`8 h`, `1 h 30 min 45 s`;
+/// `8시간`, `1시간 30분 45초`).
+fn lifetime(texts: &PanelTexts, secs: u64) -> String {
     let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    [(hours, "h"), (minutes, "min"), (seconds, "s")]
-        .into_iter()
-        .filter(|(amount, _)| *amount > 0)
-        .map(|(amount, unit)| format!("{amount} {unit}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    [
+        (hours, texts.unit_hours),
+        (minutes, texts.unit_minutes),
+        (seconds, texts.unit_seconds),
+    ]
+    .into_iter()
+    .filter(|(amount, _)| *amount > 0)
+    .map(|(amount, unit)| crate::i18n::fill_named(unit, &[("n", amount.to_string())]))
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 #[cfg(test)]
@@ -284,10 +291,13 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn lifetimes_read_in_whole_units() {
-        assert_eq!(lifetime(28_800), "8 h");
-        assert_eq!(lifetime(900), "15 min");
-        assert_eq!(lifetime(5_445), "1 h 30 min 45 s");
+    fn lifetimes_read_in_whole_units_of_the_pages_language() {
+        let (en, ko) = (Lang::En.panel_texts(), Lang::Ko.panel_texts());
+        assert_eq!(lifetime(en, 28_800), "8 h");
+        assert_eq!(lifetime(en, 900), "15 min");
+        assert_eq!(lifetime(en, 5_445), "1 h 30 min 45 s");
+        assert_eq!(lifetime(ko, 28_800), "8시간");
+        assert_eq!(lifetime(ko, 5_445), "1시간 30분 45초");
     }
 
     #[test]
