@@ -58,14 +58,23 @@ taskset -cp 1 "$(cat "$REDIS_PIDFILE")" >/dev/null   # with wrk: CPU 0 stays the
 start_authlens; MEMORY=$BASE_URL; MEMORY_PID=$SERVER_PID
 start_authlens --redis-url "$REDIS_URL"; REDIS=$BASE_URL; REDIS_PID=$SERVER_PID
 start_authlens --jwt-alg eddsa; EDDSA=$BASE_URL; EDDSA_PID=$SERVER_PID
-# The limit: axum with no layers, on the same CPU, answering the same JSON.
-hello_log=$(mktemp)
-taskset -c 0 target/release/hello-world 127.0.0.1:0 >"$hello_log" &
-HELLO_PID=$!
-stop_at_exit "kill $HELLO_PID 2>/dev/null || true; wait $HELLO_PID 2>/dev/null || true; rm -f '$hello_log'"
-for _ in $(seq 1 100); do grep -q listening "$hello_log" && break; sleep 0.05; done
-HELLO=$(sed -n 's/^listening on //p' "$hello_log")
-curl -fsS "$HELLO/api/health" >/dev/null
+# The limit: axum with no layers, on the same CPU, answering the same JSON; and the same with
+# the security headers authlens puts on every JSON answer (the same bytes, still no layer).
+# start_hello NAME [args]: sets NAME (its URL) and NAME_PID
+start_hello() {
+  local name=$1 log
+  shift
+  log=$(mktemp)
+  taskset -c 0 target/release/hello-world 127.0.0.1:0 "$@" >"$log" &
+  local pid=$!
+  stop_at_exit "kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f '$log'"
+  for _ in $(seq 1 100); do grep -q listening "$log" && break; sleep 0.05; done
+  printf -v "$name" '%s' "$(sed -n 's/^listening on //p' "$log")"
+  printf -v "${name}_PID" '%s' "$pid"
+  curl -fsS "${!name}/api/health" >/dev/null
+}
+start_hello HELLO
+start_hello HELLO_HEADERS --security-headers
 
 step "throughput and latency ($CONNECTIONS connections, ${SECONDS_PER_RUN} s per run, $ROUNDS rounds)"
 MEMORY_COOKIE=$(session_cookie "$MEMORY")
@@ -75,6 +84,7 @@ EDDSA_TOKEN=$(access_token "$EDDSA")
 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s "$MEMORY/api/health" >/dev/null   # warm-up
 for round in $(seq 1 "$ROUNDS"); do
   load "hello_world.$round" "$HELLO_PID" "$HELLO/api/health"
+  load "hello_world_headers.$round" "$HELLO_HEADERS_PID" "$HELLO_HEADERS/api/health"
   load "health.$round" "$MEMORY_PID" "$MEMORY/api/health"
   load "session_memory_me.$round" "$MEMORY_PID" "$MEMORY/api/session/me" -H "Cookie: $MEMORY_COOKIE"
   load "session_redis_me.$round" "$REDIS_PID" "$REDIS/api/session/me" -H "Cookie: $REDIS_COOKIE"

@@ -266,6 +266,7 @@ mod tests {
         // Endpoint names such as "JWT /me, HS256" read the same in both languages.
         for id in [
             "hello_world",
+            "hello_world_headers",
             "health",
             "session_memory_me",
             "session_redis_me",

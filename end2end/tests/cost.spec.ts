@@ -20,6 +20,7 @@ test("the cost page shows the last benchmark run's figures and budgets", async (
   await expect(throughput).toContainText(`the median of ${results.load.rounds} interleaved rounds`);
   for (const [id, label] of [
     ["hello_world", "Plain axum hello-world, no layers: the limit"],
+    ["hello_world_headers", "The same with authlens's security headers: the same bytes on the wire, no layers"],
     ["health", "authlens /api/health: every layer, no work"],
     ["session_memory_me", "Session /me, memory store"],
     ["jwt_hs256_me", "JWT /me, HS256"],

@@ -12,7 +12,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-THROUGHPUT = ["hello_world", "health", "session_memory_me", "session_redis_me", "jwt_hs256_me", "jwt_eddsa_me"]
+THROUGHPUT = ["hello_world", "hello_world_headers", "health", "session_memory_me", "session_redis_me", "jwt_hs256_me", "jwt_eddsa_me"]
 
 
 def read(folder, name):

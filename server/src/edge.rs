@@ -1,22 +1,29 @@
 //! What every request meets around its route, as one service rather than a stack of layers
 //! (each `from_fn` layer boxes and clones a service per request, each `Router::fallback_service`
 //! one more): who the client is, a declared body over the limit (413), a state-changing
-//! request from another site (403), the visitor, the request timeout (408); after the route,
-//! the visitor cookie, HSTS, the security headers and the fault log.
+//! request from another site (403), the visitor, the body limit, the request timeout (408);
+//! after the route, the visitor cookie, HSTS, the security headers and the fault log.
+//!
+//! It is on every request's path, so it keeps that path cheap: the connection's peer is given
+//! once per connection ([`Server::for_peer`]) rather than as an extension per request, and the
+//! body limit is set only on requests that have a body, with no service wrapped around the
+//! routes per request.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::HttpBody;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::Response;
 use axum::routing::future::RouteFuture;
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
-use tower::{Layer, Service};
+use tower::Service;
 
 use crate::AppState;
 use crate::client::Client;
@@ -28,6 +35,9 @@ use crate::{error, request_limits, same_origin, security_headers, visitor};
 pub struct Server {
     state: AppState,
     routes: Router,
+    /// The TCP peer of the connection this copy serves; `None` in-process, where a caller may
+    /// name one with a `ConnectInfo` extension instead (the tests do).
+    peer: Option<IpAddr>,
     body_limit: DefaultBodyLimit,
     timeout: Duration,
 }
@@ -37,8 +47,17 @@ impl Server {
         Server {
             body_limit: DefaultBodyLimit::max(state.config.body_limit),
             timeout: state.config.request_timeout,
+            peer: None,
             state,
             routes,
+        }
+    }
+
+    /// This server for one connection from `peer` ([`crate::serve`] makes one per connection).
+    pub fn for_peer(&self, peer: SocketAddr) -> Self {
+        Server {
+            peer: Some(peer.ip()),
+            ..self.clone()
         }
     }
 }
@@ -54,11 +73,10 @@ impl Service<Request> for Server {
 
     fn call(&mut self, mut request: Request) -> Answer {
         let state = &self.state;
-        let client = Client::resolve(
-            crate::client::peer(request.extensions()),
-            request.headers(),
-            &state.trusted_proxies,
-        );
+        let peer = self
+            .peer
+            .or_else(|| crate::client::peer(request.extensions()));
+        let client = Client::resolve(peer, request.headers(), &state.trusted_proxies);
         request.extensions_mut().insert(client);
         let refusal = request_limits::declared_oversize(request.headers(), state.config.body_limit)
             .or_else(|| same_origin::refusal(&request, &client));
@@ -71,7 +89,11 @@ impl Service<Request> for Server {
         }
         let secure = state.cookie_secure(&client);
         let arrival = visitor::arrive(&mut request, secure);
-        let route = self.body_limit.layer(self.routes.clone()).call(request);
+        // A request without a body (every GET) has nothing to limit.
+        if !request.body().is_end_stream() {
+            self.body_limit.apply(&mut request);
+        }
+        let route = self.routes.call(request);
         Answer {
             stage: Stage::Routing {
                 route,

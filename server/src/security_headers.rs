@@ -8,6 +8,10 @@ use axum::response::Response;
 /// What any response that sets no policy of its own gets: nothing may load, nothing may frame it.
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The same for a JSON answer, without `base-uri`: a JSON document has no `<base>` to restrict,
+/// and every answer's bytes cost time on the wire (the API answers most requests).
+pub const JSON_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
 /// The page's policy. Leptos puts `nonce` on its hydration script (which imports the wasm
 /// glue from /pkg) and on the scripts that carry server data; `'wasm-unsafe-eval'` lets that
 /// glue compile the wasm. No inline styles: bars are SVG shapes, sized by attributes.
@@ -51,33 +55,36 @@ pub fn set_page_policy(attacker_port: Option<u16>) {
 }
 
 /// The headers every response carries; a policy set by the handler (the page, the probe) wins.
+/// Every response passes here, so the answer's kind is read once and each header is one map
+/// operation.
 pub fn add(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_POLICY),
-        );
-    }
+    let kind = headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes);
+    let is_json = kind.is_some_and(|kind| kind.starts_with(b"application/json"));
+    let is_html = kind.is_some_and(|kind| kind.starts_with(b"text/html"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(if is_json {
+            JSON_POLICY
+        } else {
+            DEFAULT_POLICY
+        }));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // Every JSON answer is about one visitor at one moment (listings, the lab, probes): no
-    // cache may keep it, unless its handler said otherwise (the JWKS is public).
-    let is_json = content_type_is(headers, "application/json");
-    if is_json && !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    // The page: each render has its own nonce and speaks to one visitor, so a cache must ask
-    // again every time (and no shared cache may keep it).
-    if content_type_is(headers, "text/html") {
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache, private"),
-            );
-        }
+    if is_json {
+        // Every JSON answer is about one visitor at one moment (listings, the lab, probes): no
+        // cache may keep it, unless its handler said otherwise (the JWKS is public).
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    } else if is_html {
+        // The page: each render has its own nonce and speaks to one visitor, so a cache must
+        // ask again every time (and no shared cache may keep it).
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache, private"));
         // What only a document uses: the referrer its links and fetches send, and its
         // browsing-context group. On JSON and files they would be bytes on every answer for nothing.
         headers.insert(

@@ -5,6 +5,7 @@
 //! client address) a new connection is answered `503` + `Retry-After` and closed at once, so
 //! one host cannot take every file descriptor from everyone else.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -17,7 +18,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -25,7 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
-use tower::{Service, ServiceExt};
+use tower::Service;
 
 use crate::client::TrustedProxies;
 use crate::sync::lock;
@@ -73,21 +74,29 @@ fn refusal() -> &'static [u8] {
     })
 }
 
-/// What [`serve`] can serve: the app ([`crate::edge::Server`]) or a plain router.
+/// What [`serve`] can serve: the app ([`crate::edge::Server`]) or a plain router. Both are
+/// always ready, so a connection calls its copy directly for each request.
 pub trait Served:
     Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
     + Clone
     + Send
     + 'static
 {
+    /// The service for one connection from `peer`.
+    fn for_peer(&self, peer: SocketAddr) -> Self;
 }
 
-impl<S> Served for S where
-    S: Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
-        + Clone
-        + Send
-        + 'static
-{
+impl Served for crate::edge::Server {
+    fn for_peer(&self, peer: SocketAddr) -> Self {
+        crate::edge::Server::for_peer(self, peer)
+    }
+}
+
+/// A plain router (the attacker site) is not told the peer: it has no use for it.
+impl Served for axum::Router {
+    fn for_peer(&self, _: SocketAddr) -> Self {
+        self.clone()
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests finish.
@@ -257,15 +266,17 @@ impl<S: Served> Connection<S> {
             inner: self.stream,
             activity: activity.clone(),
         });
-        let peer = self.peer;
-        let router = self.router;
+        // hyper calls its service through `&self`, a `Served` through `&mut self`: the
+        // connection's own copy sits in a `RefCell`, borrowed only while a call starts (never
+        // twice at once: hyper calls one request after another). No clone per request.
+        let router = RefCell::new(self.router.for_peer(self.peer));
         let in_service = activity.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let busy = InFlight::enter(&in_service);
-            let router = router.clone();
+            // No poll_ready: both kinds of `Served` are always ready.
+            let answer = router.borrow_mut().call(request.map(Body::new));
             async move {
-                let response = router.oneshot(request.map(Body::new)).await;
+                let response = answer.await;
                 drop(busy);
                 response
             }
@@ -286,6 +297,7 @@ impl<S: Served> Connection<S> {
         });
         tokio::pin!(connection);
         let end = tokio::select! {
+            biased; // the connection is what wakes; the verdict is rare
             _ = connection.as_mut() => None,
             end = ended => end.ok(),
         };

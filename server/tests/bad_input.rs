@@ -276,6 +276,13 @@ async fn oversized_and_malformed_requests_on_the_wire_get_a_4xx_and_the_server_c
             .map(|n| format!("x-h{n}: {n}\r\n"))
             .collect::<String>()
     );
+    // No declared length: the limit stops it as it is read.
+    let oversized_json = format!(r#"{{"username": "{}"}}"#, "a".repeat(20_000));
+    let chunked_over_the_limit = format!(
+        "POST /api/session/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+         transfer-encoding: chunked\r\n\r\n{:x}\r\n{oversized_json}\r\n0\r\n\r\n",
+        oversized_json.len()
+    );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("a 1 MiB header", huge_header.into_bytes(), "431"),
         ("500 headers", many_headers.into_bytes(), "431"),
@@ -288,6 +295,11 @@ async fn oversized_and_malformed_requests_on_the_wire_get_a_4xx_and_the_server_c
         (
             "a declared body far over the limit",
             b"POST /api/session/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n{".to_vec(),
+            "413",
+        ),
+        (
+            "a chunked body over the limit",
+            chunked_over_the_limit.into_bytes(),
             "413",
         ),
     ];

@@ -20,6 +20,7 @@ pub struct CostTexts {
     pub col_errors: &'static str,
     pub col_cpu: &'static str,
     pub hello_world: &'static str,
+    pub hello_world_headers: &'static str,
     pub health: &'static str,
     pub session_memory_me: &'static str,
     pub session_redis_me: &'static str,
@@ -61,6 +62,7 @@ impl CostTexts {
     pub fn label(&self, id: &str) -> &'static str {
         match id {
             "hello_world" => self.hello_world,
+            "hello_world_headers" => self.hello_world_headers,
             "health" => self.health,
             "session_memory_me" => self.session_memory_me,
             "session_redis_me" => self.session_redis_me,
@@ -100,6 +102,7 @@ pub const COST_EN: CostTexts = CostTexts {
     col_errors: "Errors",
     col_cpu: "Server CPU per request",
     hello_world: "Plain axum hello-world, no layers: the limit",
+    hello_world_headers: "The same with authlens's security headers: the same bytes on the wire, no layers",
     health: "authlens /api/health: every layer, no work",
     session_memory_me: "Session /me, memory store",
     session_redis_me: "Session /me, Redis store",
@@ -154,6 +157,7 @@ pub const COST_KO: CostTexts = CostTexts {
     col_errors: "오류",
     col_cpu: "요청당 서버 CPU",
     hello_world: "레이어 없는 순수 axum hello-world: 한계",
+    hello_world_headers: "같은 것에 authlens의 보안 헤더를 더함: 전송 바이트는 같고 레이어는 없음",
     health: "authlens /api/health: 모든 레이어, 일은 없음",
     session_memory_me: "세션 /me, 메모리 저장소",
     session_redis_me: "세션 /me, Redis 저장소",
