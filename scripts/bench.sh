@@ -19,8 +19,9 @@ TOKENS=100000
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "release build (what make run serves) and the plain axum hello-world it is compared with"
-cargo leptos build --release --precompress --split
-cargo build --release --locked -p server --bin hello-world
+# One cargo run builds both binaries: built apart, with other flags than cargo-leptos passes, the
+# hello-world would recompile the server crates (minutes, with the release profile's LTO).
+cargo leptos build --release --precompress --split --bin-cargo-args=--bin=hello-world
 source scripts/lib/server.sh
 source scripts/lib/redis.sh
 export AUTHLENS_BIN=target/release/authlens AUTHLENS_WRAP="taskset -c 0" RUST_LOG=warn
