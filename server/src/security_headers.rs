@@ -59,9 +59,9 @@ pub fn set_page_policy(attacker_port: Option<u16>) {
 /// operation.
 pub fn add(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let kind = headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes);
-    let is_json = kind.is_some_and(|kind| kind.starts_with(b"application/json"));
-    let is_html = kind.is_some_and(|kind| kind.starts_with(b"text/html"));
+    let content_type = headers.get(header::CONTENT_TYPE);
+    let is_json = is_media_type(content_type, "application/json");
+    let is_html = is_media_type(content_type, "text/html");
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(if is_json {
@@ -101,7 +101,9 @@ pub fn add(mut response: Response) -> Response {
 
 /// Whether the answer's `Content-Type` is `media_type` (parameters such as `charset` aside).
 pub fn content_type_is(headers: &HeaderMap, media_type: &str) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(media_type.as_bytes()))
+    is_media_type(headers.get(header::CONTENT_TYPE), media_type)
+}
+
+fn is_media_type(content_type: Option<&HeaderValue>, media_type: &str) -> bool {
+    content_type.is_some_and(|value| value.as_bytes().starts_with(media_type.as_bytes()))
 }
