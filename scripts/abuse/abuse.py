@@ -2,21 +2,29 @@
 """Hostile clients beside normal visitors against one authlens on loopback, for a bounded time.
 
 Hostile (each from a loopback address of its own, 127.0.0.2…): bulk sessions and bulk EdDSA
-tokens at 100 000 a call, lab clusters started and killed in a loop (with and without a cookie
-jar), a wrong-password login flood, and a connection hog that opens up to 1 500 idle
-connections and keeps reopening those the server closes. Normal visitors (127.0.1.x, one login bucket each, as
-separate people would have) do full journeys on both flows and check every answer.
+tokens at 100 000 a call, bulk runs whose client hangs up after 0.12 s, lab clusters started and
+killed in a loop (with and without a cookie jar), lab stops and replacing starts whose client
+hangs up at once, probe posts with 190 KB headers, a probe-log flood (a new visitor per nonce),
+a wrong-password login flood, a slow reader (2 KB of the wasm every 4 s), and a connection hog
+that opens up to 1 500 idle connections and keeps reopening those the server closes. Normal
+visitors (127.0.1.x, one login bucket each, as separate people would have) do full journeys on
+both flows, and experiments 9 and 15's probe round trip, and check every answer; after the
+hostile clients stop, one more visitor runs the probes again.
 
-Prints resident memory of the server (start, peak, 10 s after the end), the normal visitors'
-p50/p99 per step, what the hostile clients were answered, and the wrong answers; exits 1 when a
-budget is missed. Only ever talks to the loopback address it is given; stops by itself.
+Prints the server's resident memory and listening sockets (start, peak, 10 s after the end),
+with --redis-url its session keys and Redis clients too, the normal visitors' p50/p99 per
+step, what the hostile clients were answered, and the wrong answers; exits 1 when a budget is
+missed. Only ever talks to the loopback addresses it is given; stops by itself.
 """
 
 import argparse
 import http.client
 import json
 import multiprocessing as mp
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from urllib.parse import urlparse
@@ -122,11 +130,87 @@ def connection_hog(base, source, deadline, results):
     results.put(("hostile", "connection_hog", outcome))
 
 
+def send_and_hang_up(base, source, method, path, body, after):
+    """Sends one request on a fresh connection and closes it `after` seconds later, unread."""
+    url = urlparse(base)
+    payload = json.dumps(body).encode()
+    sock = socket.socket()
+    try:
+        sock.bind((source, 0))
+        sock.connect((url.hostname, url.port))
+        head = (f"{method} {path} HTTP/1.1\r\nhost: {url.hostname}:{url.port}\r\n"
+                f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n\r\n")
+        sock.sendall(head.encode() + payload)
+        time.sleep(after)
+        return "sent, hung up"
+    except OSError:
+        return "connect failed"
+    finally:
+        sock.close()
+
+
+def send_and_hang_up_with(base, source, method, path, body, cookie):
+    """`send_and_hang_up` as a visitor with `cookie`, closed as soon as the request is out."""
+    url = urlparse(base)
+    payload = json.dumps(body).encode()
+    sock = socket.socket()
+    try:
+        sock.bind((source, 0))
+        sock.connect((url.hostname, url.port))
+        head = (f"{method} {path} HTTP/1.1\r\nhost: {url.hostname}:{url.port}\r\ncookie: {cookie}\r\n"
+                f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n\r\n")
+        sock.sendall(head.encode() + payload)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def slow_reader(base, source, deadline, results):
+    """Asks for the wasm and reads 2 KB of it every 4 s; notes how long the server kept it."""
+    import re
+
+    url = urlparse(base)
+    outcome = {}
+    page = http.client.HTTPConnection(url.hostname, url.port, timeout=10, source_address=(source, 0))
+    page.request("GET", "/")
+    html = page.getresponse().read().decode(errors="replace")
+    page.close()
+    found = re.search(r"/pkg/[^\"']+\.wasm", html)
+    wasm = found.group(0) if found else "/pkg/authlens.wasm"
+    while time.time() < deadline:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.bind((source, 0))
+        sock.connect((url.hostname, url.port))
+        sock.sendall(f"GET {wasm} HTTP/1.1\r\nhost: {url.hostname}\r\n\r\n".encode())
+        opened, cut = time.time(), False
+        try:
+            while time.time() < deadline:
+                if not sock.recv(2048):
+                    cut = True
+                    break
+                time.sleep(4)
+        except OSError:
+            cut = True
+        sock.close()
+        kept = round(time.time() - opened)
+        key = "cut by the server" if cut else "open at the end"
+        outcome[key] = outcome.get(key, 0) + 1
+        outcome["longest kept (s)"] = max(outcome.get("longest kept (s)", 0), kept)
+    results.put(("hostile", "slow_reader", outcome))
+
+
+FAT = "https://" + "a" * 190_000 + ".example"
+
+
 def hostile(role, base, source, deadline, results):
     if role == "connection_hog":
         return connection_hog(base, source, deadline, results)
+    if role == "slow_reader":
+        return slow_reader(base, source, deadline, results)
     outcome = {}
-    client = Client(base, source, jar=role in ("lab_jar",))
+    client = Client(base, source, jar=role in ("lab_jar", "lab_hang_up", "fat_probe"))
     while time.time() < deadline:
         if role == "bulk_sessions":
             status, *_ = client.request("POST", "/api/lab/bulk", {"kind": "sessions", "count": 100_000})
@@ -134,6 +218,21 @@ def hostile(role, base, source, deadline, results):
             status, *_ = client.request("POST", "/api/lab/bulk", {"kind": "tokens", "count": 100_000})
         elif role == "login_flood":
             status, *_ = client.request("POST", "/api/session/login", {"username": "alice", "password": "guess"})
+        elif role == "bulk_hang_up":
+            status = send_and_hang_up(base, source, "POST", "/api/lab/bulk", {"kind": "sessions", "count": 100_000}, 0.12)
+        elif role == "lab_hang_up":
+            # A cluster of 8, then a replacing start and a stop, each hung up at once.
+            client.request("POST", "/api/lab/cluster", {"nodes": 8, "strategy": "round_robin", "storage": "central"})
+            cookie = "; ".join(f"{k}={v}" for k, v in client.jar.items())
+            for method, body in (("POST", {"nodes": 8, "strategy": "round_robin", "storage": "central"}), ("DELETE", {})):
+                send_and_hang_up_with(base, source, method, "/api/lab/cluster", body, cookie)
+            status = "cycle"
+        elif role == "fat_probe":
+            nonce = (client.request("POST", "/api/lab/csrf-probes", {})[2] or {}).get("nonce", "")
+            status, *_ = client.request("POST", f"/api/lab/csrf-probe?flow=session&nonce={nonce}", None,
+                                        {"origin": FAT, "sec-fetch-site": FAT})
+        elif role == "probe_flood":
+            status, *_ = Client(base, source, jar=False).request("POST", "/api/lab/csrf-probes", {})
         elif role in ("lab_jar", "lab_strangers"):
             status, *_ = client.request("POST", "/api/lab/cluster", {"nodes": 3, "strategy": "round_robin", "storage": "replicated"})
             for path in ("/api/lab/cluster/nodes/1/kill", "/api/lab/cluster/nodes/1/revive"):
@@ -147,6 +246,36 @@ def hostile(role, base, source, deadline, results):
     results.put(("hostile", role, outcome))
 
 
+def probe_round_trip(step, wrong):
+    """Experiments 9 and 15 as the page runs them: a nonce, the cross-site post, the log."""
+    nonce = step("exp 9 nonce", "POST", "/api/lab/csrf-probes", {}).get("nonce", "")
+    step("exp 9 probe", "POST", f"/api/lab/csrf-probe?flow=jwt&nonce={nonce}", None, {"sec-fetch-site": "cross-site"})
+    probes = step("exp 9 log", "GET", "/api/lab/csrf-probes")
+    if not any(probe.get("nonce") == nonce for probe in probes or []):
+        wrong.append(f"experiment 9: the probe of nonce {nonce} is not in the log")
+    nonce = step("exp 15 cookies", "POST", "/api/lab/samesite/cookies", {}).get("nonce", "")
+    step("exp 15 probe", "POST", f"/api/lab/samesite/probe?nonce={nonce}&via=top", None, {"sec-fetch-site": "cross-site"})
+    probes = step("exp 15 log", "GET", "/api/lab/csrf-probes")
+    if not any(probe.get("nonce") == nonce and probe.get("flow") == "samesite-top" for probe in probes or []):
+        wrong.append(f"experiment 15: the probe of nonce {nonce} is not in the log")
+
+
+def visitor_after(base, results):
+    """One visitor once the hostile clients have stopped: experiments 9 and 15 still work."""
+    timings, wrong = {}, []
+    client = Client(base, "127.0.1.200")
+
+    def step(name, method, path, body=None, headers=None, expect=200):
+        status, _, parsed, ms = client.request(method, path, body, headers)
+        if status != expect:
+            wrong.append(f"after: {name}: {status} (expected {expect}) {parsed}")
+        return parsed if parsed is not None else {}
+
+    for _ in range(3):
+        probe_round_trip(step, wrong)
+    results.put(("visitor", "after", (timings, wrong)))
+
+
 def visitor(n, base, deadline, results):
     """Full journeys on both flows; every answer checked, `/me` and friends timed."""
     timings, wrong = {}, []
@@ -157,10 +286,11 @@ def visitor(n, base, deadline, results):
         timings.setdefault(name, []).append(ms)
         if status != expect:
             wrong.append(f"{name}: {status} (expected {expect}) {parsed}")
-        return parsed or {}
+        return parsed if parsed is not None else {}
 
     next_journey = time.time()
     while time.time() < deadline:
+        probe_round_trip(step, wrong)
         # One journey every 4.5 s keeps each visitor's two logins under the 30/min login limit.
         time.sleep(max(0.0, next_journey - time.time()))
         next_journey = time.time() + 4.5
@@ -196,6 +326,38 @@ def resident_mib(pid):
     return 0.0
 
 
+def listening_sockets(pid):
+    """The server's listening TCP sockets: its socket inodes that /proc/net/tcp* list as LISTEN."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    count += 1
+    return count
+
+
+def redis_figures(port):
+    """(session keys, connected clients) of the Redis on `port`, or None without one."""
+    if not port:
+        return None
+    cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(port)]
+    keys = subprocess.run(cli + ["--scan", "--pattern", "*session:*"], capture_output=True, text=True).stdout.split()
+    info = subprocess.run(cli + ["info", "clients"], capture_output=True, text=True).stdout
+    clients = next((int(line.split(":")[1]) for line in info.splitlines() if line.startswith("connected_clients:")), 0)
+    # The clients figure leaves out the redis-cli asking.
+    return len(keys), clients - 1
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -207,31 +369,51 @@ def main():
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--visitors", type=int, default=4)
+    parser.add_argument("--redis-port", type=int, default=0)
     args = parser.parse_args()
 
     start_mib = resident_mib(args.pid)
+    start_listeners = listening_sockets(args.pid)
+    start_redis = redis_figures(args.redis_port)
     deadline = time.time() + args.seconds
     results = mp.Queue()
-    roles = ["bulk_sessions", "bulk_sessions", "bulk_tokens", "bulk_tokens", "login_flood", "lab_jar", "lab_strangers",
-             "connection_hog"]
+    roles = ["bulk_sessions", "bulk_sessions", "bulk_tokens", "bulk_tokens", "bulk_hang_up", "bulk_hang_up",
+             "login_flood", "lab_jar", "lab_strangers", "lab_hang_up", "lab_hang_up", "fat_probe", "fat_probe",
+             "probe_flood", "slow_reader", "connection_hog"]
     workers = [
         mp.Process(target=hostile, args=(role, args.base, f"127.0.0.{i + 2}", deadline, results))
         for i, role in enumerate(roles)
     ] + [mp.Process(target=visitor, args=(n, args.base, deadline, results)) for n in range(args.visitors)]
     for worker in workers:
         worker.start()
-    peak_mib = start_mib
-    while time.time() < deadline:
+    peak_mib, peak_listeners, peak_redis = start_mib, start_listeners, start_redis
+    samples = 0
+
+    def sample():
+        nonlocal peak_mib, peak_listeners, peak_redis, samples
         peak_mib = max(peak_mib, resident_mib(args.pid))
+        peak_listeners = max(peak_listeners, listening_sockets(args.pid))
+        samples += 1
+        if start_redis is not None and samples % 8 == 0:
+            keys, clients = redis_figures(args.redis_port)
+            peak_redis = (max(peak_redis[0], keys), max(peak_redis[1], clients))
+
+    while time.time() < deadline:
+        sample()
         time.sleep(0.25)
     collected = [results.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(timeout=30)
     ended = time.time()
+    # Idle lab clusters stop after the abuse run's short --lab-idle; then one more visitor.
     while time.time() < ended + 10:
-        peak_mib = max(peak_mib, resident_mib(args.pid))
+        sample()
         time.sleep(0.25)
     after_mib = resident_mib(args.pid)
+    after_listeners = listening_sockets(args.pid)
+    after_redis = redis_figures(args.redis_port)
+    visitor_after(args.base, results)
+    collected.append(results.get(timeout=60))
 
     timings, wrong = {}, []
     print(f"\nhostile clients ({args.seconds:.0f} s):")
@@ -250,6 +432,10 @@ def main():
     me = timings.get("session /me", []) + timings.get("jwt /me", [])
     me_p99 = percentile(me, 99) if me else float("inf")
     print(f"\nresident memory: start {start_mib:.1f} MiB, peak {peak_mib:.1f} MiB, 10 s after the end {after_mib:.1f} MiB")
+    print(f"listening sockets: start {start_listeners}, peak {peak_listeners}, 10 s after the end {after_listeners}")
+    if start_redis is not None:
+        print(f"Redis session keys: start {start_redis[0]}, peak {peak_redis[0]}, 10 s after the end {after_redis[0]}")
+        print(f"Redis clients: start {start_redis[1]}, peak {peak_redis[1]}, 10 s after the end {after_redis[1]}")
     print(f"wrong answers to normal visitors: {len(wrong)}")
     for line in wrong[:20]:
         print(f"  {line}")
@@ -258,8 +444,14 @@ def main():
         (f"peak ≤ {BUDGET_PEAK_MIB} MiB", peak_mib <= BUDGET_PEAK_MIB, f"{peak_mib:.1f} MiB"),
         (f"back within {BUDGET_BACK_MIB} MiB of the start", after_mib - start_mib <= BUDGET_BACK_MIB, f"{after_mib - start_mib:+.1f} MiB"),
         (f"normal /me p99 ≤ {BUDGET_ME_P99_MS:.0f} ms", me_p99 <= BUDGET_ME_P99_MS, f"{me_p99:.2f} ms over {len(me)} calls"),
-        ("zero wrong answers", not wrong, str(len(wrong))),
+        ("zero wrong answers (experiments 9 and 15 included, during and after)", not wrong, str(len(wrong))),
+        ("listening sockets back to the start", after_listeners <= start_listeners, f"{start_listeners} → {after_listeners}"),
     ]
+    if start_redis is not None:
+        checks += [
+            ("Redis session keys back to the start", after_redis[0] <= start_redis[0], f"{start_redis[0]} → {after_redis[0]}"),
+            ("Redis clients back to the start", after_redis[1] <= start_redis[1], f"{start_redis[1]} → {after_redis[1]}"),
+        ]
     print("\nbudgets:")
     for name, ok, figure in checks:
         print(f"  {'✓' if ok else '✗'} {name}: {figure}")

@@ -30,9 +30,14 @@ start_authlens() {
   # and a login allowance above what the whole suite uses from one address in a minute
   # (the limit itself is tested in server/tests/login_limit.rs), and room for the bulk runs the
   # two Playwright workers start at once (the ceiling itself is tested in server/tests/visitors.rs).
+  # Every Playwright visitor comes from 127.0.0.1, one address, which may hold only a share of
+  # each ceiling (half the bulk runs, a quarter of the clusters, half the lab nodes): the
+  # ceilings are raised so that one address's share holds the suite's visitors (each lab test
+  # keeps its cluster until it idles out). The shares are tested in server/tests/visitors.rs.
   AUTHLENS_ADDR="127.0.0.1:$port" AUTHLENS_SITE_ROOT=target/site RUST_LOG=${RUST_LOG:-info,tower_http=warn} \
     AUTHLENS_ACCESS_TTL=${AUTHLENS_ACCESS_TTL:-10s} AUTHLENS_LOGIN_BURST=${AUTHLENS_LOGIN_BURST:-300} \
-    AUTHLENS_MAX_BULK_RUNS=${AUTHLENS_MAX_BULK_RUNS:-4} \
+    AUTHLENS_MAX_BULK_RUNS=${AUTHLENS_MAX_BULK_RUNS:-8} AUTHLENS_MAX_CLUSTERS=${AUTHLENS_MAX_CLUSTERS:-64} \
+    AUTHLENS_MAX_LAB_NODES=${AUTHLENS_MAX_LAB_NODES:-256} \
     ${AUTHLENS_WRAP:-} "$bin" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   stop_at_exit "kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true"

@@ -4,6 +4,7 @@
 //! what actually arrived (cookie? Authorization? which site the browser said it came from).
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,8 +29,15 @@ use crate::visitor::{Visitor, VisitorId};
 use app::api::{AttackerAddress, ErrorBody, ProbeNonce, ProbeRecord};
 use app::i18n::{Lang, fill_named};
 
-/// Probe records kept per visitor; older ones drop off.
-const KEPT: usize = 50;
+/// Probe records kept per visitor; older ones drop off. With every field cut to
+/// [`PROBE_FIELD_BYTES`], a visitor's log is a few kilobytes at most.
+const KEPT: usize = 16;
+/// The most bytes a probe record keeps of any header it shows (a real `Origin` or
+/// `Sec-Fetch-Site` is tens of bytes; a longer one is cut, and the record says so).
+pub const PROBE_FIELD_BYTES: usize = 256;
+/// The share of the probe-log ceiling one client address may hold: a tenth (at least one), so
+/// no single client fills it; its next visitor replaces that address's oldest log instead.
+const SHARE_DIVISOR: usize = 10;
 /// Probe nonces a visitor holds at once; the oldest is forgotten for a new one.
 const NONCES_KEPT: usize = 8;
 /// Probes recorded per nonce: the attacker page sends two forms, a reload sends two more.
@@ -46,6 +54,8 @@ pub struct ProbeLog(Arc<Mutex<Logs>>);
 struct Logs {
     by_visitor: HashMap<VisitorId, VisitorLog>,
     owner_of: HashMap<String, VisitorId>,
+    /// Each client address's logs, oldest first.
+    by_address: HashMap<IpAddr, VecDeque<VisitorId>>,
     max_visitors: usize,
 }
 
@@ -53,6 +63,8 @@ struct VisitorLog {
     nonces: VecDeque<String>,
     records: VecDeque<ProbeRecord>,
     used: Instant,
+    /// The client address that asked for the log's first nonce.
+    address: IpAddr,
 }
 
 impl ProbeLog {
@@ -60,20 +72,38 @@ impl ProbeLog {
         ProbeLog(Arc::new(Mutex::new(Logs {
             by_visitor: HashMap::new(),
             owner_of: HashMap::new(),
+            by_address: HashMap::new(),
             max_visitors,
         })))
     }
 
-    /// A fresh nonce for `visitor`'s next probe, or `None` when the server keeps as many
-    /// visitors' logs as it may and none has been idle long enough to forget.
-    pub fn issue(&self, visitor: VisitorId) -> Option<String> {
+    /// A fresh nonce for `visitor`'s next probe, asked for from `address`; or `None` when the
+    /// server keeps as many visitors' logs as it may and none has been idle long enough to
+    /// forget. An address that holds its whole share gives up its own oldest log instead.
+    pub fn issue(&self, visitor: VisitorId, address: IpAddr) -> Option<String> {
         let mut logs = lock(&self.0);
         let now = Instant::now();
-        if !logs.by_visitor.contains_key(&visitor) && logs.by_visitor.len() >= logs.max_visitors {
-            logs.forget_idle(now);
-            if logs.by_visitor.len() >= logs.max_visitors {
-                return None;
+        if !logs.by_visitor.contains_key(&visitor) {
+            let share = (logs.max_visitors / SHARE_DIVISOR).max(1);
+            let held = logs.by_address.get(&address).map_or(0, VecDeque::len);
+            if held >= share {
+                let oldest = logs
+                    .by_address
+                    .get(&address)
+                    .and_then(|own| own.front().copied());
+                if let Some(oldest) = oldest {
+                    logs.forget(&oldest);
+                }
+            } else if logs.by_visitor.len() >= logs.max_visitors {
+                logs.forget_idle(now);
+                if logs.by_visitor.len() >= logs.max_visitors {
+                    return None;
+                }
             }
+            logs.by_address
+                .entry(address)
+                .or_default()
+                .push_back(visitor);
         }
         let nonce = crate::random::hex::<16>();
         let log = logs
@@ -83,6 +113,7 @@ impl ProbeLog {
                 nonces: VecDeque::new(),
                 records: VecDeque::new(),
                 used: now,
+                address,
             });
         log.used = now;
         log.nonces.push_back(nonce.clone());
@@ -98,7 +129,8 @@ impl ProbeLog {
 
     /// Files `record` under the visitor its nonce was issued to; a nonce nobody was handed,
     /// or one whose share of probes is used up, records nothing.
-    pub(crate) fn push(&self, record: ProbeRecord) {
+    pub(crate) fn push(&self, mut record: ProbeRecord) {
+        cut_fields(&mut record);
         let mut logs = lock(&self.0);
         let Some(owner) = logs.owner_of.get(&record.nonce).copied() else {
             return;
@@ -131,17 +163,56 @@ impl ProbeLog {
 
 impl Logs {
     fn forget_idle(&mut self, now: Instant) {
-        let owner_of = &mut self.owner_of;
-        self.by_visitor.retain(|_, log| {
-            let keep = now.duration_since(log.used) < LOG_IDLE;
-            if !keep {
-                for nonce in &log.nonces {
-                    owner_of.remove(nonce);
-                }
-            }
-            keep
-        });
+        let idle: Vec<VisitorId> = self
+            .by_visitor
+            .iter()
+            .filter(|(_, log)| now.duration_since(log.used) >= LOG_IDLE)
+            .map(|(visitor, _)| *visitor)
+            .collect();
+        for visitor in idle {
+            self.forget(&visitor);
+        }
     }
+
+    /// Drops `visitor`'s log, its nonces and its place in its address's share.
+    fn forget(&mut self, visitor: &VisitorId) {
+        let Some(log) = self.by_visitor.remove(visitor) else {
+            return;
+        };
+        for nonce in &log.nonces {
+            self.owner_of.remove(nonce);
+        }
+        if let Some(own) = self.by_address.get_mut(&log.address) {
+            own.retain(|held| held != visitor);
+            if own.is_empty() {
+                self.by_address.remove(&log.address);
+            }
+        }
+    }
+}
+
+/// Cuts each header a record shows to [`PROBE_FIELD_BYTES`] (at a character boundary) and
+/// names the cut ones in `record.cut`, so a record has a size whatever a client sends.
+fn cut_fields(record: &mut ProbeRecord) {
+    let mut cut = Vec::new();
+    for (name, field) in [
+        ("flow", Some(&mut record.flow)),
+        ("sec_fetch_site", record.sec_fetch_site.as_mut()),
+        ("origin", record.origin.as_mut()),
+        ("refused_by", record.refused_by.as_mut()),
+    ] {
+        if let Some(text) = field
+            && text.len() > PROBE_FIELD_BYTES
+        {
+            let mut end = PROBE_FIELD_BYTES;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            cut.push(name.to_owned());
+        }
+    }
+    record.cut = cut;
 }
 
 /// Routes on the main server, under `/api/lab`.
@@ -189,8 +260,9 @@ pub(crate) async fn list_probes(
 pub(crate) async fn new_probe(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    client: Client,
 ) -> Response {
-    match state.probes.issue(visitor) {
+    match state.probes.issue(visitor, client.ip) {
         Some(nonce) => Json(ProbeNonce { nonce }).into_response(),
         None => busy(
             ErrorCode::ServerBusy,
@@ -237,6 +309,7 @@ pub(crate) async fn probe(
         refused_by: crate::same_origin::refused_by(&headers, &client),
         status,
         test_cookies: Vec::new(),
+        cut: Vec::new(),
     });
     let texts = Lang::from_code(&param("lang"))
         .unwrap_or_default()
@@ -315,17 +388,22 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn bad_attacker_query() -> Response {
+fn bad_attacker_query(authlens_port: u16) -> Response {
     error_response(
         StatusCode::BAD_REQUEST,
         ErrorCode::BadRequest,
-        "target must be http://127.0.0.1:<port> or http://localhost:<port>, nonce alphanumeric",
+        format!(
+            "target must be this authlens, http://127.0.0.1:{authlens_port} or http://localhost:{authlens_port}; nonce alphanumeric"
+        ),
     )
 }
 
-/// The attacker site: its own tiny router on its own port.
-pub fn attacker_site() -> Router {
-    Router::new().route("/", get(attacker_page))
+/// The attacker site: its own tiny router on its own port, whose forms aim at authlens on
+/// `authlens_port` and nowhere else (not at another service on this machine, such as Redis).
+pub fn attacker_site(authlens_port: u16) -> Router {
+    Router::new()
+        .route("/", get(attacker_page))
+        .with_state(authlens_port)
 }
 
 /// Both fields default, so a missing one gets the same JSON 400 as a bad one.
@@ -348,22 +426,20 @@ struct AttackerQuery {
 
 /// A page that, on load, posts two forms at the target: one at the session flow (hoping the
 /// browser adds the cookie), one at the token flow (which no form can give a bearer header).
-async fn attacker_page(query: Result<Query<AttackerQuery>, QueryRejection>) -> Response {
+async fn attacker_page(
+    State(authlens_port): State<u16>,
+    query: Result<Query<AttackerQuery>, QueryRejection>,
+) -> Response {
     let Ok(Query(query)) = query else {
-        return bad_attacker_query();
+        return bad_attacker_query(authlens_port);
     };
-    let target_ok = ["http://127.0.0.1:", "http://localhost:"]
+    let target_ok = ["127.0.0.1", "localhost"]
         .iter()
-        .any(|prefix| {
-            query
-                .target
-                .strip_prefix(prefix)
-                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-        });
+        .any(|host| query.target == format!("http://{host}:{authlens_port}"));
     let nonce_ok =
         query.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) && query.nonce.len() <= 64;
     if !target_ok || !nonce_ok {
-        return bad_attacker_query();
+        return bad_attacker_query(authlens_port);
     }
     let (target, nonce) = (&query.target, &query.nonce);
     let lang = Lang::from_code(&query.lang).unwrap_or_default();

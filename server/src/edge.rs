@@ -27,6 +27,7 @@ use tower::Service;
 
 use crate::AppState;
 use crate::client::Client;
+use crate::per_client::Held;
 use crate::{error, request_limits, same_origin, security_headers, visitor};
 
 /// The whole server: [`crate::app`]'s routes behind the edge. `main` serves it; the tests call
@@ -78,7 +79,28 @@ impl Service<Request> for Server {
             .or_else(|| crate::client::peer(request.extensions()));
         let client = Client::resolve(peer, request.headers(), &state.trusted_proxies);
         request.extensions_mut().insert(client);
-        let refusal = request_limits::declared_oversize(request.headers(), state.config.body_limit)
+        // Behind a trusted proxy every connection is the proxy's, so the per-client ceiling
+        // counts each forwarded client's requests in flight instead.
+        let behind_proxy = peer.is_some_and(|ip| state.trusted_proxies.contains(ip));
+        let mut in_flight = None;
+        let mut refusal = None;
+        if behind_proxy {
+            let max = state.config.max_connections_per_client;
+            in_flight = state.forwarded_in_flight.hold(client.ip, max);
+            if in_flight.is_none() {
+                refusal = Some(error::busy(
+                    error::ErrorCode::ServerBusy,
+                    format!(
+                        "{max} requests from your address are in flight already. Try again in {PER_CLIENT_RETRY_AFTER} s."
+                    ),
+                    PER_CLIENT_RETRY_AFTER,
+                ));
+            }
+        }
+        let refusal = refusal
+            .or_else(|| {
+                request_limits::declared_oversize(request.headers(), state.config.body_limit)
+            })
             .or_else(|| same_origin::refusal(&request, &client));
         if let Some(refusal) = refusal {
             return Answer {
@@ -103,6 +125,7 @@ impl Service<Request> for Server {
                     secure,
                     arrival: Some(arrival),
                     timeout: self.timeout,
+                    _in_flight: in_flight,
                 },
             },
         }
@@ -115,7 +138,13 @@ struct After {
     secure: bool,
     arrival: Option<visitor::Arrival>,
     timeout: Duration,
+    /// A forwarded client's place among its requests in flight, given back with the answer
+    /// (or when the client hangs up and the answer is dropped).
+    _in_flight: Option<Held>,
 }
+
+/// What a forwarded client past its share of requests in flight is told to wait, in seconds.
+const PER_CLIENT_RETRY_AFTER: u64 = 5;
 
 /// Headers every answer gets, refusals included, and the log line of a fault.
 fn finish(mut response: Response, client: &Client) -> Response {

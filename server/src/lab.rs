@@ -4,7 +4,8 @@
 //! as soon as the measurement is taken; each visitor runs one batch at a time and only a few
 //! run at once server-wide, so no visitor can use the button to exhaust the server.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -17,9 +18,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::client::Client;
 use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response, json_response};
 use crate::jwt::ACCESS_TYP;
+use crate::per_client::share;
 use crate::store::{SessionId, SessionRecord, StoreError, VisitorId};
 use crate::sync::lock;
 use crate::visitor::Visitor;
@@ -46,7 +49,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// from the visitors' logins (at most `max` × [`MAX_BULK`], and only for the length of a run),
 /// so a bulk run never makes a login meet the `--max-sessions` ceiling.
 pub struct BulkRuns {
-    running: Mutex<HashSet<VisitorId>>,
+    /// Each run's visitor and the client address that started it.
+    running: Mutex<HashMap<VisitorId, IpAddr>>,
     max: usize,
     /// Session rows that bulk runs hold right now.
     rows_held: AtomicUsize,
@@ -66,18 +70,29 @@ impl BulkRuns {
         self.rows_held.load(Ordering::Relaxed)
     }
 
-    /// A place for `visitor`'s run, held until the guard is dropped; or why there is none.
-    fn enter(self: &Arc<Self>, visitor: VisitorId) -> Result<RunGuard, &'static str> {
+    /// A place for `visitor`'s run from `address`, held until the guard is dropped; or why
+    /// there is none. One address may hold half the places (at least one).
+    fn enter(
+        self: &Arc<Self>,
+        visitor: VisitorId,
+        address: IpAddr,
+    ) -> Result<RunGuard, &'static str> {
         let mut running = lock(&self.running);
-        if running.contains(&visitor) {
+        if running.contains_key(&visitor) {
             return Err("Your previous bulk run is still going; wait for its result.");
+        }
+        let from_address = running.values().filter(|held| **held == address).count();
+        if from_address >= share(self.max, 2) {
+            return Err(
+                "Other bulk runs from your address are using its share of the server; try again in a few seconds.",
+            );
         }
         if running.len() >= self.max {
             return Err(
                 "Other visitors' bulk runs are using the server; try again in a few seconds.",
             );
         }
-        running.insert(visitor);
+        running.insert(visitor, address);
         Ok(RunGuard {
             runs: Arc::clone(self),
             visitor,
@@ -109,6 +124,7 @@ impl Drop for RunGuard {
 pub(crate) async fn bulk(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    client: Client,
     ApiJson(request): ApiJson<BulkRequest>,
 ) -> Response {
     if request.count == 0 || request.count > MAX_BULK {
@@ -118,11 +134,11 @@ pub(crate) async fn bulk(
             format!("count must be between 1 and {MAX_BULK}"),
         );
     }
-    let _place = match state.bulk_runs.enter(visitor) {
+    let place = match state.bulk_runs.enter(visitor, client.ip) {
         Ok(place) => place,
         Err(why) => return busy(ErrorCode::ServerBusy, why, BUSY_RETRY_AFTER_SECS),
     };
-    match run(&state, visitor, &request).await {
+    match run(&state, visitor, &request, place).await {
         Ok(response) => json_response(&response),
         Err(response) => response,
     }
@@ -140,6 +156,7 @@ async fn run(
     state: &AppState,
     visitor: VisitorId,
     request: &BulkRequest,
+    place: RunGuard,
 ) -> Result<BulkResponse, Response> {
     let started = Instant::now();
     let sessions = &state.sessions;
@@ -162,9 +179,9 @@ async fn run(
     let your_refresh_rows_before = your_refresh_rows().await?;
     let resident_bytes_before = resident_bytes();
     let mut token_bytes_total = 0;
-    let mut created = Vec::new();
+    let mut batch = Batch::new(state, place);
     let outcome = match request.kind {
-        BulkKind::Sessions => create_sessions(state, visitor, request.count, &mut created).await,
+        BulkKind::Sessions => batch.create(visitor, request.count).await,
         BulkKind::Tokens => sign_tokens(state, request.count)
             .await
             .map(|bytes| token_bytes_total = bytes),
@@ -180,9 +197,7 @@ async fn run(
         ))
     }
     .await;
-    // Whatever happened, the batch goes: nothing of it outlives the request.
-    remove_sessions(state, &created).await;
-    drop(created);
+    batch.remove().await;
     give_memory_back();
     let (your_session_rows_held, your_refresh_rows_held, server_session_rows_held, resident_held) =
         held?;
@@ -204,45 +219,91 @@ async fn run(
     })
 }
 
-/// `count` sessions of `visitor`, a chunk at a time with a yield in between, their ids pushed
-/// to `created` as they are saved (so a failure half-way still cleans up).
-async fn create_sessions(
-    state: &AppState,
-    visitor: VisitorId,
-    count: usize,
-    created: &mut Vec<SessionId>,
-) -> Result<(), Response> {
-    let store = &state.sessions;
-    let now = state.clock.now_ms();
-    created.reserve(count);
-    for size in chunk_sizes(count) {
-        for _ in 0..size {
-            let record =
-                SessionRecord::new(visitor, "alice", now, state.session_deadline(now, now));
-            store.save(&record).await.map_err(unavailable)?;
-            created.push(record.id);
-            state.bulk_runs.rows_held.fetch_add(1, Ordering::Relaxed);
-        }
-        tokio::task::yield_now().await;
-    }
-    Ok(())
+/// The sessions one run made, owned so that nothing of them outlives the request: the
+/// handler removes them after the measurement, and if the request is dropped first (its
+/// client hung up) `Drop` hands what is left to a task that removes it. The run's place is
+/// held until the last row is gone, so a hang-up cannot start more runs than the ceiling.
+struct Batch {
+    state: AppState,
+    ids: Vec<SessionId>,
+    place: Option<RunGuard>,
 }
 
-/// Deletes the batch a chunk at a time. A store that fails here leaves the rest to expire.
-async fn remove_sessions(state: &AppState, created: &[SessionId]) {
-    'chunks: for chunk in created.chunks(CHUNK) {
-        for id in chunk {
-            if let Err(err) = state.sessions.delete(id).await {
-                tracing::warn!(%err, "bulk sessions could not be removed; they will expire");
-                break 'chunks;
-            }
+impl Batch {
+    fn new(state: &AppState, place: RunGuard) -> Self {
+        Batch {
+            state: state.clone(),
+            ids: Vec::new(),
+            place: Some(place),
         }
-        tokio::task::yield_now().await;
     }
-    state
-        .bulk_runs
-        .rows_held
-        .fetch_sub(created.len(), Ordering::Relaxed);
+
+    /// `count` sessions of `visitor`, a chunk at a time with a yield in between. Each id is
+    /// counted before its save starts, so a save cut off midway is removed too.
+    async fn create(&mut self, visitor: VisitorId, count: usize) -> Result<(), Response> {
+        let state = self.state.clone();
+        let now = state.clock.now_ms();
+        self.ids.reserve(count);
+        for size in chunk_sizes(count) {
+            for _ in 0..size {
+                let record =
+                    SessionRecord::new(visitor, "alice", now, state.session_deadline(now, now));
+                self.ids.push(record.id);
+                state.bulk_runs.rows_held.fetch_add(1, Ordering::Relaxed);
+                state.sessions.save(&record).await.map_err(unavailable)?;
+            }
+            tokio::task::yield_now().await;
+        }
+        Ok(())
+    }
+
+    /// Deletes the batch a chunk at a time, taking each chunk off the batch only once it is
+    /// gone (a drop midway leaves the rest to `Drop`). A store that fails here leaves the
+    /// rest to expire.
+    async fn remove(&mut self) {
+        while !self.ids.is_empty() {
+            let from = self.ids.len().saturating_sub(CHUNK);
+            for id in &self.ids[from..] {
+                if let Err(err) = self.state.sessions.delete(id).await {
+                    tracing::warn!(%err, "bulk sessions could not be removed; they will expire");
+                    self.forget(self.ids.len());
+                    return;
+                }
+            }
+            self.forget(self.ids.len() - from);
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Takes the last `n` ids off the batch and off the rows bulk runs hold.
+    fn forget(&mut self, n: usize) {
+        let keep = self.ids.len() - n;
+        self.ids.truncate(keep);
+        self.state
+            .bulk_runs
+            .rows_held
+            .fetch_sub(n, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if self.ids.is_empty() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut rest = Batch {
+            state: self.state.clone(),
+            ids: std::mem::take(&mut self.ids),
+            place: self.place.take(),
+        };
+        runtime.spawn(async move {
+            rest.remove().await;
+            give_memory_back();
+        });
+    }
 }
 
 /// Signs `count` access tokens on the idle-priority threads (Ed25519 costs tens of µs each),
@@ -323,12 +384,21 @@ mod tests {
             VisitorId::generate(),
             VisitorId::generate(),
         );
-        let first = runs.enter(a).expect("a place");
-        assert!(runs.enter(a).is_err(), "a's second run waits for the first");
-        let second = runs.enter(b).expect("a place");
-        assert!(runs.enter(c).is_err(), "two run at once, no more");
+        let (here, there): (IpAddr, IpAddr) =
+            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let first = runs.enter(a, here).expect("a place");
+        assert!(
+            runs.enter(a, here).is_err(),
+            "a's second run waits for the first"
+        );
+        assert!(
+            runs.enter(b, here).is_err(),
+            "one address holds half the places"
+        );
+        let second = runs.enter(b, there).expect("a place");
+        assert!(runs.enter(c, there).is_err(), "two run at once, no more");
         drop(first);
-        assert!(runs.enter(c).is_ok(), "a's place is free again");
+        assert!(runs.enter(c, here).is_ok(), "a's place is free again");
         drop(second);
     }
 }

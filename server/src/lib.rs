@@ -20,6 +20,7 @@ pub mod jwt;
 pub mod lab;
 pub mod openapi;
 pub mod page_language;
+pub mod per_client;
 pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
@@ -83,6 +84,8 @@ pub struct AppParts {
     pub probes: cross_site::ProbeLog,
     /// The proxies whose `X-Forwarded-*` headers are believed (`--trusted-proxy`).
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Requests in flight per client that a trusted proxy forwarded.
+    pub forwarded_in_flight: Arc<per_client::PerAddress>,
     /// Experiment 10's bulk runs going on now.
     pub bulk_runs: Arc<lab::BulkRuns>,
     /// The scaling lab: each visitor's cluster of nodes.
@@ -142,6 +145,7 @@ impl AppState {
             attacker_port: None,
             probes: cross_site::ProbeLog::new(config.max_probe_logs),
             trusted_proxies: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
+            forwarded_in_flight: Arc::default(),
             bulk_runs: Arc::new(lab::BulkRuns::new(config.max_bulk_runs)),
             lab: cluster::Lab::new(config.max_clusters, config.max_lab_nodes, config.lab_idle),
             users,
@@ -250,9 +254,7 @@ pub fn app(state: AppState) -> edge::Server {
         page_language::provide(&not_found_state);
         shell(options)
     };
-    let api = api
-        .route("/lb/{*rest}", any(cluster::forward))
-        .with_state(state.clone());
+    let api = api.with_state(state.clone());
     // The page and its files: HTML compressed on the fly, /pkg precompressed and cached.
     let site = Router::new()
         .leptos_routes(&state, page_routes, page)

@@ -13,6 +13,15 @@ use server::{AppState, Config, app};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // glibc raises its mmap threshold after each big free (up to 32 MiB), and buffers below it
+    // come from heaps that are seldom handed back. A fixed 4 MiB keeps the big short-lived
+    // buffers (a bulk batch, a hung-up client's answer) in mappings freed straight back to the
+    // operating system. (Measured with `make abuse`: see the README.)
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator tunable; it is called first, before serving.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -47,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
     let attacker_port = attacker.local_addr()?.port();
+    let main_port = listener.local_addr()?.port();
     let state = state.with(|parts| parts.attacker_port = Some(attacker_port));
     tracing::info!("authlens listening on http://{}", listener.local_addr()?);
     tracing::info!(
@@ -62,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let attacker_site = serve(
         attacker,
-        server::cross_site::attacker_site(),
+        server::cross_site::attacker_site(main_port),
         attacker_limits,
         shutdown.clone().wait(),
     );

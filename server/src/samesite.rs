@@ -51,8 +51,9 @@ fn set_cookie_line(name: &str, attributes: &str, nonce: &str) -> String {
 pub(crate) async fn set_test_cookies(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    client: crate::client::Client,
 ) -> Response {
-    let Some(nonce) = state.probes.issue(visitor) else {
+    let Some(nonce) = state.probes.issue(visitor, client.ip) else {
         return busy(
             ErrorCode::ServerBusy,
             "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
@@ -98,12 +99,22 @@ pub(crate) async fn stored_test_cookies(headers: HeaderMap) -> Json<SameSiteCook
     })
 }
 
+/// How experiment 15's form was sent, as the OpenAPI document declares `via` (the probe reads
+/// its raw query, so that no form of it is refused before it is recorded).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // documentation only
+pub(crate) enum Via {
+    Frame,
+    Top,
+}
+
 /// `POST /api/lab/samesite/probe?nonce=…&via=frame|top&lang=…`: the attacker site's form
 /// lands here; records which of the run's test cookies came along. Answers HTML, which the
 /// attacker's frame (or tab) shows.
 #[utoipa::path(post, path = "/api/lab/samesite/probe", tag = "lab",
     params(("nonce" = String, Query, description = "The run's nonce, from POST /api/lab/samesite/cookies"),
-           ("via" = String, Query, description = "frame or top: how the attacker site sent the form")),
+           ("via" = Via, Query, description = "How the attacker site sent the form: from a frame, or as a top-level post")),
     responses(
         (status = 200, content_type = "text/html", body = String, description = "Which test cookies came along"),
         (status = 400, body = ErrorBody, description = "bad_request: via is neither frame nor top"),
@@ -139,6 +150,7 @@ pub(crate) async fn samesite_probe(
         refused_by: None,
         status: 200,
         test_cookies: arrived.clone(),
+        cut: Vec::new(),
     });
     let texts = Lang::from_code(&param("lang"))
         .unwrap_or_default()

@@ -6,14 +6,13 @@
 //! one host cannot take every file descriptor from everyone else.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ use tokio::time::Instant;
 use tower::Service;
 
 use crate::client::TrustedProxies;
-use crate::sync::lock;
+use crate::per_client::{Held, PerAddress};
 
 /// How long connections are given, and how many may be open.
 #[derive(Clone, Debug)]
@@ -99,6 +98,48 @@ impl Served for axum::Router {
     }
 }
 
+/// A plain router told each connection's peer as a `ConnectInfo` extension, as
+/// `axum::serve` does (the lab nodes: their login limit keys on the peer).
+#[derive(Clone)]
+pub struct WithPeer {
+    router: axum::Router,
+    peer: Option<SocketAddr>,
+}
+
+impl WithPeer {
+    pub fn new(router: axum::Router) -> Self {
+        WithPeer { router, peer: None }
+    }
+}
+
+impl Service<Request> for WithPeer {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = axum::routing::future::RouteFuture<Infallible>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        self.router.call(request)
+    }
+}
+
+impl Served for WithPeer {
+    fn for_peer(&self, peer: SocketAddr) -> Self {
+        WithPeer {
+            router: self.router.clone(),
+            peer: Some(peer),
+        }
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve<S: Served>(
     listener: TcpListener,
@@ -108,7 +149,7 @@ pub async fn serve<S: Served>(
 ) {
     let limits = Arc::new(limits);
     let open = Arc::new(Semaphore::new(limits.max_connections));
-    let per_client = Arc::new(PerClient::default());
+    let per_client = Arc::new(PerAddress::default());
     let refusals = Arc::new(Semaphore::new(REFUSALS_AT_ONCE));
     let (stop, stopping) = watch::channel(false);
     // Every connection task holds a sender; when all are gone, every connection has ended.
@@ -153,62 +194,25 @@ pub async fn serve<S: Served>(
 /// The slot a connection holds while open: its share of both ceilings.
 struct Slot {
     _server_wide: OwnedSemaphorePermit,
-    client: Option<(Arc<PerClient>, IpAddr)>,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if let Some((per_client, ip)) = self.client.take() {
-            per_client.leave(ip);
-        }
-    }
+    _client: Option<Held>,
 }
 
 fn admit(
     open: &Arc<Semaphore>,
-    per_client: &Arc<PerClient>,
+    per_client: &Arc<PerAddress>,
     limits: &ConnectionLimits,
     ip: IpAddr,
 ) -> Option<Slot> {
     let server_wide = open.clone().try_acquire_owned().ok()?;
     let client = if limits.trusted.contains(ip) {
-        None
+        None // every client comes through it; the edge counts them apart (their requests)
     } else {
-        if !per_client.enter(ip, limits.max_connections_per_client) {
-            return None;
-        }
-        Some((per_client.clone(), ip))
+        Some(per_client.hold(ip, limits.max_connections_per_client)?)
     };
     Some(Slot {
         _server_wide: server_wide,
-        client,
+        _client: client,
     })
-}
-
-/// Open connections per client address.
-#[derive(Default)]
-struct PerClient(Mutex<HashMap<IpAddr, usize>>);
-
-impl PerClient {
-    fn enter(&self, ip: IpAddr, max: usize) -> bool {
-        let mut open = lock(&self.0);
-        let count = open.entry(ip).or_default();
-        if *count >= max {
-            return false;
-        }
-        *count += 1;
-        true
-    }
-
-    fn leave(&self, ip: IpAddr) {
-        let mut open = lock(&self.0);
-        if let Some(count) = open.get_mut(&ip) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&ip);
-            }
-        }
-    }
 }
 
 /// Answers a connection past a ceiling with a 503 and closes it, without reading its request.
@@ -330,7 +334,15 @@ struct Activity {
     heads: AtomicU64,
     reading_head: AtomicBool,
     in_flight: AtomicUsize,
+    /// Bytes written, and whether the last write waited on the client (its window full):
+    /// together they show a client that reads its answer too slowly.
+    written: AtomicU64,
+    write_blocked: AtomicBool,
 }
+
+/// The slowest a client may read an answer the server is waiting to write, in bytes per
+/// second over an idle timeout: slower, and the connection is closed like an idle one.
+const SLOWEST_READ_PER_SEC: u64 = 1024;
 
 impl Activity {
     fn new() -> Self {
@@ -339,6 +351,8 @@ impl Activity {
             heads: AtomicU64::new(0),
             reading_head: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
+            written: AtomicU64::new(0),
+            write_blocked: AtomicBool::new(false),
         }
     }
 
@@ -352,12 +366,20 @@ impl Activity {
         }
     }
 
-    fn wrote_bytes(&self) {
+    fn wrote_bytes(&self, n: usize) {
         self.progress.fetch_add(1, Ordering::Relaxed);
+        self.written.fetch_add(n as u64, Ordering::Relaxed);
+        self.write_blocked.store(false, Ordering::Relaxed);
+    }
+
+    fn write_waits(&self) {
+        self.write_blocked.store(true, Ordering::Relaxed);
     }
 
     /// Completes when the connection has moved no byte and had no request going on for the
-    /// idle timeout, or has been reading one head for the header-read timeout. Each is
+    /// idle timeout, has been reading one head for the header-read timeout, or has waited on
+    /// its client to read an answer at under [`SLOWEST_READ_PER_SEC`] for the idle timeout
+    /// (a slow reader holds its connection and its answer's memory as an idle one would). Each is
     /// noticed on the first look after it (a fifth of the shorter timeout apart), so a
     /// connection is never closed early and at most two looks late.
     async fn expired(&self, limits: &ConnectionLimits) {
@@ -369,9 +391,27 @@ impl Activity {
         let mut quiet_since = Instant::now();
         // The head being read when last looked (its number), and since when it was seen.
         let mut head: Option<(u64, Instant)> = None;
+        // Since when writes have waited on the client, and the bytes written by then.
+        let mut slow_since: Option<(Instant, u64)> = None;
         loop {
             looks.tick().await;
             let now = Instant::now();
+            let written = self.written.load(Ordering::Relaxed);
+            if !self.write_blocked.load(Ordering::Relaxed) {
+                slow_since = None;
+            } else {
+                match slow_since {
+                    None => slow_since = Some((now, written)),
+                    Some((since, before)) if now - since >= limits.idle_timeout => {
+                        let floor = SLOWEST_READ_PER_SEC * (now - since).as_secs().max(1);
+                        if written - before < floor {
+                            return;
+                        }
+                        slow_since = Some((now, written));
+                    }
+                    Some(_) => {}
+                }
+            }
             let progress = self.progress.load(Ordering::Relaxed);
             if progress != seen_progress {
                 seen_progress = progress;
@@ -438,6 +478,16 @@ impl AsyncRead for Watched {
     }
 }
 
+impl Watched {
+    fn note_write(&self, result: &Poll<io::Result<usize>>) {
+        match result {
+            Poll::Ready(Ok(n)) if *n > 0 => self.activity.wrote_bytes(*n),
+            Poll::Pending => self.activity.write_waits(),
+            _ => {}
+        }
+    }
+}
+
 impl AsyncWrite for Watched {
     fn poll_write(
         mut self: Pin<&mut Self>,
@@ -445,9 +495,7 @@ impl AsyncWrite for Watched {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.wrote_bytes();
-        }
+        self.note_write(&result);
         result
     }
 
@@ -457,9 +505,7 @@ impl AsyncWrite for Watched {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.wrote_bytes();
-        }
+        self.note_write(&result);
         result
     }
 

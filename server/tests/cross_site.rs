@@ -89,10 +89,10 @@ async fn a_probe_with_the_session_cookie_acts_and_one_without_does_not() {
 }
 
 #[tokio::test]
-async fn the_probe_log_keeps_only_the_latest_fifty() {
+async fn the_probe_log_keeps_only_the_latest_sixteen() {
     let app = start_default().await;
     let mut last = String::new();
-    for _ in 0..15 {
+    for _ in 0..6 {
         last = nonce(&app).await;
         for _ in 0..4 {
             app.post(
@@ -105,7 +105,7 @@ async fn the_probe_log_keeps_only_the_latest_fifty() {
     }
     let probes = app.get("/api/lab/csrf-probes", &[]).await.body;
     let probes = probes.as_array().expect("a list");
-    assert_eq!(probes.len(), 50);
+    assert_eq!(probes.len(), 16);
     assert_eq!(probes[0]["nonce"], last.as_str(), "newest first");
 }
 
@@ -118,8 +118,8 @@ async fn without_an_attacker_listener_the_api_says_so() {
 }
 
 #[tokio::test]
-async fn the_attacker_page_posts_only_to_a_loopback_origin() {
-    let site = server::cross_site::attacker_site();
+async fn the_attacker_page_posts_only_to_this_authlens() {
+    let site = server::cross_site::attacker_site(3000);
     let page = |query: &str| {
         let site = site.clone();
         let query = query.to_owned();
@@ -172,6 +172,8 @@ async fn the_attacker_page_posts_only_to_a_loopback_origin() {
 
     for hostile in [
         "target=https://example.com&nonce=x",
+        "target=http://127.0.0.1:6379&nonce=x",
+        "target=http://localhost:30000&nonce=x",
         "target=http://127.0.0.1:3000/%22%3E%3Cscript%3E&nonce=x",
         "target=http://localhost:&nonce=x",
         "target=http://127.0.0.1:3000&nonce=%3Cscript%3E",

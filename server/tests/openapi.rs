@@ -297,7 +297,14 @@ async fn every_documented_operation_answers_as_documented() {
             .at("/api/lab/cluster/nodes/1/explode"),
         call("POST", "/api/lab/cluster/central/{action}").at("/api/lab/cluster/central/kill"),
         call("POST", "/api/lab/cluster/central/{action}").at("/api/lab/cluster/central/explode"),
+        // The balancer, to the cluster's nodes (any method on any path below /lb).
+        call("POST", "/lb/{rest}")
+            .at("/lb/api/session/login")
+            .body(alice()),
+        call("GET", "/lb/{rest}").at("/lb/api/session/store"),
+        call("DELETE", "/lb/{rest}").at("/lb/nowhere"),
         call("DELETE", "/api/lab/cluster"),
+        call("GET", "/lb/{rest}").at("/lb/api/session/store"),
     ];
     let mut exercised = exercise(&app, &document, calls).await;
 

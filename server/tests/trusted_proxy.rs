@@ -116,3 +116,91 @@ async fn the_login_limit_counts_each_forwarded_client_apart() {
         "one bucket: the peer's"
     );
 }
+
+/// A login from `student` through the proxy at 10.0.0.1 whose body has not arrived yet:
+/// polled once, it is in flight until the returned sender is dropped.
+fn slow_login_through_proxy<'a>(
+    app: &'a TestApp,
+    student: &str,
+) -> (
+    impl std::future::Future<Output = Reply> + 'a,
+    tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>,
+) {
+    let (body, chunks) = tokio::sync::mpsc::channel(1);
+    let stream = futures::stream::unfold(chunks, |mut chunks| async move {
+        chunks.recv().await.map(|chunk| (chunk, chunks))
+    });
+    let mut request = with_visitor(
+        &app.visitor,
+        request(
+            "POST",
+            "/api/session/login",
+            Body::from_stream(stream),
+            &[("x-forwarded-for", student)],
+        ),
+    );
+    request
+        .extensions_mut()
+        .insert(ConnectInfo("10.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+    (app.send(request), body)
+}
+
+/// Polls `request` once, as a server does when its head has arrived, and keeps it.
+async fn begin<F: std::future::Future>(request: F) -> std::pin::Pin<Box<F>> {
+    let mut request = Box::pin(request);
+    tokio::select! {
+        biased;
+        _ = &mut request => panic!("the request should wait for its body"),
+        () = std::future::ready(()) => {}
+    }
+    request
+}
+
+#[tokio::test]
+async fn behind_the_proxy_each_student_has_a_share_of_requests_in_flight() {
+    let mut config = test_config();
+    config.trusted_proxy = vec![server::client::parse_network("10.0.0.1").unwrap()];
+    config.max_connections_per_client = 2;
+    let app = start(config).await;
+    let (first, first_body) = slow_login_through_proxy(&app, "198.51.100.1");
+    let (second, second_body) = slow_login_through_proxy(&app, "198.51.100.1");
+    let (first, second) = (begin(first).await, begin(second).await);
+
+    let (third, _third_body) = slow_login_through_proxy(&app, "198.51.100.1");
+    let refused = third.await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.error_code(), app::api::ErrorCode::ServerBusy);
+    assert_eq!(refused.header("retry-after"), "5");
+
+    // The student beside them is not held up by the first one's requests.
+    let neighbour = app
+        .send({
+            let mut request = with_visitor(
+                &app.visitor,
+                request(
+                    "POST",
+                    "/api/session/login",
+                    Body::from(alice().to_string()),
+                    &[("x-forwarded-for", "198.51.100.2")],
+                ),
+            );
+            request
+                .extensions_mut()
+                .insert(ConnectInfo("10.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+            request
+        })
+        .await;
+    assert_eq!(neighbour.status, StatusCode::OK, "{}", neighbour.body);
+
+    // A request whose client hung up gives its place back.
+    drop(first);
+    drop(first_body);
+    let (again, again_body) = slow_login_through_proxy(&app, "198.51.100.1");
+    let again = begin(again).await;
+    drop((again, again_body, second, second_body));
+}

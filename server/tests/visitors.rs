@@ -357,10 +357,11 @@ async fn the_lab_answers_lab_busy_past_its_ceilings() {
     config.max_clusters = 2;
     config.max_lab_nodes = 5;
     let app = start(config).await;
+    // Three addresses, so that only the server-wide ceilings decide here.
     let (a, b, c) = (
-        app.as_visitor(&new_visitor()),
-        app.as_visitor(&new_visitor()),
-        app.as_visitor(&new_visitor()),
+        app.as_visitor(&new_visitor()).from("10.0.0.1"),
+        app.as_visitor(&new_visitor()).from("10.0.0.2"),
+        app.as_visitor(&new_visitor()).from("10.0.0.3"),
     );
     assert_eq!(start_cluster(&a, 3, "local").await.status, StatusCode::OK);
     assert_busy(&start_cluster(&b, 3, "local").await, ErrorCode::LabBusy);
@@ -375,6 +376,51 @@ async fn the_lab_answers_lab_busy_past_its_ceilings() {
     // A stopped cluster frees its place.
     b.delete("/api/lab/cluster").await;
     assert_eq!(start_cluster(&c, 2, "local").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn one_address_runs_only_its_share_of_the_lab() {
+    let mut config = test_config();
+    config.max_clusters = 8;
+    config.max_lab_nodes = 20;
+    let app = start(config).await;
+    let here = |_| app.as_visitor(&new_visitor()).from("10.0.0.1");
+    let (first, second, third) = (here(1), here(2), here(3));
+    assert_eq!(
+        start_cluster(&first, 6, "local").await.status,
+        StatusCode::OK
+    );
+    // Half of the 20 nodes per address: 6 + 5 is past it, 6 + 4 is not.
+    assert_busy(
+        &start_cluster(&second, 5, "local").await,
+        ErrorCode::LabBusy,
+    );
+    assert_eq!(
+        start_cluster(&second, 4, "local").await.status,
+        StatusCode::OK
+    );
+    // A quarter of the 8 clusters per address: a third one waits.
+    let refused = start_cluster(&third, 2, "local").await;
+    assert_busy(&refused, ErrorCode::LabBusy);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("your address"),
+        "{}",
+        refused.body
+    );
+    // Another address still has its whole share.
+    let elsewhere = app.as_visitor(&new_visitor()).from("10.0.0.2");
+    assert_eq!(
+        start_cluster(&elsewhere, 3, "local").await.status,
+        StatusCode::OK
+    );
+    // Replacing one's own cluster counts only the others'.
+    assert_eq!(
+        start_cluster(&second, 4, "replicated").await.status,
+        StatusCode::OK
+    );
 }
 
 /// A raw HTTP/1.1 POST to a node's port; the status code of its answer.
@@ -563,9 +609,72 @@ async fn probe_logs_have_a_ceiling() {
         StatusCode::OK,
         "the same visitor gets another nonce"
     );
-    let other = app.as_visitor(&new_visitor());
+    let other = app.as_visitor(&new_visitor()).from("10.0.0.2");
     assert_busy(
         &other.post("/api/lab/csrf-probes", json!({}), &[]).await,
         ErrorCode::ServerBusy,
+    );
+}
+
+#[tokio::test]
+async fn one_address_cannot_fill_the_probe_logs() {
+    let mut config = test_config();
+    config.max_probe_logs = 20;
+    let app = start(config).await;
+    // A client with no cookie is a new visitor on every request: 200 of them from one
+    // address keep replacing that address's own oldest logs (a tenth of the ceiling).
+    let first = app.as_visitor(&new_visitor()).from("10.0.0.9");
+    let nonce = first.post("/api/lab/csrf-probes", json!({}), &[]).await;
+    assert_eq!(nonce.status, StatusCode::OK);
+    for _ in 0..200 {
+        let flood = app.as_visitor(&new_visitor()).from("10.0.0.9");
+        assert_eq!(
+            flood
+                .post("/api/lab/csrf-probes", json!({}), &[])
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    // Every other address still gets its logs: 18 visitors of 9 addresses, none refused.
+    for n in 1..=18 {
+        let visitor = app
+            .as_visitor(&new_visitor())
+            .from(&format!("10.0.1.{}", n % 9));
+        let reply = visitor.post("/api/lab/csrf-probes", json!({}), &[]).await;
+        assert_eq!(reply.status, StatusCode::OK, "visitor {n}: {}", reply.body);
+    }
+    // The flooding address's first log was one of those it gave up.
+    assert_eq!(first.get("/api/lab/csrf-probes", &[]).await.body, json!([]));
+}
+
+#[tokio::test]
+async fn a_probe_record_keeps_a_few_hundred_bytes_per_header() {
+    let app = start_default().await;
+    let nonce = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
+    let nonce = nonce.json::<ProbeNonce>().nonce;
+    let fat = format!("https://{}.example", "a".repeat(190_000));
+    let reply = app
+        .send(request(
+            "POST",
+            &format!("/api/lab/csrf-probe?flow=jwt&nonce={nonce}"),
+            Body::empty(),
+            &[("origin", &fat), ("sec-fetch-site", &fat)],
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let probes = app.get("/api/lab/csrf-probes", &[]).await;
+    assert!(
+        probes.body.to_string().len() < 2_000,
+        "the record is small: {} bytes",
+        probes.body.to_string().len()
+    );
+    let record = &probes.body[0];
+    assert_eq!(record["origin"].as_str().unwrap().len(), 256);
+    assert!(fat.starts_with(record["origin"].as_str().unwrap()));
+    assert_eq!(
+        record["cut"],
+        json!(["sec_fetch_site", "origin", "refused_by"]),
+        "the record says what it cut"
     );
 }

@@ -17,6 +17,19 @@ pub const VISITOR_COOKIE: &str = "authlens_visitor";
 /// and no plain-http page can set one, so a cookie tossed in from elsewhere cannot pass for ours.
 pub const SESSION_COOKIE_HOST: &str = "__Host-authlens_sid";
 pub const VISITOR_COOKIE_HOST: &str = "__Host-authlens_visitor";
+/// A lab node's session cookie (`Path=/lb`, so it never meets the app's own).
+pub const LAB_SESSION_COOKIE: &str = "lab_authlens_sid";
+/// The lab balancer's affinity cookie: the number of the node a visitor sticks to.
+pub const AFFINITY_COOKIE: &str = "authlens_lb";
+/// authlens's own cookies that hold an id, by exact name: the trace shortens their values. A
+/// name that merely ends the same way (`corp_authlens_sid`) is another app's.
+const OWN_ID_COOKIES: [&str; 5] = [
+    SESSION_COOKIE,
+    SESSION_COOKIE_HOST,
+    VISITOR_COOKIE,
+    VISITOR_COOKIE_HOST,
+    LAB_SESSION_COOKIE,
+];
 
 /// The session cookie's name, for a cookie that is `Secure` or not.
 pub fn session_cookie_name(secure: bool) -> &'static str {
@@ -289,6 +302,10 @@ pub struct ProbeRecord {
     /// Experiment 15: which of this run's SameSite test cookies came along, by name.
     #[serde(default)]
     pub test_cookies: Vec<String>,
+    /// The fields the server cut to a few hundred bytes (a header that long is no browser's),
+    /// by name; empty when the record is whole.
+    #[serde(default)]
+    pub cut: Vec<String>,
 }
 
 /// Experiment 15's test cookies, one per way a `SameSite` attribute can be written. Each is set
@@ -363,9 +380,26 @@ pub const MAX_BULK: usize = 100_000;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BulkRequest {
     pub kind: BulkKind,
-    /// 1 to 100 000.
+    /// 1 to 100 000; `3.0` is the integer 3, as JSON Schema counts it.
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
+    #[serde(deserialize_with = "whole_number")]
     pub count: usize,
+}
+
+/// A whole number as JSON Schema's `integer` reads it: `3` or `3.0`, never `3.5` or `-1`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(input: D) -> Result<usize, D::Error> {
+    use serde::de::Error;
+    let number = serde_json::Number::deserialize(input)?;
+    let whole = match number.as_u64() {
+        Some(n) => Some(n),
+        None => number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+            .map(|f| f as u64),
+    };
+    whole
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number of rows")))
 }
 
 /// What one bulk run cost. The rows are this visitor's, counted by owner (other visitors'
@@ -560,11 +594,11 @@ pub fn mask_cookie_header(header_value: &str) -> String {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         masked.push_str(name);
         masked.push('=');
-        if name.ends_with(SESSION_COOKIE) || name.ends_with(VISITOR_COOKIE) {
+        if OWN_ID_COOKIES.contains(&name) {
             if !value.is_empty() {
                 masked.push_str(&shorten_id(value));
             }
-        } else if name == "authlens_lb" {
+        } else if name == AFFINITY_COOKIE && is_node_number(value) {
             masked.push_str(value);
         } else {
             masked.push_str("(hidden)");
@@ -576,16 +610,31 @@ pub fn mask_cookie_header(header_value: &str) -> String {
 /// A `Set-Cookie` value with the session id and the visitor id shortened; everything else
 /// (the attributes) kept.
 pub fn mask_session_cookie(header_value: &str) -> String {
-    mask_cookie(&mask_cookie(header_value, SESSION_COOKIE), VISITOR_COOKIE)
+    OWN_ID_COOKIES
+        .iter()
+        .fold(header_value.to_owned(), |masked, name| {
+            mask_cookie(&masked, name)
+        })
 }
 
-/// `header_value` with the value of every cookie called `name` shortened.
+/// What the balancer writes in its affinity cookie: a node's number, a few digits.
+fn is_node_number(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 3 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `header_value` with the value of every cookie called exactly `name` shortened.
 fn mask_cookie(header_value: &str, name: &str) -> String {
     let mut masked = String::with_capacity(header_value.len());
     let mut rest = header_value;
     while let Some(start) = rest.find(name) {
         let name_end = start + name.len();
-        if !rest[name_end..].starts_with('=') {
+        let whole_name = masked.len() + start == 0
+            || rest[..start]
+                .chars()
+                .next_back()
+                .or_else(|| masked.chars().next_back())
+                .is_some_and(|before| matches!(before, ';' | ',' | ' ' | '\t'));
+        if !whole_name || !rest[name_end..].starts_with('=') {
             masked.push_str(&rest[..name_end]);
             rest = &rest[name_end..];
             continue;
@@ -647,6 +696,37 @@ mod tests {
             "proxy_auth=(hidden); authlens_sid=abcdef…; authlens_visitor=012345…; authlens_lb=2; lab_authlens_sid=zyxwvu…"
         );
         assert!(!mask_cookie_header("a=TOPSECRET").contains("TOPSECRET"));
+    }
+
+    #[test]
+    fn a_bulk_count_is_any_json_schema_integer() {
+        let count = |json: &str| {
+            serde_json::from_str::<BulkRequest>(&format!(r#"{{"kind":"sessions","count":{json}}}"#))
+                .map(|request| request.count)
+        };
+        assert_eq!(count("3").unwrap(), 3);
+        assert_eq!(count("3.0").unwrap(), 3);
+        assert!(count("3.5").is_err());
+        assert!(count("-1").is_err());
+        assert!(count("\"3\"").is_err());
+    }
+
+    #[test]
+    fn only_authlenss_exact_names_count_as_its_own() {
+        assert_eq!(
+            mask_cookie_header(
+                "corp_authlens_sid=CORPSECRET; xauthlens_visitor=CORPSECRET; authlens_lb=CORPSECRET; authlens_lb=3"
+            ),
+            "corp_authlens_sid=(hidden); xauthlens_visitor=(hidden); authlens_lb=(hidden); authlens_lb=3"
+        );
+        assert_eq!(
+            mask_session_cookie("corp_authlens_sid=CORPSECRET; authlens_sid=abcdefghijkl"),
+            "corp_authlens_sid=CORPSECRET; authlens_sid=abcdef…"
+        );
+        assert_eq!(
+            mask_session_cookie("lab_authlens_sid=abcdefghijkl; Path=/lb"),
+            "lab_authlens_sid=abcdef…; Path=/lb"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::error::error_response;
 use crate::visitor::Visitor;
 
 /// The balancer's own cookie in sticky mode: which node this browser is pinned to.
-pub const AFFINITY_COOKIE: &str = "authlens_lb";
+pub use app::api::AFFINITY_COOKIE;
 /// The response header naming the node (1-based) that served the request.
 pub const NODE_HEADER: &str = "x-authlens-node";
 /// Longest wait for a node's answer.
@@ -42,6 +42,19 @@ impl Cluster {
         Some((index, sticky))
     }
 }
+
+/// The balancer in the OpenAPI document (its route is [`forward`], a wildcard).
+#[utoipa::path(method(get, post, delete), path = "/lb/{rest}", tag = "lab",
+    params(("rest" = String, Path, description = "The node's path: api/session/… or api/jwt/…, as the operations of those tags")),
+    responses(
+        (status = 200, description = "The node's answer (any status the node gives), with an x-authlens-node header naming the node"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found (a path not under /lb/api/) or no_cluster"),
+        (status = 502, body = app::api::ErrorBody, description = "bad_gateway: the node did not answer"),
+        (status = 503, body = app::api::ErrorBody, description = "no_node_up: every node is down"),
+        (status = 504, body = app::api::ErrorBody, description = "gateway_timeout: the node took too long"),
+    ))]
+#[allow(dead_code)] // documentation only
+pub(super) fn balancer_doc() {}
 
 /// Forwards `/lb/api/…` to a node of the visitor's own cluster, telling the node (with the
 /// cluster's secret, so nobody else can claim it) which client address the request came from.

@@ -8,6 +8,7 @@ mod node;
 mod stores;
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -32,12 +33,14 @@ use node::Node;
 pub use node::{CLIENT_HEADER, LAB_SECRET_HEADER, LAB_SESSION_COOKIE};
 use stores::{Partition, Replica, ReplicatedStore, ReplicationStats, StandInStore};
 
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::error::{ApiJson, busy, error_response};
+use crate::per_client::share;
 use crate::storage::redis::RedisLink;
 use crate::store::redis::RedisSessionStore;
 use crate::store::{MemoryStore, SessionStore};
@@ -49,6 +52,8 @@ pub type HttpClient = Client<HttpConnector, Body>;
 
 /// Hops kept for the lab's request view.
 const HOPS_KEPT: usize = 100;
+/// Session rows of a stopped cluster's central Redis removed per listing.
+const ROWS_REMOVED_AT_ONCE: usize = 1000;
 /// Session rows listed per store in the lab's view.
 const ROWS_LISTED: usize = 20;
 /// What a full lab suggests waiting: clusters are reaped after minutes of idleness.
@@ -61,6 +66,7 @@ enum Central {
 }
 
 struct Cluster {
+    visitor: VisitorId,
     settings: Settings,
     nodes: Vec<Node>,
     central: Option<Central>,
@@ -78,15 +84,48 @@ struct Cluster {
 /// One visitor's cluster. `None` while it starts (or when it failed to).
 type SharedCluster = Arc<Mutex<Option<Cluster>>>;
 
-/// A new cluster's place, locked until it has started, and the cluster it replaces.
-type Reservation = (OwnedMutexGuard<Option<Cluster>>, Option<SharedCluster>);
+/// A new cluster's place, locked until it has started. Dropped before [`Reservation::fill`]
+/// (the start failed, or its client hung up midway) it gives the place back, so a cluster
+/// that never started holds no share of the ceilings.
+struct Reservation {
+    lab: Arc<Lab>,
+    visitor: VisitorId,
+    guard: Option<OwnedMutexGuard<Option<Cluster>>>,
+    /// The visitor's cluster this one replaces, to be stopped first.
+    replaced: Option<SharedCluster>,
+}
+
+impl Reservation {
+    fn fill(mut self, cluster: Cluster) {
+        if let Some(mut guard) = self.guard.take() {
+            *guard = Some(cluster);
+        }
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(guard) = self.guard.take() {
+            let cluster = Arc::clone(OwnedMutexGuard::mutex(&guard));
+            drop(guard);
+            self.lab.release(&self.visitor, &cluster);
+        }
+    }
+}
 
 struct Slot {
     cluster: SharedCluster,
     /// Nodes the cluster runs, counted against the server-wide ceiling.
     nodes: usize,
+    /// The client address that started it, for its share of the ceilings.
+    address: IpAddr,
     used: Instant,
 }
+
+/// One client address may run a quarter of the clusters and half of the nodes (at least one
+/// cluster of the biggest size).
+const CLUSTER_SHARE_DIVISOR: usize = 4;
+const NODE_SHARE_DIVISOR: usize = 2;
 
 /// The lab, held by the app state: at most one cluster per visitor, a few in all.
 pub struct Lab {
@@ -122,14 +161,36 @@ impl Lab {
         Some(Arc::clone(&slot.cluster))
     }
 
-    /// Takes `visitor`'s place for a cluster of `nodes` nodes, locked for its start, and hands
-    /// back the cluster it replaces; or says why not when the server-wide ceilings are reached.
-    fn reserve(&self, visitor: VisitorId, nodes: usize) -> Result<Reservation, String> {
+    /// Takes `visitor`'s place for a cluster of `nodes` nodes, locked for its start, with the
+    /// cluster it replaces; or says why not when the server-wide ceilings, or `address`'s
+    /// share of them, are reached.
+    fn reserve(
+        self: &Arc<Self>,
+        visitor: VisitorId,
+        address: IpAddr,
+        nodes: usize,
+    ) -> Result<Reservation, String> {
         let mut slots = lock(&self.slots);
         let others = slots.iter().filter(|(owner, _)| **owner != visitor);
-        let (clusters, nodes_running) = others.fold((0, 0), |(clusters, running), (_, slot)| {
-            (clusters + 1, running + slot.nodes)
-        });
+        let (clusters, nodes_running) = others
+            .clone()
+            .fold((0, 0), |(clusters, running), (_, slot)| {
+                (clusters + 1, running + slot.nodes)
+            });
+        let (own_clusters, own_nodes) = others
+            .filter(|(_, slot)| slot.address == address)
+            .fold((0, 0), |(clusters, running), (_, slot)| {
+                (clusters + 1, running + slot.nodes)
+            });
+        let cluster_share = share(self.max_clusters, CLUSTER_SHARE_DIVISOR);
+        // Never so small that one address cannot run one cluster of the biggest size.
+        let node_share =
+            share(self.max_nodes, NODE_SHARE_DIVISOR).max(MAX_NODES.min(self.max_nodes));
+        if own_clusters >= cluster_share || own_nodes + nodes > node_share {
+            return Err(format!(
+                "Other visitors from your address run {own_clusters} lab clusters with {own_nodes} nodes; one address may run {cluster_share} clusters with {node_share} nodes on this server. An unused one stops after a few minutes."
+            ));
+        }
         if clusters >= self.max_clusters {
             return Err(format!(
                 "{clusters} other visitors' lab clusters are running, as many as this server allows; an unused one stops after a few minutes."
@@ -148,10 +209,16 @@ impl Lab {
         let slot = Slot {
             cluster: fresh,
             nodes,
+            address,
             used: Instant::now(),
         };
         let replaced = slots.insert(visitor, slot).map(|old| old.cluster);
-        Ok((guard, replaced))
+        Ok(Reservation {
+            lab: Arc::clone(self),
+            visitor,
+            guard: Some(guard),
+            replaced,
+        })
     }
 
     /// Forgets `visitor`'s slot if it still holds `cluster`.
@@ -181,10 +248,11 @@ impl Lab {
                 .map(|slot| slot.cluster)
                 .collect()
         };
-        for cluster in &idle_clusters {
-            stop_cluster(cluster).await;
+        let reaped = idle_clusters.len();
+        for cluster in idle_clusters {
+            stop_detached(cluster).await;
         }
-        idle_clusters.len()
+        reaped
     }
 
     /// Clusters and nodes running now, over every visitor.
@@ -211,18 +279,30 @@ fn spawn_reaper(lab: Weak<Lab>, idle: Duration) {
     });
 }
 
-async fn stop_cluster(cluster: &SharedCluster) {
-    if let Some(mut old) = cluster.lock().await.take() {
-        old.kill_all().await;
-    }
+/// Stops `cluster` on a task of its own and waits for it: a client that hangs up midway
+/// cannot leave it half-stopped (its nodes still listening, its Redis rows still there).
+async fn stop_detached(cluster: SharedCluster) {
+    let stopping = tokio::spawn(async move {
+        if let Some(mut old) = cluster.lock().await.take() {
+            old.stop().await;
+        }
+    });
+    let _ = stopping.await;
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    // The balancer takes any method on any path below /lb, so axum routes it as a wildcard
+    // and the document names it once, as `/lb/{rest}`.
+    OpenApiRouter::with_openapi(BalancerDoc::openapi())
         .routes(routes!(view, start, stop))
         .routes(routes!(node_action))
         .routes(routes!(central_action))
+        .route("/lb/{*rest}", axum::routing::any(forward))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(balancer::balancer_doc))]
+struct BalancerDoc;
 
 /// Starts the scaling lab: N nodes on loopback ports behind the balancer at `/lb/api/…`
 /// (replacing any running cluster).
@@ -236,6 +316,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub(crate) async fn start(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    client: crate::client::Client,
     ApiJson(settings): ApiJson<Settings>,
 ) -> Response {
     if !(2..=MAX_NODES).contains(&settings.nodes) {
@@ -245,20 +326,19 @@ pub(crate) async fn start(
             format!("nodes must be between 2 and {MAX_NODES}"),
         );
     }
-    let lab = &state.lab;
-    let (mut guard, replaced) = match lab.reserve(visitor, settings.nodes) {
+    let mut reservation = match state.lab.reserve(visitor, client.ip, settings.nodes) {
         Ok(reserved) => reserved,
         Err(why) => return busy(ErrorCode::LabBusy, why, BUSY_RETRY_AFTER_SECS),
     };
-    if let Some(old) = replaced {
-        stop_cluster(&old).await;
+    if let Some(old) = reservation.replaced.take() {
+        stop_detached(old).await;
     }
+    // Dropped midway, the half-started cluster's nodes abort (`Node`'s drop) and the
+    // reservation gives its place back.
     match Cluster::start(&state, visitor, settings).await {
-        Ok(started) => *guard = Some(started),
+        Ok(started) => reservation.fill(started),
         Err(err) => {
-            let cluster = Arc::clone(OwnedMutexGuard::mutex(&guard));
-            drop(guard);
-            lab.release(&visitor, &cluster);
+            drop(reservation);
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::LabUnavailable,
@@ -266,7 +346,6 @@ pub(crate) async fn start(
             );
         }
     }
-    drop(guard);
     view(State(state), Visitor(visitor)).await
 }
 
@@ -276,7 +355,7 @@ pub(crate) async fn start(
 pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
     if let Some(cluster) = state.lab.cluster_of(&visitor) {
         state.lab.release(&visitor, &cluster);
-        stop_cluster(&cluster).await;
+        stop_detached(cluster).await;
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -428,6 +507,7 @@ impl Cluster {
             _ => None,
         };
         let mut cluster = Cluster {
+            visitor,
             settings,
             nodes: Vec::with_capacity(settings.nodes),
             central,
@@ -566,9 +646,29 @@ impl Cluster {
         }
     }
 
-    async fn kill_all(&mut self) {
+    /// Kills every node and removes the sessions it kept in a central Redis (a stand-in
+    /// goes with the cluster).
+    async fn stop(&mut self) {
         for node in &mut self.nodes {
             node.kill().await;
+        }
+        if let Some(Central::Redis(store)) = &self.central {
+            // A page at a time until none is left; a Redis that fails leaves the rest to
+            // expire with their sessions.
+            for _ in 0..100 {
+                let Ok((rows, _)) = store.list_owned(&self.visitor, ROWS_REMOVED_AT_ONCE).await
+                else {
+                    return;
+                };
+                if rows.is_empty() {
+                    return;
+                }
+                for record in rows {
+                    if store.delete(&record.id).await.is_err() {
+                        return;
+                    }
+                }
+            }
         }
     }
 

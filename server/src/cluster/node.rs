@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
@@ -17,17 +17,23 @@ use tokio::task::JoinHandle;
 use super::stores::{Replica, apply};
 use crate::error::ErrorCode;
 use crate::error::{self, ApiJson, error_response};
+use crate::serve::{ConnectionLimits, WithPeer, serve};
 use crate::store::{MemoryStore, SessionStore};
 use crate::{AppState, jwt, session};
 
 /// The lab nodes' session cookie. Its name differs from the app's own so the two never
-/// collide in one browser; it still ends in `authlens_sid`, so traces shorten it the same way.
-pub const LAB_SESSION_COOKIE: &str = "lab_authlens_sid";
+/// collide in one browser; traces shorten it as they do the app's own.
+pub use app::api::LAB_SESSION_COOKIE;
 /// The cluster's shared secret, sent by its balancer and its replicating nodes.
 pub const LAB_SECRET_HEADER: &str = "x-authlens-lab-secret";
 /// The client address the balancer saw (trusted only with the secret beside it).
 pub const CLIENT_HEADER: &str = "x-authlens-client";
 
+/// Open connections one node accepts.
+const NODE_CONNECTIONS: usize = 128;
+
+/// A running node. Dropping it (its cluster stopped, replaced, or dropped with a request whose
+/// client hung up) aborts its server task, so no node outlives its cluster.
 pub struct Node {
     pub port: u16,
     pub store: Arc<dyn SessionStore>,
@@ -52,13 +58,18 @@ impl Node {
             parts.sessions = store.clone();
             parts.lab_session_cookie = Some(LAB_SESSION_COOKIE);
         });
-        let router = router(node_state, replica_target, secret)
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let task = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, router).await {
-                tracing::warn!(port, %err, "lab node stopped with an error");
-            }
-        });
+        // The main server's accept loop and timeouts: a node is a public listener too.
+        let limits = ConnectionLimits {
+            header_read_timeout: state.config.header_read_timeout,
+            idle_timeout: state.config.idle_timeout,
+            max_connections: NODE_CONNECTIONS,
+            // Every request comes through the balancer, one address; the node's whole
+            // ceiling is its share.
+            max_connections_per_client: NODE_CONNECTIONS,
+            trusted: Arc::default(),
+        };
+        let router = WithPeer::new(router(node_state, replica_target, secret));
+        let task = tokio::spawn(serve(listener, router, limits, std::future::pending()));
         Ok(Node {
             port,
             store,
@@ -76,6 +87,14 @@ impl Node {
         if let Some(task) = self.task.take() {
             task.abort();
             let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
         }
     }
 }
@@ -109,22 +128,25 @@ fn router(state: AppState, replica_target: Option<Arc<MemoryStore>>, secret: Arc
         let secret = Arc::clone(&secret);
         router = router.route(
             "/internal/replicate",
-            post(
-                move |headers: HeaderMap, ApiJson(replica): ApiJson<Replica>| {
-                    let local = local.clone();
-                    let trusted = carries_secret(&headers, &secret);
-                    async move {
-                        if !trusted {
-                            return error_response(
-                                StatusCode::FORBIDDEN,
-                                ErrorCode::Forbidden,
-                                "Only the other nodes of this cluster may replicate to it.",
-                            );
-                        }
-                        receive(&local, replica).await
+            // The secret is checked before the body is read: a stranger learns nothing of
+            // the message's shape.
+            post(move |request: Request| {
+                let local = local.clone();
+                let secret = Arc::clone(&secret);
+                async move {
+                    if !carries_secret(request.headers(), &secret) {
+                        return error_response(
+                            StatusCode::FORBIDDEN,
+                            ErrorCode::Forbidden,
+                            "Only the other nodes of this cluster may replicate to it.",
+                        );
                     }
-                },
-            ),
+                    match ApiJson::<Replica>::from_request(request, &()).await {
+                        Ok(ApiJson(replica)) => receive(&local, replica).await,
+                        Err(rejection) => rejection.into_response(),
+                    }
+                }
+            }),
         );
     }
     router

@@ -42,37 +42,51 @@ pub fn new_visitor() -> String {
 pub struct AsVisitor<'a> {
     pub app: &'a TestApp,
     pub visitor: String,
+    /// The TCP peer the requests come from (`None`: in-process, no address).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl AsVisitor<'_> {
+    /// The same visitor, its requests coming over TCP from `ip` (for per-address shares).
+    pub fn from(mut self, ip: &str) -> Self {
+        self.peer = Some(format!("{ip}:40000").parse().expect("an IP address"));
+        self
+    }
+
+    fn send(&self, mut request: Request<Body>) -> impl Future<Output = Reply> + '_ {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        self.app.send(request)
+    }
+
     pub async fn post(&self, path: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
-        self.app
-            .send(as_visitor(
-                &self.visitor,
-                "POST",
-                path,
-                Body::from(body.to_string()),
-                extra,
-            ))
-            .await
+        self.send(as_visitor(
+            &self.visitor,
+            "POST",
+            path,
+            Body::from(body.to_string()),
+            extra,
+        ))
+        .await
     }
 
     pub async fn get(&self, path: &str, extra: &[(&str, &str)]) -> Reply {
-        self.app
-            .send(as_visitor(&self.visitor, "GET", path, Body::empty(), extra))
+        self.send(as_visitor(&self.visitor, "GET", path, Body::empty(), extra))
             .await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        self.app
-            .send(as_visitor(
-                &self.visitor,
-                "DELETE",
-                path,
-                Body::empty(),
-                &[],
-            ))
-            .await
+        self.send(as_visitor(
+            &self.visitor,
+            "DELETE",
+            path,
+            Body::empty(),
+            &[],
+        ))
+        .await
     }
 }
 
@@ -286,6 +300,7 @@ impl TestApp {
         AsVisitor {
             app: self,
             visitor: visitor.to_owned(),
+            peer: None,
         }
     }
 }
