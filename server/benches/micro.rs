@@ -24,6 +24,7 @@ use server::users::UserDirectory;
 use server::{AppState, Config};
 
 #[path = "../tests/common/redis_server.rs"]
+#[allow(dead_code)] // shared with the tests, which use more of it
 mod redis_server;
 
 fn runtime() -> Runtime {
