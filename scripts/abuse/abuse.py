@@ -372,6 +372,9 @@ def main():
     parser.add_argument("--redis-port", type=int, default=0)
     args = parser.parse_args()
 
+    # One call that opens the server's store connections (Redis is connected on first use), so
+    # the start figures are the idle server's, not the unconnected one's.
+    Client(args.base, "127.0.1.250").request("GET", "/api/session/store")
     start_mib = resident_mib(args.pid)
     start_listeners = listening_sockets(args.pid)
     start_redis = redis_figures(args.redis_port)

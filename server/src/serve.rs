@@ -265,6 +265,7 @@ struct Connection<S> {
 impl<S: Served> Connection<S> {
     async fn run(self) {
         let _ = self.stream.set_nodelay(true);
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.stream);
         let activity = Arc::new(Activity::new());
         let io = TokioIo::new(Watched {
             inner: self.stream,
@@ -310,7 +311,32 @@ impl<S: Served> Connection<S> {
             connection.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(DRAIN, connection).await;
         }
+        if end == Some(End::Expired) {
+            // What the kernel still queues for a slow reader would trickle out after the
+            // close: a reset drops it, and the client learns at once.
+            reset_on_close(fd);
+        }
         // Otherwise the connection has ended, or expired: dropping it closes the socket.
+    }
+}
+
+/// Makes closing socket `fd` send a reset and drop its unsent bytes (`SO_LINGER` 0). Called
+/// while the connection that owns the socket is still alive, so `fd` is its own.
+fn reset_on_close(fd: std::os::fd::RawFd) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: `fd` is an open socket owned by the caller's connection; `linger` outlives the
+    // call and its size is passed.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
     }
 }
 
