@@ -130,38 +130,23 @@ def connection_hog(base, source, deadline, results):
     results.put(("hostile", "connection_hog", outcome))
 
 
-def send_and_hang_up(base, source, method, path, body, after):
-    """Sends one request on a fresh connection and closes it `after` seconds later, unread."""
+def send_and_hang_up(base, source, method, path, body, after=0.0, cookie=None):
+    """Sends one request (as a visitor with `cookie`, if given) on a fresh connection and closes
+    it `after` seconds later, unread."""
     url = urlparse(base)
     payload = json.dumps(body).encode()
+    cookie_line = f"cookie: {cookie}\r\n" if cookie else ""
     sock = socket.socket()
     try:
         sock.bind((source, 0))
         sock.connect((url.hostname, url.port))
-        head = (f"{method} {path} HTTP/1.1\r\nhost: {url.hostname}:{url.port}\r\n"
+        head = (f"{method} {path} HTTP/1.1\r\nhost: {url.hostname}:{url.port}\r\n{cookie_line}"
                 f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n\r\n")
         sock.sendall(head.encode() + payload)
         time.sleep(after)
         return "sent, hung up"
     except OSError:
         return "connect failed"
-    finally:
-        sock.close()
-
-
-def send_and_hang_up_with(base, source, method, path, body, cookie):
-    """`send_and_hang_up` as a visitor with `cookie`, closed as soon as the request is out."""
-    url = urlparse(base)
-    payload = json.dumps(body).encode()
-    sock = socket.socket()
-    try:
-        sock.bind((source, 0))
-        sock.connect((url.hostname, url.port))
-        head = (f"{method} {path} HTTP/1.1\r\nhost: {url.hostname}:{url.port}\r\ncookie: {cookie}\r\n"
-                f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n\r\n")
-        sock.sendall(head.encode() + payload)
-    except OSError:
-        pass
     finally:
         sock.close()
 
@@ -227,7 +212,7 @@ def hostile(role, base, source, deadline, results):
             client.request("POST", "/api/lab/cluster", {"nodes": 8, "strategy": "round_robin", "storage": "central"})
             cookie = "; ".join(f"{k}={v}" for k, v in client.jar.items())
             for method, body in (("POST", {"nodes": 8, "strategy": "round_robin", "storage": "central"}), ("DELETE", {})):
-                send_and_hang_up_with(base, source, method, "/api/lab/cluster", body, cookie)
+                send_and_hang_up(base, source, method, "/api/lab/cluster", body, cookie=cookie)
             status = "cycle"
         elif role == "fat_probe":
             nonce = (client.request("POST", "/api/lab/csrf-probes", {})[2] or {}).get("nonce", "")

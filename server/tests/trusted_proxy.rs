@@ -178,23 +178,7 @@ async fn behind_the_proxy_each_student_has_a_share_of_requests_in_flight() {
     assert_eq!(refused.header("retry-after"), "5");
 
     // The student beside them is not held up by the first one's requests.
-    let neighbour = app
-        .send({
-            let mut request = with_visitor(
-                &app.visitor,
-                request(
-                    "POST",
-                    "/api/session/login",
-                    Body::from(alice().to_string()),
-                    &[("x-forwarded-for", "198.51.100.2")],
-                ),
-            );
-            request
-                .extensions_mut()
-                .insert(ConnectInfo("10.0.0.1:40000".parse::<SocketAddr>().unwrap()));
-            request
-        })
-        .await;
+    let neighbour = login_via(&app, "10.0.0.1", &[("x-forwarded-for", "198.51.100.2")]).await;
     assert_eq!(neighbour.status, StatusCode::OK, "{}", neighbour.body);
 
     // A request whose client hung up gives its place back.
