@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both install what is missing first (scripts/setup.sh).
 
-.PHONY: run test setup build lint e2e screenshots bench soak faults fuzz abuse
+.PHONY: run test setup build lint e2e hosted screenshots bench soak faults fuzz abuse
 
 ## Build the release site and serve it on http://127.0.0.1:3000 (in-memory stores, keys made at start).
 run: setup
@@ -26,6 +26,10 @@ lint: setup
 ## Only the browser tests, against the last debug build.
 e2e:
 	scripts/e2e.sh
+
+## Only the hosted-deployment test (HAProxy + TLS + two authlens + Redis), against the last debug build.
+hosted:
+	scripts/hosted.sh
 
 ## Retake the README's screenshots (English and Korean) from a real run in headless Chromium.
 screenshots:

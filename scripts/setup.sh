@@ -51,12 +51,17 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}";
   npm install --global --no-fund --no-audit "binaryen@$BINARYEN_VERSION"
 fi
 
-# --- Debian packages: the browser and its fonts for the e2e tests, Redis for the store tests ---
+# --- Debian packages: the browser and its fonts for the e2e tests, Redis for the store tests,
+# HAProxy and openssl for the hosted-deployment test ---
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v curl >/dev/null || missing+=(curl)
 command -v wrk >/dev/null || missing+=(wrk)  # the load generator of scripts/bench.sh
+# The hosted-deployment test: HAProxy terminating TLS in front of two authlens, with a
+# certificate the test makes with openssl.
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v openssl >/dev/null || missing+=(openssl)
 # Korean glyphs for the browser (screenshots and what the Korean tests see rendered).
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints, the Rust tests (server over its router, client logic), the
-# release front end (compiles, size), then one debug build the Playwright suites run against.
+# release front end (compiles, size), then one debug build the Playwright suites run against,
+# on loopback and as hosted behind HAProxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,8 @@ cargo leptos build --split
 
 step "Playwright end-to-end tests"
 scripts/e2e.sh
+
+# The same debug build as hosted: HAProxy terminating TLS for two public names in front of two
+# authlens processes and one Redis; one process is stopped midway.
+step "hosted deployment (https, HAProxy, two processes, one Redis)"
+scripts/hosted.sh

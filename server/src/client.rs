@@ -151,17 +151,22 @@ fn loopback_host(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let name = match host.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
-    };
-    let name = name.trim_end_matches('.');
+    let name = host_name(host).trim_end_matches('.');
     let under_localhost = name.len() > ".localhost".len()
         && name.is_char_boundary(name.len() - ".localhost".len())
         && name[name.len() - ".localhost".len()..].eq_ignore_ascii_case(".localhost");
     name.eq_ignore_ascii_case("localhost")
         || under_localhost
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A `Host` value's name, without its port or an IPv6 address's brackets
+/// (`a.test:8443` → `a.test`, `[::1]:3000` → `::1`).
+pub fn host_name(host: &str) -> &str {
+    match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    }
 }
 
 /// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) is that IPv4 address.

@@ -89,10 +89,18 @@ pub struct Config {
     #[arg(long, env = "AUTHLENS_ARGON2_ITERATIONS", default_value_t = 2)]
     pub argon2_iterations: u32,
 
-    /// Where the demo's "attacker site" listens (claim 9: a cross-site form). Port 0 picks a
-    /// free one; the page learns it from /api/lab/attacker. Loopback only.
+    /// Where the demo's loopback "attacker site" listens (claims 9 and 15: cross-site forms),
+    /// for a browser on this machine. Port 0 picks a free one; the page learns it from
+    /// /api/lab/attacker. Loopback only (a hosted demo uses --attacker-origin).
     #[arg(long, env = "AUTHLENS_ATTACKER_ADDR", default_value = "127.0.0.1:0")]
     pub attacker_addr: SocketAddr,
+
+    /// The attacker site's public origin for a hosted demo (claims 9 and 15), e.g.
+    /// `https://authlens-attacker.example`: a different site (registrable domain) whose name
+    /// points at the same proxy. Requests whose `Host` is its host get the attacker page, on
+    /// the main listener. Without it only a browser on this machine can run claims 9 and 15.
+    #[arg(long, env = "AUTHLENS_ATTACKER_ORIGIN", value_parser = crate::attacker::Origin::parse)]
+    pub attacker_origin: Option<crate::attacker::Origin>,
 
     /// The benchmark results the /cost page shows (written by scripts/bench.sh).
     #[arg(

@@ -1,12 +1,11 @@
 //! Claim 9: a page on another site cannot ride the `SameSite=Lax` session cookie, and cannot
-//! attach a bearer token at all. authlens runs a small "attacker site" on a second loopback
-//! port; its page auto-submits two forms at this server's probe endpoint, which records
-//! what actually arrived (cookie? Authorization? which site the browser said it came from).
+//! attach a bearer token at all. authlens serves a small "attacker site" (on a second loopback
+//! port, or under a public name of its own: [`crate::attacker`]); its page auto-submits two
+//! forms at this server's probe endpoint, which records what actually arrived (cookie?
+//! Authorization? which site the browser said it came from) in the visitor's probe log
+//! ([`crate::probe_log`]).
 
-use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
@@ -15,205 +14,19 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use tokio::time::Instant;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::attacker::AttackerSite;
 use crate::client::Client;
 use crate::error::ErrorCode;
-use crate::error::{busy, error_response};
-use crate::sync::lock;
-use crate::visitor::{Visitor, VisitorId};
+use crate::error::{busy, error_response, with_fault};
+use crate::storage::StoreError;
+use crate::visitor::Visitor;
 use app::api::{AttackerAddress, ErrorBody, ProbeNonce, ProbeRecord};
 use app::i18n::{Lang, fill_named};
-
-/// Probe records kept per visitor; older ones drop off. With every field cut to
-/// [`PROBE_FIELD_BYTES`], a visitor's log is a few kilobytes at most.
-const KEPT: usize = 16;
-/// The most bytes a probe record keeps of any header it shows (a real `Origin` or
-/// `Sec-Fetch-Site` is tens of bytes; a longer one is cut, and the record says so).
-pub const PROBE_FIELD_BYTES: usize = 256;
-/// The share of the probe-log ceiling one client address may hold: a tenth (at least one), so
-/// no single client fills it; its next visitor replaces that address's oldest log instead.
-const SHARE_DIVISOR: usize = 10;
-/// Probe nonces a visitor holds at once; the oldest is forgotten for a new one.
-const NONCES_KEPT: usize = 8;
-/// Probes recorded per nonce: the attacker page sends two forms, a reload sends two more.
-const PROBES_PER_NONCE: usize = 4;
-/// A visitor's log unused this long is forgotten when room is needed.
-const LOG_IDLE: Duration = Duration::from_secs(30 * 60);
-
-/// The probes each visitor has seen. A cross-site form carries no visitor cookie (that is the
-/// lesson: `SameSite=Lax`), so a probe is filed under the visitor who was handed its nonce; a
-/// nonce nobody was handed records nothing.
-#[derive(Clone)]
-pub struct ProbeLog(Arc<Mutex<Logs>>);
-
-struct Logs {
-    by_visitor: HashMap<VisitorId, VisitorLog>,
-    owner_of: HashMap<String, VisitorId>,
-    /// Each client address's logs, oldest first.
-    by_address: HashMap<IpAddr, VecDeque<VisitorId>>,
-    max_visitors: usize,
-}
-
-struct VisitorLog {
-    nonces: VecDeque<String>,
-    records: VecDeque<ProbeRecord>,
-    used: Instant,
-    /// The client address that asked for the log's first nonce.
-    address: IpAddr,
-}
-
-impl ProbeLog {
-    pub fn new(max_visitors: usize) -> Self {
-        ProbeLog(Arc::new(Mutex::new(Logs {
-            by_visitor: HashMap::new(),
-            owner_of: HashMap::new(),
-            by_address: HashMap::new(),
-            max_visitors,
-        })))
-    }
-
-    /// A fresh nonce for `visitor`'s next probe, asked for from `address`; or `None` when the
-    /// server keeps as many visitors' logs as it may and none has been idle long enough to
-    /// forget. An address that holds its whole share gives up its own oldest log instead.
-    pub fn issue(&self, visitor: VisitorId, address: IpAddr) -> Option<String> {
-        let mut logs = lock(&self.0);
-        let now = Instant::now();
-        if !logs.by_visitor.contains_key(&visitor) {
-            let share = (logs.max_visitors / SHARE_DIVISOR).max(1);
-            let held = logs.by_address.get(&address).map_or(0, VecDeque::len);
-            if held >= share {
-                let oldest = logs
-                    .by_address
-                    .get(&address)
-                    .and_then(|own| own.front().copied());
-                if let Some(oldest) = oldest {
-                    logs.forget(&oldest);
-                }
-            } else if logs.by_visitor.len() >= logs.max_visitors {
-                logs.forget_idle(now);
-                if logs.by_visitor.len() >= logs.max_visitors {
-                    return None;
-                }
-            }
-            logs.by_address
-                .entry(address)
-                .or_default()
-                .push_back(visitor);
-        }
-        let nonce = crate::random::hex::<16>();
-        let log = logs
-            .by_visitor
-            .entry(visitor)
-            .or_insert_with(|| VisitorLog {
-                nonces: VecDeque::new(),
-                records: VecDeque::new(),
-                used: now,
-                address,
-            });
-        log.used = now;
-        log.nonces.push_back(nonce.clone());
-        let dropped = (log.nonces.len() > NONCES_KEPT)
-            .then(|| log.nonces.pop_front())
-            .flatten();
-        if let Some(dropped) = dropped {
-            logs.owner_of.remove(&dropped);
-        }
-        logs.owner_of.insert(nonce.clone(), visitor);
-        Some(nonce)
-    }
-
-    /// Files `record` under the visitor its nonce was issued to; a nonce nobody was handed,
-    /// or one whose share of probes is used up, records nothing.
-    pub(crate) fn push(&self, mut record: ProbeRecord) {
-        cut_fields(&mut record);
-        let mut logs = lock(&self.0);
-        let Some(owner) = logs.owner_of.get(&record.nonce).copied() else {
-            return;
-        };
-        let Some(log) = logs.by_visitor.get_mut(&owner) else {
-            return;
-        };
-        let same_nonce = log
-            .records
-            .iter()
-            .filter(|seen| seen.nonce == record.nonce)
-            .count();
-        if same_nonce >= PROBES_PER_NONCE {
-            return;
-        }
-        log.used = Instant::now();
-        log.records.push_front(record);
-        log.records.truncate(KEPT);
-    }
-
-    /// `visitor`'s probes, newest first.
-    pub fn of(&self, visitor: &VisitorId) -> Vec<ProbeRecord> {
-        lock(&self.0)
-            .by_visitor
-            .get(visitor)
-            .map(|log| log.records.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-}
-
-impl Logs {
-    fn forget_idle(&mut self, now: Instant) {
-        let idle: Vec<VisitorId> = self
-            .by_visitor
-            .iter()
-            .filter(|(_, log)| now.duration_since(log.used) >= LOG_IDLE)
-            .map(|(visitor, _)| *visitor)
-            .collect();
-        for visitor in idle {
-            self.forget(&visitor);
-        }
-    }
-
-    /// Drops `visitor`'s log, its nonces and its place in its address's share.
-    fn forget(&mut self, visitor: &VisitorId) {
-        let Some(log) = self.by_visitor.remove(visitor) else {
-            return;
-        };
-        for nonce in &log.nonces {
-            self.owner_of.remove(nonce);
-        }
-        if let Some(own) = self.by_address.get_mut(&log.address) {
-            own.retain(|held| held != visitor);
-            if own.is_empty() {
-                self.by_address.remove(&log.address);
-            }
-        }
-    }
-}
-
-/// Cuts each header a record shows to [`PROBE_FIELD_BYTES`] (at a character boundary) and
-/// names the cut ones in `record.cut`, so a record has a size whatever a client sends.
-fn cut_fields(record: &mut ProbeRecord) {
-    let mut cut = Vec::new();
-    for (name, field) in [
-        ("flow", Some(&mut record.flow)),
-        ("sec_fetch_site", record.sec_fetch_site.as_mut()),
-        ("origin", record.origin.as_mut()),
-        ("refused_by", record.refused_by.as_mut()),
-    ] {
-        if let Some(text) = field
-            && text.len() > PROBE_FIELD_BYTES
-        {
-            let mut end = PROBE_FIELD_BYTES;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-            cut.push(name.to_owned());
-        }
-    }
-    record.cut = cut;
-}
 
 /// Routes on the main server, under `/api/lab`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -223,31 +36,42 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(attacker_address))
 }
 
-/// The port of the demo's attacker site (claim 9).
+/// Where this page's browser reaches the demo's attacker site (claims 9 and 15).
 #[utoipa::path(get, path = "/api/lab/attacker", tag = "lab",
     responses(
-        (status = 200, body = AttackerAddress, description = "The attacker site's port"),
-        (status = 404, body = ErrorBody, description = "no_attacker_site"),
+        (status = 200, body = AttackerAddress, description = "The attacker site's origin, as this page's browser reaches it"),
+        (status = 404, body = ErrorBody, description = "no_attacker_site: none this browser can reach (a page on a public name needs --attacker-origin)"),
     ))]
-pub(crate) async fn attacker_address(State(state): State<AppState>) -> Response {
-    match state.attacker_port {
-        Some(port) => Json(AttackerAddress { port }).into_response(),
+pub(crate) async fn attacker_address(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+) -> Response {
+    let host = header_text(&headers, "host").unwrap_or_default();
+    match state.attacker.for_page(&host, client.loopback) {
+        Some(origin) => Json(AttackerAddress { origin }).into_response(),
         None => error_response(
             StatusCode::NOT_FOUND,
             ErrorCode::NoAttackerSite,
-            "This server runs no attacker site (start it with --attacker-addr).",
+            "This server has no attacker site your browser can reach: its loopback one is only for a browser on the server's machine. A hosted authlens needs a second public name for it: start it with --attacker-origin.",
         ),
     }
 }
 
 /// The form posts the probe received for this visitor's nonces, newest first.
 #[utoipa::path(get, path = "/api/lab/csrf-probes", tag = "lab",
-    responses((status = 200, body = Vec<ProbeRecord>, description = "Your recorded probes")))]
+    responses(
+        (status = 200, body = Vec<ProbeRecord>, description = "Your recorded probes"),
+        (status = 503, body = ErrorBody, description = "store_unavailable: the probe log's Redis is down"),
+    ))]
 pub(crate) async fn list_probes(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
-) -> Json<Vec<ProbeRecord>> {
-    Json(state.probes.of(&visitor))
+) -> Response {
+    match state.probes.of(&visitor).await {
+        Ok(records) => Json(records).into_response(),
+        Err(err) => log_down(err),
+    }
 }
 
 /// A nonce for this visitor's next probe run: the probes that carry it are filed in this
@@ -262,14 +86,38 @@ pub(crate) async fn new_probe(
     Visitor(visitor): Visitor,
     client: Client,
 ) -> Response {
-    match state.probes.issue(visitor, client.ip) {
-        Some(nonce) => Json(ProbeNonce { nonce }).into_response(),
-        None => busy(
+    match issue_nonce(&state, visitor, &client).await {
+        Ok(nonce) => Json(ProbeNonce { nonce }).into_response(),
+        Err(refusal) => refusal,
+    }
+}
+
+/// A probe nonce for `visitor` (experiments 9 and 15), or the answer saying why there is none:
+/// every log the server may keep is taken (503 server_busy), or the log's store is down.
+pub(crate) async fn issue_nonce(
+    state: &AppState,
+    visitor: crate::visitor::VisitorId,
+    client: &Client,
+) -> Result<String, Response> {
+    match state.probes.issue(visitor, client.ip).await {
+        Ok(Some(nonce)) => Ok(nonce),
+        Ok(None) => Err(busy(
             ErrorCode::ServerBusy,
             "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
             60,
-        ),
+        )),
+        Err(err) => Err(log_down(err)),
     }
+}
+
+/// The probe log's Redis did not answer.
+fn log_down(err: StoreError) -> Response {
+    let response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::StoreUnavailable,
+        "The probe log (Redis) is unavailable; try again in a moment.",
+    );
+    with_fault(response, err)
 }
 
 /// `POST /api/lab/csrf-probe?flow=session|jwt&nonce=…`: a state-changing endpoint as a forged
@@ -299,7 +147,7 @@ pub(crate) async fn probe(
         _ => false,
     };
     let status = if acted { 200 } else { 401 };
-    state.probes.push(ProbeRecord {
+    let filed = state.probes.push(ProbeRecord {
         nonce: param("nonce").chars().take(64).collect(),
         flow,
         cookie_sent,
@@ -311,6 +159,10 @@ pub(crate) async fn probe(
         test_cookies: Vec::new(),
         cut: Vec::new(),
     });
+    if let Err(err) = filed.await {
+        // The form still gets its answer; the page's wait for the record says the rest.
+        tracing::warn!("a CSRF probe was not recorded: {err}");
+    }
     let texts = Lang::from_code(&param("lang"))
         .unwrap_or_default()
         .experiment_texts();
@@ -319,13 +171,13 @@ pub(crate) async fn probe(
     } else {
         texts.e9_probe_nothing
     };
-    probe_page(state.attacker_port, verdict)
+    probe_page(&state.attacker, verdict)
 }
 
 /// A probe's answer to the form that reached it: one line of HTML, which the attacker site may
 /// show in its frames (or a tab shows as is). Both probes (experiments 9 and 15) answer so.
-pub(crate) fn probe_page(attacker_port: Option<u16>, text: &str) -> Response {
-    let policy = crate::security_headers::probe_policy(attacker_port);
+pub(crate) fn probe_page(attacker: &AttackerSite, text: &str) -> Response {
+    let policy = crate::security_headers::probe_policy(attacker);
     (
         [(header::CONTENT_SECURITY_POLICY, policy)],
         Html(format!("<!DOCTYPE html><p>{text}</p>")),
@@ -336,7 +188,13 @@ pub(crate) fn probe_page(attacker_port: Option<u16>, text: &str) -> Response {
 /// Experiment 15's attacker page: one form at the SameSite probe, sent at once (in the
 /// experiment's frame: a cross-site post from a frame; in a tab of its own: a top-level
 /// cross-site post, the one case "Lax+POST" was about).
-fn samesite_attacker_page(target: &str, nonce: &str, via: &str, lang: Lang) -> Response {
+fn samesite_attacker_page(
+    target: &str,
+    nonce: &str,
+    via: &str,
+    lang: Lang,
+    script_nonce: &str,
+) -> Response {
     let texts = lang.experiment_texts();
     let code = lang.code();
     let title = texts.e9_site_title;
@@ -363,7 +221,7 @@ fn samesite_attacker_page(target: &str, nonce: &str, via: &str, lang: Lang) -> R
 <form id="samesite" method="POST" target="{form_target}" action="{target}/api/lab/samesite/probe?nonce={nonce}&amp;via={via}&amp;lang={code}">
   <input type="hidden" name="from" value="another site">
 </form>
-<script>document.getElementById("samesite").submit();</script>
+<script nonce="{script_nonce}">document.getElementById("samesite").submit();</script>
 </body></html>"#
     ))
     .into_response()
@@ -388,22 +246,27 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn bad_attacker_query(authlens_port: u16) -> Response {
+fn bad_attacker_query() -> Response {
     error_response(
         StatusCode::BAD_REQUEST,
         ErrorCode::BadRequest,
-        format!(
-            "target must be this authlens, http://127.0.0.1:{authlens_port} or http://localhost:{authlens_port}; nonce alphanumeric"
-        ),
+        "target must be this authlens's page origin (http://127.0.0.1:<its port>, http://localhost:<its port>, or a public name on the attacker origin's scheme and port); nonce alphanumeric",
     )
 }
 
-/// The attacker site: its own tiny router on its own port, whose forms aim at authlens on
-/// `authlens_port` and nowhere else (not at another service on this machine, such as Redis).
-pub fn attacker_site(authlens_port: u16) -> Router {
+/// The attacker site: its own tiny router (on its own loopback port, or behind the main
+/// listener for its public name), whose forms aim at this authlens and nowhere else.
+pub fn attacker_site(site: AttackerSite) -> Router {
     Router::new()
         .route("/", get(attacker_page))
-        .with_state(authlens_port)
+        .fallback(|| async {
+            error_response(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "The attacker site has one page: /?target=…&nonce=…",
+            )
+        })
+        .with_state(Arc::new(site))
 }
 
 /// Both fields default, so a missing one gets the same JSON 400 as a bad one.
@@ -427,21 +290,32 @@ struct AttackerQuery {
 /// A page that, on load, posts two forms at the target: one at the session flow (hoping the
 /// browser adds the cookie), one at the token flow (which no form can give a bearer header).
 async fn attacker_page(
-    State(authlens_port): State<u16>,
+    State(site): State<Arc<AttackerSite>>,
     query: Result<Query<AttackerQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(query)) = query else {
-        return bad_attacker_query(authlens_port);
+        return bad_attacker_query();
     };
-    let target_ok = ["127.0.0.1", "localhost"]
-        .iter()
-        .any(|host| query.target == format!("http://{host}:{authlens_port}"));
     let nonce_ok =
         query.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) && query.nonce.len() <= 64;
-    if !target_ok || !nonce_ok {
-        return bad_attacker_query(authlens_port);
+    if !site.accepts_target(&query.target) || !nonce_ok {
+        return bad_attacker_query();
     }
     let (target, nonce) = (&query.target, &query.nonce);
+    // Its own policy: one inline script by nonce, forms and frames at the target only.
+    let script_nonce = crate::random::hex::<16>();
+    let policy = crate::security_headers::attacker_page_policy(&script_nonce, target);
+    let page = attacker_page_html(target, nonce, &query, &script_nonce);
+    ([(header::CONTENT_SECURITY_POLICY, policy)], page).into_response()
+}
+
+/// The attacker page's HTML: experiment 15's one form, or experiment 9's two.
+fn attacker_page_html(
+    target: &str,
+    nonce: &str,
+    query: &AttackerQuery,
+    script_nonce: &str,
+) -> Response {
     let lang = Lang::from_code(&query.lang).unwrap_or_default();
     let texts = lang.experiment_texts();
     if query.test == "samesite" {
@@ -449,10 +323,10 @@ async fn attacker_page(
             "top" => "top",
             _ => "frame",
         };
-        return samesite_attacker_page(target, nonce, via, lang);
+        return samesite_attacker_page(target, nonce, via, lang, script_nonce);
     }
     let (code, title) = (lang.code(), texts.e9_site_title);
-    let banner = fill_named(texts.e9_site_banner, &[("target", target.clone())]);
+    let banner = fill_named(texts.e9_site_banner, &[("target", target.to_owned())]);
     let (session_frame, token_frame) = (texts.e9_site_session_frame, texts.e9_site_token_frame);
     Html(format!(
         r#"<!DOCTYPE html>
@@ -467,7 +341,7 @@ async fn attacker_page(
 <form id="jwt" method="POST" target="jwt-result" action="{target}/api/lab/csrf-probe?flow=jwt&amp;nonce={nonce}&amp;lang={code}">
   <input type="hidden" name="item" value="bought by the attacker">
 </form>
-<script>document.getElementById("session").submit(); document.getElementById("jwt").submit();</script>
+<script nonce="{script_nonce}">document.getElementById("session").submit(); document.getElementById("jwt").submit();</script>
 </body></html>"#
     ))
     .into_response()

@@ -36,6 +36,8 @@ use crate::{error, request_limits, same_origin, security_headers, visitor};
 pub struct Server {
     state: AppState,
     routes: Router,
+    /// The attacker site, for requests whose `Host` is its public name (`--attacker-origin`).
+    attacker_site: Router,
     /// The TCP peer of the connection this copy serves; `None` in-process, where a caller may
     /// name one with a `ConnectInfo` extension instead (the tests do).
     peer: Option<IpAddr>,
@@ -44,8 +46,9 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(state: AppState, routes: Router) -> Self {
+    pub fn new(state: AppState, routes: Router, attacker_site: Router) -> Self {
         Server {
+            attacker_site,
             body_limit: DefaultBodyLimit::max(state.config.body_limit),
             timeout: state.config.request_timeout,
             peer: None,
@@ -79,6 +82,29 @@ impl Service<Request> for Server {
             .or_else(|| crate::client::peer(request.extensions()));
         let client = Client::resolve(peer, request.headers(), &state.trusted_proxies);
         request.extensions_mut().insert(client);
+        // The attacker site is another site that happens to share this listener: it gets no
+        // visitor cookie and none of this site's refusals, only the headers every answer gets.
+        if state.attacker.public.is_some()
+            && request
+                .headers()
+                .get(axum::http::header::HOST)
+                .and_then(|host| host.to_str().ok())
+                .is_some_and(|host| state.attacker.serves_host(host))
+        {
+            return Answer {
+                stage: Stage::Routing {
+                    route: self.attacker_site.call(request),
+                    deadline: None,
+                    after: After {
+                        client,
+                        secure: false,
+                        arrival: None,
+                        timeout: self.timeout,
+                        _in_flight: None,
+                    },
+                },
+            };
+        }
         // Behind a trusted proxy every connection is the proxy's, so the per-client ceiling
         // counts each forwarded client's requests in flight instead.
         let behind_proxy = peer.is_some_and(|ip| state.trusted_proxies.contains(ip));

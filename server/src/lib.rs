@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod assets;
+pub mod attacker;
 pub mod bench_results;
 pub mod client;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod lab;
 pub mod openapi;
 pub mod page_language;
 pub mod per_client;
+pub mod probe_log;
 pub mod random;
 pub mod rate_limit;
 pub mod request_limits;
@@ -79,9 +81,10 @@ pub struct AppParts {
     pub jwt: Arc<JwtService>,
     /// `None` when the login rate limit is turned off.
     pub login_limiter: Option<Arc<LoginLimiter>>,
-    /// The port of the "attacker site" listener, once `main` has bound it.
-    pub attacker_port: Option<u16>,
-    pub probes: cross_site::ProbeLog,
+    /// Where the demo's attacker site is: its public origin, and its loopback port once `main`
+    /// has bound it.
+    pub attacker: attacker::AttackerSite,
+    pub probes: probe_log::ProbeLog,
     /// The proxies whose `X-Forwarded-*` headers are believed (`--trusted-proxy`).
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Requests in flight per client that a trusted proxy forwarded.
@@ -123,10 +126,10 @@ impl AppState {
             config.jwt_secret_file.as_deref(),
             config.jwt_key_file.as_deref(),
         )?;
-        let (sessions, refresh) = open_stores(&config, &clock)?;
+        let stores = open_stores(&config, &clock)?;
         let jwt = JwtService::new(
             keys,
-            refresh,
+            stores.refresh,
             config.access_ttl,
             config.refresh_ttl,
             clock.clone(),
@@ -139,15 +142,23 @@ impl AppState {
             .site_addr(config.addr)
             .build();
         Ok(AppState(Arc::new(AppParts {
-            sessions,
+            sessions: stores.sessions,
             lab_session_cookie: None,
             login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
-            attacker_port: None,
-            probes: cross_site::ProbeLog::new(config.max_probe_logs),
+            attacker: attacker::AttackerSite {
+                public: config.attacker_origin.clone(),
+                ..Default::default()
+            },
+            probes: stores.probes,
             trusted_proxies: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
             forwarded_in_flight: Arc::default(),
             bulk_runs: Arc::new(lab::BulkRuns::new(config.max_bulk_runs)),
-            lab: cluster::Lab::new(config.max_clusters, config.max_lab_nodes, config.lab_idle),
+            lab: cluster::Lab::new(
+                config.max_clusters,
+                config.max_lab_nodes,
+                config.lab_idle,
+                stores.redis,
+            ),
             users,
             jwt: Arc::new(jwt),
             clock,
@@ -192,12 +203,18 @@ impl AppState {
     }
 }
 
-/// Both stores in Redis when a URL is given (shared by every authlens pointing at it),
-/// otherwise both in this process's memory.
-fn open_stores(
-    config: &Config,
-    clock: &Clock,
-) -> anyhow::Result<(Arc<dyn SessionStore>, Arc<dyn RefreshStore>)> {
+/// What the server keeps about visitors, in one place: in Redis when a URL is given (shared by
+/// every authlens pointing at it), otherwise in this process's memory.
+struct Stores {
+    sessions: Arc<dyn SessionStore>,
+    refresh: Arc<dyn RefreshStore>,
+    /// Experiments 9 and 15's probe logs: their cross-site forms may reach any process.
+    probes: probe_log::ProbeLog,
+    /// The Redis, for the lab's record of which process runs each visitor's cluster.
+    redis: Option<Arc<RedisLink>>,
+}
+
+fn open_stores(config: &Config, clock: &Clock) -> anyhow::Result<Stores> {
     Ok(match &config.redis_url {
         Some(url) => {
             let link = Arc::new(RedisLink::new(
@@ -205,15 +222,25 @@ fn open_stores(
                 &config.redis_prefix,
                 config.redis_timeout,
             )?);
-            (
-                RedisSessionStore::new(link.clone(), clock.clone()),
-                RedisRefreshStore::new(link, clock.clone()),
-            )
+            Stores {
+                sessions: RedisSessionStore::new(link.clone(), clock.clone()),
+                refresh: RedisRefreshStore::new(link.clone(), clock.clone()),
+                probes: probe_log::ProbeLog::Redis(Arc::new(probe_log::RedisProbeLog::new(
+                    link.clone(),
+                    clock.clone(),
+                    config.max_probe_logs,
+                ))),
+                redis: Some(link),
+            }
         }
-        None => (
-            MemoryStore::new(clock.clone()),
-            MemoryRefreshStore::new(clock.clone()),
-        ),
+        None => Stores {
+            sessions: MemoryStore::new(clock.clone()),
+            refresh: MemoryRefreshStore::new(clock.clone()),
+            probes: probe_log::ProbeLog::Memory(probe_log::MemoryProbeLog::new(
+                config.max_probe_logs,
+            )),
+            redis: None,
+        },
     })
 }
 
@@ -240,17 +267,18 @@ pub fn app(state: AppState) -> edge::Server {
         .route("/api/{*rest}", any(error::api_not_found))
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);
-    let attacker_port = state.attacker_port;
+    let attacker = state.attacker.clone();
+    let not_found_attacker = attacker.clone();
     let shell_options = state.leptos_options.clone();
     let page_state = state.clone();
     let page = move || {
-        security_headers::set_page_policy(attacker_port);
+        security_headers::set_page_policy(&attacker);
         page_language::provide(&page_state);
         shell(shell_options.clone())
     };
     let not_found_state = state.clone();
     let not_found_page = move |options| {
-        security_headers::set_page_policy(attacker_port);
+        security_headers::set_page_policy(&not_found_attacker);
         page_language::provide(&not_found_state);
         shell(options)
     };
@@ -273,7 +301,8 @@ pub fn app(state: AppState) -> edge::Server {
     } else {
         routes
     };
-    edge::Server::new(state, routes)
+    let attacker_site = cross_site::attacker_site(state.attacker.clone());
+    edge::Server::new(state, routes, attacker_site)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

@@ -57,12 +57,18 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
     let attacker_port = attacker.local_addr()?.port();
     let main_port = listener.local_addr()?.port();
-    let state = state.with(|parts| parts.attacker_port = Some(attacker_port));
+    let state = state.with(|parts| {
+        parts.attacker.loopback_port = Some(attacker_port);
+        parts.attacker.authlens_port = main_port;
+    });
     tracing::info!("authlens listening on http://{}", listener.local_addr()?);
     tracing::info!(
-        "the demo's attacker site listens on http://{} (a different site: claim 9)",
+        "the demo's attacker site listens on http://{} for a browser on this machine (a different site: claims 9 and 15)",
         attacker.local_addr()?
     );
+    if let Some(public) = &state.attacker.public {
+        tracing::info!("and is served to requests for {public} (--attacker-origin)");
+    }
     // Both stop on the same signal; each drains its in-flight requests.
     let shutdown = new_shutdown();
     // The attacker site gets the same timeouts and a small ceiling: it serves one page.
@@ -72,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let attacker_site = serve(
         attacker,
-        server::cross_site::attacker_site(main_port),
+        server::cross_site::attacker_site(state.attacker.clone()),
         attacker_limits,
         shutdown.clone().wait(),
     );

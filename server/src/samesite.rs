@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::cross_site::{header_text, probe_page, query_param};
-use crate::error::{ErrorCode, busy};
+use crate::error::ErrorCode;
 use crate::visitor::Visitor;
 use app::api::{
     ErrorBody, ProbeRecord, SAMESITE_COOKIE_PATH, SAMESITE_TEST_COOKIES, SameSiteCookieSeen,
@@ -53,12 +53,9 @@ pub(crate) async fn set_test_cookies(
     Visitor(visitor): Visitor,
     client: crate::client::Client,
 ) -> Response {
-    let Some(nonce) = state.probes.issue(visitor, client.ip) else {
-        return busy(
-            ErrorCode::ServerBusy,
-            "The server keeps as many visitors' probe logs as it may; try again in a few minutes.",
-            60,
-        );
+    let nonce = match crate::cross_site::issue_nonce(&state, visitor, &client).await {
+        Ok(nonce) => nonce,
+        Err(refusal) => return refusal,
     };
     let lines: Vec<String> = SAMESITE_TEST_COOKIES
         .iter()
@@ -140,7 +137,7 @@ pub(crate) async fn samesite_probe(
         .filter(|seen| seen.nonce == nonce)
         .map(|seen| seen.name)
         .collect();
-    state.probes.push(ProbeRecord {
+    let filed = state.probes.push(ProbeRecord {
         nonce,
         flow: format!("samesite-{via}"),
         cookie_sent: !arrived.is_empty(),
@@ -152,6 +149,9 @@ pub(crate) async fn samesite_probe(
         test_cookies: arrived.clone(),
         cut: Vec::new(),
     });
+    if let Err(err) = filed.await {
+        tracing::warn!("a SameSite probe was not recorded: {err}");
+    }
     let texts = Lang::from_code(&param("lang"))
         .unwrap_or_default()
         .experiment_texts();
@@ -161,7 +161,7 @@ pub(crate) async fn samesite_probe(
         arrived.join(", ")
     };
     let answer = fill_named(texts.e15_probe_answer, &[("cookies", names)]);
-    probe_page(state.attacker_port, &answer)
+    probe_page(&state.attacker, &answer)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
 
+use crate::attacker::AttackerSite;
+
 /// What any response that sets no policy of its own gets: nothing may load, nothing may frame it.
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -15,8 +17,8 @@ pub const JSON_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 /// The page's policy. Leptos puts `nonce` on its hydration script (which imports the wasm
 /// glue from /pkg) and on the scripts that carry server data; `'wasm-unsafe-eval'` lets that
 /// glue compile the wasm. No inline styles: bars are SVG shapes, sized by attributes.
-pub fn page_policy(nonce: &str, attacker_port: Option<u16>) -> String {
-    let frames = attacker_origins(attacker_port);
+pub fn page_policy(nonce: &str, attacker: &AttackerSite) -> String {
+    let frames = attacker_origins(attacker);
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src {frames}; \
@@ -27,29 +29,41 @@ pub fn page_policy(nonce: &str, attacker_port: Option<u16>) -> String {
 /// The policy of the CSRF probe's answer, which the attacker site shows in its own frame.
 /// Every ancestor must be allowed: the attacker page that frames it, and this site's own page
 /// (`'self'`) that frames the attacker page; any one missing and the browser refuses.
-pub fn probe_policy(attacker_port: Option<u16>) -> String {
-    let ancestors = attacker_origins(attacker_port);
+pub fn probe_policy(attacker: &AttackerSite) -> String {
+    let ancestors = attacker_origins(attacker);
     format!("default-src 'none'; frame-ancestors 'self' {ancestors}; base-uri 'none'")
 }
 
-/// The attacker site under both loopback names (the page frames it under the one it is not on).
-fn attacker_origins(attacker_port: Option<u16>) -> String {
-    attacker_port.map_or_else(
-        || "'none'".to_owned(),
-        |port| format!("http://127.0.0.1:{port} http://localhost:{port}"),
+/// The attacker page's own policy: its one inline script (by `nonce`) and inline styles; its
+/// forms may go to `target` only, whose answers it frames, and only `target`'s page may frame it.
+pub fn attacker_page_policy(nonce: &str, target: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; \
+         form-action {target}; frame-src {target}; frame-ancestors {target}; base-uri 'none'"
     )
+}
+
+/// Every origin the attacker site is reached under (the page frames the one its browser can
+/// reach), or `'none'` when there is none.
+fn attacker_origins(attacker: &AttackerSite) -> String {
+    let origins = attacker.origins();
+    if origins.is_empty() {
+        "'none'".to_owned()
+    } else {
+        origins.join(" ")
+    }
 }
 
 /// Sets the page's policy on the response being rendered. Called from inside the Leptos
 /// shell, where the response's nonce and header options live.
-pub fn set_page_policy(attacker_port: Option<u16>) {
+pub fn set_page_policy(attacker: &AttackerSite) {
     let Some(nonce) = leptos::nonce::use_nonce() else {
         return;
     };
     let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce, attacker_port)) {
+    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce, attacker)) {
         options.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::{ErrorCode, ProbeNonce};
+use app::api::{AttackerAddress, ErrorCode, ProbeNonce};
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -109,6 +109,168 @@ async fn the_probe_log_keeps_only_the_latest_sixteen() {
     assert_eq!(probes[0]["nonce"], last.as_str(), "newest first");
 }
 
+/// authlens as hosted: behind a proxy on 127.0.0.1 that terminates TLS, with a public name
+/// for the attacker site.
+async fn hosted() -> TestApp {
+    let mut config = common::test_config();
+    config.attacker_origin =
+        Some(server::attacker::Origin::parse("https://attacker.test:8443").unwrap());
+    config.trusted_proxy = vec![server::client::parse_network("127.0.0.1").unwrap()];
+    common::start(config).await
+}
+
+/// What the proxy adds to a request for `host` over https.
+fn via_proxy(host: &str) -> [(&str, &str); 3] {
+    [
+        ("host", host),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-for", "203.0.113.7"),
+    ]
+}
+
+#[tokio::test]
+async fn a_hosted_page_is_sent_to_the_public_attacker_origin() {
+    let app = hosted().await;
+    let visitor = app.as_visitor(&common::new_visitor()).from("127.0.0.1");
+    let reply = visitor
+        .get("/api/lab/attacker", &via_proxy("authlens.test:8443"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.json::<AttackerAddress>().origin,
+        "https://attacker.test:8443"
+    );
+    // The page may frame it, and the probe's answer may be framed by it.
+    let page = visitor.get("/", &via_proxy("authlens.test:8443")).await;
+    let policy = page.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains("frame-src https://attacker.test:8443"),
+        "{policy}"
+    );
+    let probe = visitor
+        .post(
+            "/api/lab/csrf-probe?flow=jwt&nonce=x",
+            json!({}),
+            &via_proxy("authlens.test:8443"),
+        )
+        .await;
+    let policy = probe.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains("frame-ancestors 'self' https://attacker.test:8443"),
+        "{policy}"
+    );
+}
+
+#[tokio::test]
+async fn the_attacker_name_gets_the_attacker_site_on_the_main_listener() {
+    let app = hosted().await;
+    let browser = app.as_visitor(&common::new_visitor()).from("127.0.0.1");
+    let attacker = via_proxy("attacker.test:8443");
+    let page = browser
+        .get(
+            "/?target=https://authlens.test:8443&nonce=x1&lang=en",
+            &attacker,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = page.body.as_str().expect("HTML");
+    assert!(html.contains(
+        r#"action="https://authlens.test:8443/api/lab/csrf-probe?flow=session&amp;nonce=x1&amp;lang=en""#
+    ), "{html}");
+    // Its own policy: its one script by nonce, forms and frames at this authlens only.
+    let policy = page.header(header::CONTENT_SECURITY_POLICY);
+    assert!(policy.contains("script-src 'nonce-"), "{policy}");
+    assert!(
+        policy.contains("form-action https://authlens.test:8443;"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("frame-ancestors https://authlens.test:8443;"),
+        "{policy}"
+    );
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(
+        html.contains(&format!(r#"<script nonce="{nonce}">"#)),
+        "{html}"
+    );
+    // Another site: no visitor cookie of this one, and none of this site's routes.
+    assert!(page.headers.get(header::SET_COOKIE).is_none());
+    let api = browser.get("/api/session/me", &attacker).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.error_code(), ErrorCode::NotFound);
+    // Its forms go to a public name on the same scheme and port, never elsewhere.
+    for hostile in [
+        "https://attacker.test:8443",
+        "https://authlens.test:443",
+        "http://authlens.test:8443",
+        "https://127.0.0.1:8443",
+        "http://127.0.0.1:6379",
+    ] {
+        let reply = browser
+            .get(&format!("/?target={hostile}&nonce=x1"), &attacker)
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{hostile}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_on_a_public_name_without_an_attacker_origin_is_told_which_flag_to_set() {
+    let app = common::start_with_attacker_port(4242).await;
+    let remote = app.as_visitor(&common::new_visitor()).from("198.51.100.4");
+    let reply = remote
+        .get("/api/lab/attacker", &[("host", "authlens.example")])
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.error_code(), ErrorCode::NoAttackerSite);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("--attacker-origin"),
+        "{}",
+        reply.body
+    );
+    // A browser on the server's machine gets the loopback site under the other name.
+    let local = app.as_visitor(&common::new_visitor()).from("127.0.0.1");
+    for (host, origin) in [
+        ("127.0.0.1:3000", "http://localhost:4242"),
+        ("localhost:3000", "http://127.0.0.1:4242"),
+    ] {
+        let reply = local.get("/api/lab/attacker", &[("host", host)]).await;
+        assert_eq!(reply.json::<AttackerAddress>().origin, origin);
+    }
+}
+
+#[test]
+fn an_attacker_origin_that_is_not_a_bare_origin_stops_the_start() {
+    use clap::Parser;
+    for bad in [
+        "attacker.test",
+        "https://attacker.test/x",
+        "ftp://attacker.test",
+    ] {
+        let err = server::Config::try_parse_from(["authlens", "--attacker-origin", bad])
+            .expect_err(bad)
+            .to_string();
+        assert!(err.contains("--attacker-origin"), "{err}");
+        assert!(err.contains("bare http(s) origin"), "{err}");
+    }
+    let good = server::Config::try_parse_from([
+        "authlens",
+        "--attacker-origin",
+        "https://authlens-attacker.example",
+    ])
+    .unwrap();
+    assert_eq!(
+        good.attacker_origin.unwrap().to_string(),
+        "https://authlens-attacker.example"
+    );
+}
+
 #[tokio::test]
 async fn without_an_attacker_listener_the_api_says_so() {
     let app = start_default().await;
@@ -119,7 +281,11 @@ async fn without_an_attacker_listener_the_api_says_so() {
 
 #[tokio::test]
 async fn the_attacker_page_posts_only_to_this_authlens() {
-    let site = server::cross_site::attacker_site(3000);
+    let site = server::cross_site::attacker_site(server::attacker::AttackerSite {
+        loopback_port: Some(4000),
+        authlens_port: 3000,
+        public: None,
+    });
     let page = |query: &str| {
         let site = site.clone();
         let query = query.to_owned();

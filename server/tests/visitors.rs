@@ -207,10 +207,6 @@ async fn bulk_rows_are_the_visitors_and_gone_once_measured(backend: Backend) {
     );
 }
 
-for_each_store!(
-    listings_are_the_visitors_own_rows_and_the_servers_totals,
-    bulk_rows_are_the_visitors_and_gone_once_measured,
-);
 
 #[tokio::test]
 async fn a_long_listing_says_where_it_is_cut() {
@@ -556,9 +552,8 @@ async fn settle() {
     }
 }
 
-#[tokio::test]
-async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce() {
-    let app = start_default().await;
+async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce(backend: Backend) {
+    let app = start_on(backend).await;
     let (a, b) = (
         app.as_visitor(&new_visitor()),
         app.as_visitor(&new_visitor()),
@@ -596,11 +591,10 @@ async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce() {
     assert_eq!(b.get("/api/lab/csrf-probes", &[]).await.body, json!([]));
 }
 
-#[tokio::test]
-async fn probe_logs_have_a_ceiling() {
+async fn probe_logs_have_a_ceiling(backend: Backend) {
     let mut config = test_config();
     config.max_probe_logs = 1;
-    let app = start(config).await;
+    let app = start_with(config, backend).await;
     let first = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
     assert_eq!(first.status, StatusCode::OK);
     let again = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
@@ -616,11 +610,10 @@ async fn probe_logs_have_a_ceiling() {
     );
 }
 
-#[tokio::test]
-async fn one_address_cannot_fill_the_probe_logs() {
+async fn one_address_cannot_fill_the_probe_logs(backend: Backend) {
     let mut config = test_config();
     config.max_probe_logs = 20;
-    let app = start(config).await;
+    let app = start_with(config, backend).await;
     // A client with no cookie is a new visitor on every request: 200 of them from one
     // address keep replacing that address's own oldest logs (a tenth of the ceiling).
     let first = app.as_visitor(&new_visitor()).from("10.0.0.9");
@@ -648,9 +641,8 @@ async fn one_address_cannot_fill_the_probe_logs() {
     assert_eq!(first.get("/api/lab/csrf-probes", &[]).await.body, json!([]));
 }
 
-#[tokio::test]
-async fn a_probe_record_keeps_a_few_hundred_bytes_per_header() {
-    let app = start_default().await;
+async fn a_probe_record_keeps_a_few_hundred_bytes_per_header(backend: Backend) {
+    let app = start_on(backend).await;
     let nonce = app.post("/api/lab/csrf-probes", json!({}), &[]).await;
     let nonce = nonce.json::<ProbeNonce>().nonce;
     let fat = format!("https://{}.example", "a".repeat(190_000));
@@ -678,3 +670,12 @@ async fn a_probe_record_keeps_a_few_hundred_bytes_per_header() {
         "the record says what it cut"
     );
 }
+
+for_each_store!(
+    listings_are_the_visitors_own_rows_and_the_servers_totals,
+    bulk_rows_are_the_visitors_and_gone_once_measured,
+    probes_are_filed_under_the_visitor_who_was_handed_the_nonce,
+    probe_logs_have_a_ceiling,
+    one_address_cannot_fill_the_probe_logs,
+    a_probe_record_keeps_a_few_hundred_bytes_per_header,
+);

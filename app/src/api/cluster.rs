@@ -60,6 +60,11 @@ pub struct Hop {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterView {
     pub running: bool,
+    /// Not running here because the visitor's cluster ran on another server process, which
+    /// this request did not reach (behind a balancer: that process stopped). `settings` are
+    /// then that cluster's, to set it up again.
+    #[serde(default)]
+    pub elsewhere: bool,
     pub settings: Option<Settings>,
     /// Where the balancer listens: paths under it go to the nodes.
     pub balancer: String,

@@ -265,11 +265,15 @@ pub struct AnswerUser {
     pub user: UserView,
 }
 
-/// `GET /api/lab/attacker`: the port of experiment 9's attacker site.
+/// `GET /api/lab/attacker`: where this page's browser reaches the attacker site of
+/// experiments 9 and 15.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AttackerAddress {
-    pub port: u16,
+    /// A bare origin (`https://attacker.example`, `http://localhost:4000`): the public one the
+    /// server was started with (`--attacker-origin`), or for a browser on the server's machine
+    /// the loopback listener under the other loopback name.
+    pub origin: String,
 }
 
 /// `POST /api/lab/csrf-probes`: a nonce for this visitor's next probe run.
@@ -455,6 +459,9 @@ pub enum ErrorCode {
     LabBusy,
     LabUnavailable,
     NoCluster,
+    /// The visitor's lab cluster ran on another server process, which this request did not
+    /// reach (it stopped): a new one must be set up here.
+    LabGone,
     NoSuchNode,
     UnknownAction,
     CentralIsRedis,
@@ -495,6 +502,7 @@ impl ErrorCode {
             ErrorCode::LabBusy => "lab_busy",
             ErrorCode::LabUnavailable => "lab_unavailable",
             ErrorCode::NoCluster => "no_cluster",
+            ErrorCode::LabGone => "lab_gone",
             ErrorCode::NoSuchNode => "no_such_node",
             ErrorCode::UnknownAction => "unknown_action",
             ErrorCode::CentralIsRedis => "central_is_redis",

@@ -1,6 +1,6 @@
 //! Claim 9: a form on another site does not carry the `SameSite=Lax` session cookie, and no
-//! form can carry a bearer token. The server's second listener plays the attacker site; it is
-//! loaded in a frame, posts its forms, and the server's probe log says what arrived, and what
+//! form can carry a bearer token. The server's attacker site (another site: a public name of
+//! its own, or on this machine the other loopback name) is loaded in a frame, posts its forms, and the server's probe log says what arrived, and what
 //! the second layer (the same-origin check on every state-changing route) made of it.
 
 use leptos::lazy;
@@ -8,10 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
-use crate::api::{AttackerAddress, ProbeNonce, ProbeRecord};
+use crate::api::{AttackerAddress, ErrorCode, ProbeNonce, ProbeRecord};
 
-use super::{Card, Line, ResultLines, RunButton, get, line, post};
-use crate::client::Exchange;
+use super::{Card, Detail, Line, ResultLines, RunButton, get, line, post};
 use crate::i18n::{ExperimentTexts, Lang};
 use crate::server_holds::ServerChanged;
 
@@ -86,7 +85,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     post("/api/session/login", super::alice()).await;
     let site = match AttackerSite::find().await {
         Ok(site) => site,
-        Err(attacker) => return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))],
+        Err(lines) => return lines,
     };
     // The server hands out the nonces, so the probes they tag are filed under this visitor
     // (the attacker's cross-site forms carry no visitor cookie, which is the point).
@@ -101,6 +100,9 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     frame.set(Some(url.clone()));
 
     let probes = wait_for_probes(&nonce, |probes| probes.len() >= 2).await;
+    if let Some(lines) = same_site_attacker(&probes) {
+        return lines;
+    }
     let find = |flow: &str| probes.iter().find(|probe| probe.flow == flow).cloned();
     let describe = |probe: &ProbeRecord| {
         format!(
@@ -164,32 +166,40 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     lines
 }
 
-/// The attacker site as this page reaches it: on the other name of the loopback address (a
-/// different site to the browser), aimed at this page's origin.
+/// The attacker site as this page reaches it (under its public name, or on this machine the
+/// other loopback name), aimed at this page's origin.
 pub(super) struct AttackerSite {
-    /// `http://localhost:<port>` when this page is on 127.0.0.1, and the other way round.
+    /// The attacker site's origin, as the server says this browser reaches it.
     address: String,
     /// This page's origin, where the attacker's forms post.
     target: String,
 }
 
 impl AttackerSite {
-    /// Asks the server where its attacker site listens; the answer itself if it runs none.
-    pub(super) async fn find() -> Result<AttackerSite, Exchange> {
+    /// Asks the server where its attacker site is for this browser. Without one it can reach,
+    /// the experiment is not run and its one line says why (never a ✗ about SameSite); any
+    /// other failure is the ✗ line of the answer.
+    pub(super) async fn find() -> Result<AttackerSite, Vec<Line>> {
         let attacker = get("/api/lab/attacker", None).await;
-        let Some(AttackerAddress { port }) = attacker.json() else {
-            return Err(attacker);
-        };
-        let (origin, host) = crate::browser::location();
-        let other_host = if host == "localhost" {
-            "127.0.0.1"
-        } else {
-            "localhost"
-        };
-        Ok(AttackerSite {
-            address: format!("http://{other_host}:{port}"),
-            target: origin,
-        })
+        if let Some(AttackerAddress { origin }) = attacker.json() {
+            let (page_origin, _) = crate::browser::location();
+            return Ok(AttackerSite {
+                address: origin,
+                target: page_origin,
+            });
+        }
+        if attacker.error_code() == Some(ErrorCode::NoAttackerSite) {
+            return Err(vec![line(
+                None,
+                |t| t.e9_no_attacker_reachable,
+                Detail::Worded(|t| t.e9_no_attacker_reachable_detail, Vec::new()),
+            )]);
+        }
+        Err(vec![line(
+            false,
+            |t| t.e9_no_attacker,
+            super::status(&attacker),
+        )])
     }
 
     /// The attacker page for the probes tagged `nonce`, in the page's language; `extra` is
@@ -201,6 +211,22 @@ impl AttackerSite {
             self.address, self.target
         )
     }
+}
+
+/// When the browser called the attacker's requests `same-site`, the attacker origin shares this
+/// page's registrable domain (a set-up mistake): nothing about SameSite can be measured, and the
+/// one line says so instead of a ✗.
+pub(super) fn same_site_attacker(probes: &[ProbeRecord]) -> Option<Vec<Line>> {
+    probes
+        .iter()
+        .any(|probe| probe.sec_fetch_site.as_deref() == Some("same-site"))
+        .then(|| {
+            vec![line(
+                None,
+                |t| t.e9_attacker_same_site,
+                Detail::Worded(|t| t.e9_attacker_same_site_detail, Vec::new()),
+            )]
+        })
 }
 
 /// This visitor's probes tagged `nonce`, read again every `POLL_MS` until `done` says they
@@ -220,7 +246,7 @@ pub(super) async fn wait_for_probes(
     }
 }
 
-async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
+pub(super) async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
     get("/api/lab/csrf-probes", None)
         .await
         .json::<Vec<ProbeRecord>>()

@@ -7,7 +7,9 @@ use leptos::lazy;
 use leptos::prelude::*;
 use serde_json::json;
 
-use super::cross_site::{AttackerSite, FramedExperiment, wait_for_probes};
+use super::cross_site::{
+    AttackerSite, FramedExperiment, probes_with, same_site_attacker, wait_for_probes,
+};
 use super::{Detail, Line, get, line, post};
 use crate::api::{ProbeRecord, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored};
 use crate::i18n::ExperimentTexts;
@@ -116,7 +118,7 @@ async fn arrived(nonce: &str, flow: &str) -> Option<Vec<String>> {
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     let site = match AttackerSite::find().await {
         Ok(site) => site,
-        Err(attacker) => return vec![line(false, |t| t.e9_no_attacker, super::status(&attacker))],
+        Err(lines) => return lines,
     };
     let set = post("/api/lab/samesite/cookies", json!({})).await;
     let Some(SameSiteCookiesSet { nonce, set_cookie }) = set.json() else {
@@ -149,6 +151,9 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     fn names(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
         list.as_ref()
             .map(|names| names.iter().map(String::as_str).collect())
+    }
+    if let Some(lines) = same_site_attacker(&probes_with(&nonce).await) {
+        return lines;
     }
     let stored: Vec<&str> = stored.iter().map(String::as_str).collect();
     verdicts(

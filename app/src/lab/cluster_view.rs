@@ -18,6 +18,14 @@ pub fn ClusterPanel() -> impl IntoView {
             <h3 id="cluster-title">{move || texts().cluster_title}</h3>
             {move || {
                 let view = lab.view.get().unwrap_or_default();
+                if let (false, true, Some(settings)) = (view.running, view.elsewhere, view.settings) {
+                    return view! {
+                        <p role="status" data-testid="lab-cluster-gone">{texts().cluster_gone}</p>
+                        <button type="button" data-testid="lab-set-up-again" on:click=move |_| lab.start(settings)>
+                            {texts().set_up_again}
+                        </button>
+                    }.into_any();
+                }
                 if !view.running {
                     return view! { <p class="muted" data-testid="lab-no-cluster">{texts().no_cluster}</p> }.into_any();
                 }

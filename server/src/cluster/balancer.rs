@@ -49,6 +49,7 @@ impl Cluster {
     responses(
         (status = 200, description = "The node's answer (any status the node gives), with an x-authlens-node header naming the node"),
         (status = 404, body = app::api::ErrorBody, description = "not_found (a path not under /lb/api/) or no_cluster"),
+        (status = 410, body = app::api::ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
         (status = 502, body = app::api::ErrorBody, description = "bad_gateway: the node did not answer"),
         (status = 503, body = app::api::ErrorBody, description = "no_node_up: every node is down"),
         (status = 504, body = app::api::ErrorBody, description = "gateway_timeout: the node took too long"),
@@ -88,12 +89,12 @@ pub async fn forward(
         .and_then(|node| node.checked_sub(1));
 
     let Some(shared) = state.lab.cluster_of(&visitor) else {
-        return no_cluster();
+        return no_cluster(&state, &visitor).await;
     };
     let picked = {
         let mut guard = shared.lock().await;
         let Some(cluster) = guard.as_mut() else {
-            return no_cluster();
+            return no_cluster(&state, &visitor).await;
         };
         match cluster.pick(affinity) {
             Some((index, pin)) => (

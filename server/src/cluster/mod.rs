@@ -6,6 +6,7 @@
 mod balancer;
 mod node;
 mod stores;
+mod whereabouts;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -133,12 +134,20 @@ pub struct Lab {
     client: HttpClient,
     max_clusters: usize,
     max_nodes: usize,
+    /// With Redis: which process runs each visitor's cluster (several may share the Redis).
+    whereabouts: Option<whereabouts::Whereabouts>,
 }
 
 impl Lab {
     /// A lab whose clusters are stopped once unused for `idle` (checked by a task on the
-    /// current runtime, which ends with the lab).
-    pub fn new(max_clusters: usize, max_nodes: usize, idle: Duration) -> Arc<Self> {
+    /// current runtime, which ends with the lab). With `redis`, it records there which process
+    /// runs each visitor's cluster.
+    pub fn new(
+        max_clusters: usize,
+        max_nodes: usize,
+        idle: Duration,
+        redis: Option<Arc<RedisLink>>,
+    ) -> Arc<Self> {
         let client = Client::builder(TokioExecutor::new())
             // No pooled connections: a killed node must not leave stale ones behind.
             .pool_max_idle_per_host(0)
@@ -148,6 +157,7 @@ impl Lab {
             client,
             max_clusters,
             max_nodes,
+            whereabouts: redis.map(|link| whereabouts::Whereabouts::new(link, idle)),
         });
         spawn_reaper(Arc::downgrade(&lab), idle);
         lab
@@ -235,7 +245,7 @@ impl Lab {
     /// Stops every cluster unused for `idle`; returns how many.
     pub async fn reap_idle(&self, idle: Duration) -> usize {
         let now = Instant::now();
-        let idle_clusters: Vec<SharedCluster> = {
+        let idle_clusters: Vec<(VisitorId, SharedCluster)> = {
             let mut slots = lock(&self.slots);
             let idle_visitors: Vec<VisitorId> = slots
                 .iter()
@@ -244,15 +254,38 @@ impl Lab {
                 .collect();
             idle_visitors
                 .iter()
-                .filter_map(|visitor| slots.remove(visitor))
-                .map(|slot| slot.cluster)
+                .filter_map(|visitor| Some((*visitor, slots.remove(visitor)?.cluster)))
                 .collect()
         };
         let reaped = idle_clusters.len();
-        for cluster in idle_clusters {
+        for (visitor, cluster) in idle_clusters {
             stop_detached(cluster).await;
+            self.gone(&visitor).await;
+        }
+        if let Some(whereabouts) = &self.whereabouts {
+            let running: Vec<VisitorId> = lock(&self.slots).keys().copied().collect();
+            whereabouts.still_here(&running).await;
         }
         reaped
+    }
+
+    /// Records that `visitor`'s cluster runs in this process (with Redis).
+    async fn here(&self, visitor: &VisitorId, settings: Settings) {
+        if let Some(whereabouts) = &self.whereabouts {
+            whereabouts.here(visitor, settings).await;
+        }
+    }
+
+    /// Forgets where `visitor`'s cluster runs, once it runs no more (with Redis).
+    async fn gone(&self, visitor: &VisitorId) {
+        if let Some(whereabouts) = &self.whereabouts {
+            whereabouts.gone(visitor).await;
+        }
+    }
+
+    /// The settings of `visitor`'s cluster if it ran on another process (with Redis).
+    async fn elsewhere(&self, visitor: &VisitorId) -> Option<Settings> {
+        self.whereabouts.as_ref()?.elsewhere(visitor).await
     }
 
     /// Clusters and nodes running now, over every visitor.
@@ -336,7 +369,10 @@ pub(crate) async fn start(
     // Dropped midway, the half-started cluster's nodes abort (`Node`'s drop) and the
     // reservation gives its place back.
     match Cluster::start(&state, visitor, settings).await {
-        Ok(started) => reservation.fill(started),
+        Ok(started) => {
+            reservation.fill(started);
+            state.lab.here(&visitor, settings).await;
+        }
         Err(err) => {
             drop(reservation);
             return error_response(
@@ -356,6 +392,7 @@ pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visito
     if let Some(cluster) = state.lab.cluster_of(&visitor) {
         state.lab.release(&visitor, &cluster);
         stop_detached(cluster).await;
+        state.lab.gone(&visitor).await;
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -369,6 +406,7 @@ pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visito
         (status = 200, body = ClusterView, description = "The cluster after the action"),
         (status = 400, body = ErrorBody, description = "bad_request: a node that is not a number"),
         (status = 404, body = ErrorBody, description = "no_cluster (you have none running), no_such_node, or unknown_action (not kill, revive, cut or heal)"),
+        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
         (status = 409, body = ErrorBody, description = "bad_request: cut or heal on a cluster that does not replicate"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: the node could not rebind its port"),
     ))]
@@ -385,11 +423,11 @@ pub(crate) async fn node_action(
         );
     };
     let Some(shared) = state.lab.cluster_of(&visitor) else {
-        return no_cluster();
+        return no_cluster(&state, &visitor).await;
     };
     let mut guard = shared.lock().await;
     let Some(cluster) = guard.as_mut() else {
-        return no_cluster();
+        return no_cluster(&state, &visitor).await;
     };
     let Some(index) = node.checked_sub(1).filter(|i| *i < cluster.nodes.len()) else {
         return error_response(
@@ -429,6 +467,7 @@ pub(crate) async fn node_action(
     responses(
         (status = 200, body = ClusterView, description = "The cluster after the action"),
         (status = 404, body = ErrorBody, description = "no_cluster (you have none running) or unknown_action (not kill or revive)"),
+        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
         (status = 409, body = ErrorBody, description = "central_is_redis or no_central_store"),
     ))]
 pub(crate) async fn central_action(
@@ -437,11 +476,11 @@ pub(crate) async fn central_action(
     Path(action): Path<String>,
 ) -> Response {
     let Some(shared) = state.lab.cluster_of(&visitor) else {
-        return no_cluster();
+        return no_cluster(&state, &visitor).await;
     };
     let mut guard = shared.lock().await;
     let Some(cluster) = guard.as_mut() else {
-        return no_cluster();
+        return no_cluster(&state, &visitor).await;
     };
     let up = match action.as_str() {
         "kill" => false,
@@ -469,7 +508,16 @@ pub(crate) async fn central_action(
     view(State(state), Visitor(visitor)).await
 }
 
-fn no_cluster() -> Response {
+/// The answer when `visitor` has no cluster in this process: it ran on another one, which
+/// this request did not reach (410 lab_gone), or there is none (404 no_cluster).
+async fn no_cluster(state: &AppState, visitor: &VisitorId) -> Response {
+    if state.lab.elsewhere(visitor).await.is_some() {
+        return error_response(
+            StatusCode::GONE,
+            ErrorCode::LabGone,
+            "Your lab cluster ran on another authlens process, which this request did not reach: it has stopped (or the balancer no longer sends you there). Set it up again: POST /api/lab/cluster starts a new one here.",
+        );
+    }
     error_response(
         StatusCode::NOT_FOUND,
         ErrorCode::NoCluster,
@@ -739,9 +787,11 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
         }),
     };
     let Some((settings, nodes, central, replication, hops)) = snapshot else {
+        let elsewhere = state.lab.elsewhere(&visitor).await;
         return Json(ClusterView {
             running: false,
-            settings: None,
+            elsewhere: elsewhere.is_some(),
+            settings: elsewhere,
             balancer: "/lb".to_owned(),
             nodes: Vec::new(),
             central: None,
@@ -785,6 +835,7 @@ pub(crate) async fn view(State(state): State<AppState>, Visitor(visitor): Visito
     };
     Json(ClusterView {
         running: true,
+        elsewhere: false,
         settings: Some(settings),
         balancer: "/lb".to_owned(),
         nodes: node_views,

@@ -255,6 +255,19 @@ pub async fn start_with(mut config: Config, backend: Backend) -> TestApp {
     }
 }
 
+/// A second authlens process beside `first`: the same settings, the same Redis (as several
+/// processes behind a balancer share one), its own memory.
+pub async fn another_process(first: &TestApp) -> TestApp {
+    let config = Config::clone(&first.state.config);
+    let state = AppState::new(config).await.expect("the app starts");
+    TestApp {
+        router: app(state.clone()),
+        state,
+        redis: None,
+        visitor: new_visitor(),
+    }
+}
+
 impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self
@@ -338,12 +351,13 @@ pub async fn log_in_both(app: &TestApp) -> LoggedIn {
     }
 }
 
-/// An app that believes its attacker site (claim 9) listens on `port`.
+/// An app that believes its loopback attacker site (claim 9) listens on `port`, and itself on 3000.
 pub async fn start_with_attacker_port(port: u16) -> TestApp {
     let test_app = start_default().await;
-    let state = test_app
-        .state
-        .with(|parts| parts.attacker_port = Some(port));
+    let state = test_app.state.with(|parts| {
+        parts.attacker.loopback_port = Some(port);
+        parts.attacker.authlens_port = 3000;
+    });
     TestApp {
         router: app(state.clone()),
         state,

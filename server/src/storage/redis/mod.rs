@@ -47,15 +47,23 @@ impl RedisLink {
         })
     }
 
+    /// What every key authlens writes here starts with.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Runs a pipeline (as one MULTI/EXEC transaction when it is built `.atomic()`) and reads
     /// its results.
-    async fn pipeline<T: FromRedisValue>(&self, pipeline: &Pipeline) -> Result<T, StoreError> {
+    pub(crate) async fn pipeline<T: FromRedisValue>(
+        &self,
+        pipeline: &Pipeline,
+    ) -> Result<T, StoreError> {
         self.run(|mut connection| async move { pipeline.query_async(&mut connection).await })
             .await
     }
 
     /// Runs a Lua script (EVALSHA, loading it on first use).
-    async fn script<T: FromRedisValue>(
+    pub(crate) async fn script<T: FromRedisValue>(
         &self,
         invocation: &ScriptInvocation<'_>,
     ) -> Result<T, StoreError> {
@@ -64,7 +72,10 @@ impl RedisLink {
     }
 
     /// Runs one command.
-    async fn command<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
+    pub(crate) async fn command<T: FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> Result<T, StoreError> {
         self.run(|mut connection| async move { command.query_async(&mut connection).await })
             .await
     }
