@@ -18,7 +18,10 @@ export default defineConfig({
     ignoreHTTPSErrors: true,
     launchOptions: {
       ...launchOptions,
-      args: [...(launchOptions.args ?? []), "--host-resolver-rules=MAP authlens.test 127.0.0.1, MAP attacker.test 127.0.0.1"],
+      args: [
+        ...(launchOptions.args ?? []).filter((arg) => !arg.startsWith("--host-resolver-rules=")),
+        "--host-resolver-rules=MAP authlens.test 127.0.0.1, MAP attacker.test 127.0.0.1",
+      ],
     },
   },
   projects: [

@@ -26,6 +26,8 @@ export default defineConfig({
         "--disable-sync",
         "--no-first-run",
         "--disable-quic",
+        // A public name for this loopback server (experiments 9 and 15 as a remote visitor sees them).
+        "--host-resolver-rules=MAP authlens.test 127.0.0.1",
       ],
     },
   },

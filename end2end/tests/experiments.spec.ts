@@ -143,6 +143,21 @@ test("9: a form on another site carries no session cookie and no bearer token", 
   expect(consoleErrors).toEqual([]);
 });
 
+test("9 and 15 on a page reached by a public name, with no attacker origin set, say why they are not run", async ({ page, baseURL }) => {
+  // The same server under another name (Chromium maps authlens.test to 127.0.0.1, see
+  // playwright.config.ts): its loopback attacker site is out of a remote browser's reach.
+  const port = new URL(baseURL!).port;
+  await open(page, `http://authlens.test:${port}/`);
+  for (const [n, button] of [[9, "Run"], [15, "Run experiment 15"]] as const) {
+    await card(page, n).getByRole("button", { name: button }).click();
+    const result = page.getByTestId(`experiment-${n}-result`);
+    await expect(result.getByRole("listitem")).toHaveCount(1);
+    await expect(result).toContainText("Not run here: this server has no attacker site your browser can reach");
+    await expect(result).toContainText("--attacker-origin");
+    await expect(result).not.toContainText("✗");
+  }
+});
+
 test("experiments speak Korean", async ({ page }) => {
   await page.getByRole("button", { name: "한국어" }).click();
   await card(page, 8).getByRole("button", { name: "실행" }).click();

@@ -207,7 +207,6 @@ async fn bulk_rows_are_the_visitors_and_gone_once_measured(backend: Backend) {
     );
 }
 
-
 #[tokio::test]
 async fn a_long_listing_says_where_it_is_cut() {
     let app = start(unlimited()).await;

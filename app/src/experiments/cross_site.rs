@@ -274,3 +274,37 @@ async fn sleep(ms: u32) {
     );
     let _ = wait.await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(sec_fetch_site: &str) -> ProbeRecord {
+        ProbeRecord {
+            nonce: "n".to_owned(),
+            flow: "session".to_owned(),
+            cookie_sent: false,
+            authorization_sent: false,
+            sec_fetch_site: Some(sec_fetch_site.to_owned()),
+            origin: None,
+            refused_by: None,
+            status: 401,
+            test_cookies: Vec::new(),
+            cut: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_attacker_the_browser_calls_same_site_gets_no_verdict_but_the_reason() {
+        assert!(same_site_attacker(&[probe("cross-site"), probe("cross-site")]).is_none());
+        let lines = same_site_attacker(&[probe("cross-site"), probe("same-site")])
+            .expect("the set-up is named");
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].ok, None, "neither ✓ nor ✗");
+        for lang in [Lang::En, Lang::Ko] {
+            let texts = lang.experiment_texts();
+            assert!((lines[0].label)(&texts).contains("same-site"));
+            assert!(lines[0].detail.text(&texts).contains("--attacker-origin"));
+        }
+    }
+}

@@ -135,7 +135,7 @@ pub struct Lab {
     max_clusters: usize,
     max_nodes: usize,
     /// With Redis: which process runs each visitor's cluster (several may share the Redis).
-    whereabouts: Option<whereabouts::Whereabouts>,
+    whereabouts: Option<Arc<whereabouts::Whereabouts>>,
 }
 
 impl Lab {
@@ -157,7 +157,7 @@ impl Lab {
             client,
             max_clusters,
             max_nodes,
-            whereabouts: redis.map(|link| whereabouts::Whereabouts::new(link, idle)),
+            whereabouts: redis.map(|link| Arc::new(whereabouts::Whereabouts::new(link, idle))),
         });
         spawn_reaper(Arc::downgrade(&lab), idle);
         lab
@@ -259,8 +259,7 @@ impl Lab {
         };
         let reaped = idle_clusters.len();
         for (visitor, cluster) in idle_clusters {
-            stop_detached(cluster).await;
-            self.gone(&visitor).await;
+            stop_detached(cluster, self.forget(visitor)).await;
         }
         if let Some(whereabouts) = &self.whereabouts {
             let running: Vec<VisitorId> = lock(&self.slots).keys().copied().collect();
@@ -276,11 +275,9 @@ impl Lab {
         }
     }
 
-    /// Forgets where `visitor`'s cluster runs, once it runs no more (with Redis).
-    async fn gone(&self, visitor: &VisitorId) {
-        if let Some(whereabouts) = &self.whereabouts {
-            whereabouts.gone(visitor).await;
-        }
+    /// What a stop of `visitor`'s cluster forgets with it (with Redis): where it ran.
+    fn forget(&self, visitor: VisitorId) -> Option<(Arc<whereabouts::Whereabouts>, VisitorId)> {
+        Some((Arc::clone(self.whereabouts.as_ref()?), visitor))
     }
 
     /// The settings of `visitor`'s cluster if it ran on another process (with Redis).
@@ -314,8 +311,15 @@ fn spawn_reaper(lab: Weak<Lab>, idle: Duration) {
 
 /// Stops `cluster` on a task of its own and waits for it: a client that hangs up midway
 /// cannot leave it half-stopped (its nodes still listening, its Redis rows still there).
-async fn stop_detached(cluster: SharedCluster) {
+/// With `forget`, the record of where it ran goes in the same task.
+async fn stop_detached(
+    cluster: SharedCluster,
+    forget: Option<(Arc<whereabouts::Whereabouts>, VisitorId)>,
+) {
     let stopping = tokio::spawn(async move {
+        if let Some((whereabouts, visitor)) = forget {
+            whereabouts.gone(&visitor).await;
+        }
         if let Some(mut old) = cluster.lock().await.take() {
             old.stop().await;
         }
@@ -364,7 +368,8 @@ pub(crate) async fn start(
         Err(why) => return busy(ErrorCode::LabBusy, why, BUSY_RETRY_AFTER_SECS),
     };
     if let Some(old) = reservation.replaced.take() {
-        stop_detached(old).await;
+        // Replaced by a new cluster of the same visitor here: the record stays (it is rewritten).
+        stop_detached(old, None).await;
     }
     // Dropped midway, the half-started cluster's nodes abort (`Node`'s drop) and the
     // reservation gives its place back.
@@ -391,8 +396,7 @@ pub(crate) async fn start(
 pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
     if let Some(cluster) = state.lab.cluster_of(&visitor) {
         state.lab.release(&visitor, &cluster);
-        stop_detached(cluster).await;
-        state.lab.gone(&visitor).await;
+        stop_detached(cluster, state.lab.forget(visitor)).await;
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -42,7 +42,7 @@ impl Whereabouts {
     }
 
     fn key(&self, visitor: &VisitorId) -> String {
-        format!("{}lab:runs-on:{visitor}", self.link.prefix())
+        format!("{}lab-runs-on:{visitor}", self.link.prefix())
     }
 
     /// Records that `visitor`'s cluster with `settings` runs in this process. Errors are only
