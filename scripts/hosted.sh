@@ -60,3 +60,13 @@ echo "haproxy on $site (pid $haproxy_pid, log $work/haproxy.log) in front of $fi
 (cd end2end && BASE_URL="$site" AUTHLENS_PIDS="$first_pid,$second_pid" \
   AUTHLENS_BACKENDS="$first_url,$second_url" REDIS_PORT="$REDIS_PORT" REDIS_PIDFILE="$REDIS_PIDFILE" \
   npx playwright test --config hosted.config.ts "$@")
+
+# The home page really was served round robin by both processes (HAProxy's log, a line each).
+echo "requests served, by backend/process (HAProxy's log):"
+grep -oE " authlens(_lab)?/authlens[12] " "$work/haproxy.log" | sort | uniq -c
+for process in authlens1 authlens2; do
+  if ! grep -q " authlens/$process " "$work/haproxy.log"; then
+    echo "the home page was never served by $process: not round robin" >&2
+    exit 1
+  fi
+done

@@ -67,8 +67,9 @@ test("experiment 3: the payload steals both tokens, rides the HttpOnly cookie, a
   await expect(lines.nth(1)).toContainText(/access token \d+ bytes, refresh token \d+ bytes/);
   // The payload's own request carried the cookie it could not read, and acted.
   await expect(lines.nth(2)).toContainText("POST /api/session/cart 200");
-  const me = await page.request.get("/api/session/me");
-  expect((await me.json()).cart).toContain("added by the XSS payload");
+  // Read as the browser would (its jar, its name resolution: the hosted run maps names in Chromium).
+  const me = await page.evaluate(() => fetch("/api/session/me").then((response) => response.json()));
+  expect(me.cart).toContain("added by the XSS payload");
   // The loot never left: the page's CSP refused the connection, and the browser said so.
   await expect(lines.nth(3).locator("code")).toHaveText(/^connect-src · https:\/\/evil\.example/);
   expect(consoleErrors.some((text) => text.includes("evil.example") && text.includes("connect-src"))).toBe(true);
