@@ -128,6 +128,19 @@ impl AttackerSite {
         Some(format!("http://{other}:{port}"))
     }
 
+    /// Whether the public attacker site is the same *site* as a page reached under
+    /// `page_host`: the same registrable domain (a subdomain, or the page's own name). Then
+    /// `SameSite` does not apply between them and claims 9 and 15 can show nothing. The
+    /// browser's `Sec-Fetch-Site` would say so too, but it sends that header only to https
+    /// and loopback origins.
+    pub fn same_site_as(&self, page_host: &str) -> bool {
+        let Some(public) = &self.public else {
+            return false;
+        };
+        let page = host_name(page_host).to_ascii_lowercase();
+        registrable(&page) == registrable(public.host.trim_start_matches('[').trim_end_matches(']'))
+    }
+
     /// Whether a request whose `Host` is `host` is for the public attacker site.
     pub fn serves_host(&self, host: &str) -> bool {
         self.public.as_ref().is_some_and(|public| {
@@ -156,6 +169,16 @@ impl AttackerSite {
             && target.host != public.host
             && !target.is_local_or_literal()
     }
+}
+
+/// A host's registrable domain ("site"): `a.authlens.example` → `authlens.example`; a name the
+/// Public Suffix List does not know (`authlens.test`) counts as its last two labels, and an
+/// address as itself.
+fn registrable(host: &str) -> String {
+    if host.parse::<IpAddr>().is_ok() {
+        return host.to_owned();
+    }
+    psl::domain_str(host).unwrap_or(host).to_owned()
 }
 
 #[cfg(test)]
@@ -226,6 +249,23 @@ mod tests {
         assert!(hosted().serves_host("ATTACKER.test"));
         assert!(!hosted().serves_host("authlens.test:8443"));
         assert!(!AttackerSite::default().serves_host("attacker.test"));
+    }
+
+    #[test]
+    fn an_attacker_under_the_pages_own_domain_is_the_same_site() {
+        let under = |origin: &str| AttackerSite {
+            public: Some(Origin::parse(origin).unwrap()),
+            ..hosted()
+        };
+        assert!(!hosted().same_site_as("authlens.test:8443"));
+        assert!(under("https://evil.authlens.test").same_site_as("authlens.test"));
+        assert!(
+            under("https://attacker.authlens.example").same_site_as("www.authlens.example:443")
+        );
+        assert!(!under("https://authlens-attacker.example").same_site_as("authlens.example"));
+        // github.io is a public suffix: two pages under it are two sites.
+        assert!(!under("https://attacker.github.io").same_site_as("authlens.github.io"));
+        assert!(!AttackerSite::default().same_site_as("authlens.test"));
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub(crate) async fn attacker_address(
 ) -> Response {
     let host = header_text(&headers, "host").unwrap_or_default();
     match state.attacker.for_page(&host, client.loopback) {
-        Some(origin) => Json(AttackerAddress { origin }).into_response(),
+        Some(origin) => Json(AttackerAddress {
+            origin,
+            same_site: state.attacker.same_site_as(&host),
+        })
+        .into_response(),
         None => error_response(
             StatusCode::NOT_FOUND,
             ErrorCode::NoAttackerSite,

@@ -274,6 +274,10 @@ pub struct AttackerAddress {
     /// server was started with (`--attacker-origin`), or for a browser on the server's machine
     /// the loopback listener under the other loopback name.
     pub origin: String,
+    /// The attacker origin shares this page's registrable domain (a set-up mistake): the
+    /// browser would treat both as one site, and SameSite would not apply between them.
+    #[serde(default)]
+    pub same_site: bool,
 }
 
 /// `POST /api/lab/csrf-probes`: a nonce for this visitor's next probe run.

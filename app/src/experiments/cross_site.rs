@@ -82,11 +82,11 @@ pub(super) fn FramedExperiment(
 
 #[lazy]
 async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
-    post("/api/session/login", super::alice()).await;
     let site = match AttackerSite::find().await {
         Ok(site) => site,
         Err(lines) => return lines,
     };
+    post("/api/session/login", super::alice()).await;
     // The server hands out the nonces, so the probes they tag are filed under this visitor
     // (the attacker's cross-site forms carry no visitor cookie, which is the point).
     let (Some(nonce), Some(same_nonce)) = (new_nonce().await, new_nonce().await) else {
@@ -101,6 +101,8 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
 
     let probes = wait_for_probes(&nonce, |probes| probes.len() >= 2).await;
     if let Some(lines) = same_site_attacker(&probes) {
+        // Its frame would speak of "another site": it is not one.
+        frame.set(None);
         return lines;
     }
     let find = |flow: &str| probes.iter().find(|probe| probe.flow == flow).cloned();
@@ -181,7 +183,10 @@ impl AttackerSite {
     /// other failure is the ✗ line of the answer.
     pub(super) async fn find() -> Result<AttackerSite, Vec<Line>> {
         let attacker = get("/api/lab/attacker", None).await;
-        if let Some(AttackerAddress { origin }) = attacker.json() {
+        if let Some(AttackerAddress { origin, same_site }) = attacker.json() {
+            if same_site {
+                return Err(same_site_lines());
+            }
             let (page_origin, _) = crate::browser::location();
             return Ok(AttackerSite {
                 address: origin,
@@ -216,17 +221,21 @@ impl AttackerSite {
 /// When the browser called the attacker's requests `same-site`, the attacker origin shares this
 /// page's registrable domain (a set-up mistake): nothing about SameSite can be measured, and the
 /// one line says so instead of a ✗.
+/// The server can tell from the names too (the browser sends `Sec-Fetch-Site` only to https and
+/// loopback origins): [`AttackerSite::find`] asks it first.
 pub(super) fn same_site_attacker(probes: &[ProbeRecord]) -> Option<Vec<Line>> {
     probes
         .iter()
         .any(|probe| probe.sec_fetch_site.as_deref() == Some("same-site"))
-        .then(|| {
-            vec![line(
-                None,
-                |t| t.e9_attacker_same_site,
-                Detail::Worded(|t| t.e9_attacker_same_site_detail, Vec::new()),
-            )]
-        })
+        .then(same_site_lines)
+}
+
+fn same_site_lines() -> Vec<Line> {
+    vec![line(
+        None,
+        |t| t.e9_attacker_same_site,
+        Detail::Worded(|t| t.e9_attacker_same_site_detail, Vec::new()),
+    )]
 }
 
 /// This visitor's probes tagged `nonce`, read again every `POLL_MS` until `done` says they
@@ -301,10 +310,10 @@ mod tests {
             .expect("the set-up is named");
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].ok, None, "neither ✓ nor ✗");
-        for lang in [Lang::En, Lang::Ko] {
+        for (lang, label) in [(Lang::En, "Not measured"), (Lang::Ko, "측정하지 않음")] {
             let texts = lang.experiment_texts();
-            assert!((lines[0].label)(&texts).contains("same-site"));
-            assert!(lines[0].detail.text(&texts).contains("--attacker-origin"));
+            assert_eq!((lines[0].label)(texts), label);
+            assert!(lines[0].detail.text(texts).contains("--attacker-origin"));
         }
     }
 }

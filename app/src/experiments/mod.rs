@@ -91,6 +91,11 @@ impl<T> Clone for Detailed<T> {
 }
 
 impl<T> Detailed<T> {
+    /// A sentence in the page's language rather than a value as measured.
+    fn is_prose(&self) -> bool {
+        matches!(self, Detailed::Worded(..))
+    }
+
     fn text(&self, texts: &T) -> String {
         match self {
             Detailed::Measured(text) => text.clone(),
@@ -678,7 +683,12 @@ pub(crate) fn ResultLines<T: LineTexts>(
                             {(!verdict.is_empty()).then(|| view! { <strong>{verdict}</strong> " " })}
                             {(line.label)(texts())}
                             ": "
-                            <code>{move || line.detail.text(texts())}</code>
+                            // A value as measured is code; a sentence reads as prose.
+                            {if line.detail.is_prose() {
+                                view! { <span class="prose">{move || line.detail.text(texts())}</span> }.into_any()
+                            } else {
+                                view! { <code>{move || line.detail.text(texts())}</code> }.into_any()
+                            }}
                         </li>
                     }
                 }).collect_view()

@@ -153,6 +153,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
             .map(|names| names.iter().map(String::as_str).collect())
     }
     if let Some(lines) = same_site_attacker(&probes_with(&nonce).await) {
+        frame.set(None);
         return lines;
     }
     let stored: Vec<&str> = stored.iter().map(String::as_str).collect();

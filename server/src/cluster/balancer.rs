@@ -49,7 +49,7 @@ impl Cluster {
     responses(
         (status = 200, description = "The node's answer (any status the node gives), with an x-authlens-node header naming the node"),
         (status = 404, body = app::api::ErrorBody, description = "not_found (a path not under /lb/api/) or no_cluster"),
-        (status = 410, body = app::api::ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
+        (status = 410, body = app::api::ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which this request no longer reaches"),
         (status = 502, body = app::api::ErrorBody, description = "bad_gateway: the node did not answer"),
         (status = 503, body = app::api::ErrorBody, description = "no_node_up: every node is down"),
         (status = 504, body = app::api::ErrorBody, description = "gateway_timeout: the node took too long"),

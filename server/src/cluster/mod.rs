@@ -410,7 +410,7 @@ pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visito
         (status = 200, body = ClusterView, description = "The cluster after the action"),
         (status = 400, body = ErrorBody, description = "bad_request: a node that is not a number"),
         (status = 404, body = ErrorBody, description = "no_cluster (you have none running), no_such_node, or unknown_action (not kill, revive, cut or heal)"),
-        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
+        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which this request no longer reaches"),
         (status = 409, body = ErrorBody, description = "bad_request: cut or heal on a cluster that does not replicate"),
         (status = 503, body = ErrorBody, description = "lab_unavailable: the node could not rebind its port"),
     ))]
@@ -471,7 +471,7 @@ pub(crate) async fn node_action(
     responses(
         (status = 200, body = ClusterView, description = "The cluster after the action"),
         (status = 404, body = ErrorBody, description = "no_cluster (you have none running) or unknown_action (not kill or revive)"),
-        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which has stopped"),
+        (status = 410, body = ErrorBody, description = "lab_gone: your cluster ran on another authlens process, which this request no longer reaches"),
         (status = 409, body = ErrorBody, description = "central_is_redis or no_central_store"),
     ))]
 pub(crate) async fn central_action(
@@ -519,7 +519,7 @@ async fn no_cluster(state: &AppState, visitor: &VisitorId) -> Response {
         return error_response(
             StatusCode::GONE,
             ErrorCode::LabGone,
-            "Your lab cluster ran on another authlens process, which this request did not reach: it has stopped (or the balancer no longer sends you there). Set it up again: POST /api/lab/cluster starts a new one here.",
+            "Your lab cluster ran on another authlens process, which this request no longer reaches: it stopped, or the balancer moved you. Set it up again: POST /api/lab/cluster starts a new one here.",
         );
     }
     error_response(
