@@ -137,9 +137,21 @@ async fn a_hosted_page_is_sent_to_the_public_attacker_origin() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(
-        reply.json::<AttackerAddress>().origin,
-        "https://attacker.test:8443"
+        reply.json::<AttackerAddress>(),
+        AttackerAddress {
+            origin: "https://attacker.test:8443".to_owned(),
+            same_site: false,
+        }
     );
+    // An attacker origin under the page's own domain is the same site, and the page is told.
+    let mut config = common::test_config();
+    config.attacker_origin =
+        Some(server::attacker::Origin::parse("https://evil.authlens.test:8443").unwrap());
+    let same_site = common::start(config).await;
+    let reply = same_site
+        .get("/api/lab/attacker", &[("host", "authlens.test:8443")])
+        .await;
+    assert!(reply.json::<AttackerAddress>().same_site, "{}", reply.body);
     // The page may frame it, and the probe's answer may be framed by it.
     let page = visitor.get("/", &via_proxy("authlens.test:8443")).await;
     let policy = page.header(header::CONTENT_SECURITY_POLICY);
