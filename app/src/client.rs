@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::{ErrorBody, ErrorCode, Trace};
+use crate::api::{ErrorBody, ErrorCode, NoFields, RequestBody, Trace};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
@@ -225,14 +225,30 @@ pub fn watch_exchanges(watcher: impl Fn(&Exchange) + 'static) {
     let _ = watcher;
 }
 
+/// A request's JSON body, made only from the contract's request types ([`RequestBody`]): the
+/// page sends no shape the server does not declare.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body(Value);
+
+impl Body {
+    pub fn of<T: RequestBody>(request: &T) -> Self {
+        Body(serde_json::to_value(request).unwrap_or_default())
+    }
+
+    /// `{}`, for a POST that carries nothing.
+    pub fn none() -> Self {
+        Body::of(&NoFields {})
+    }
+}
+
 /// A request from this page, with this origin's cookies as the browser attaches them.
 pub async fn send(
     method: Method,
     path: &str,
-    json: Option<Value>,
+    body: Option<Body>,
     bearer: Option<String>,
 ) -> Exchange {
-    exchange(method, path, json, bearer, true).await
+    exchange(method, path, body.map(|body| body.0), bearer, true).await
 }
 
 /// A request as from another machine: the same JSON, but the browser attaches none of this
@@ -240,10 +256,10 @@ pub async fn send(
 pub async fn send_without_cookies(
     method: Method,
     path: &str,
-    json: Option<Value>,
+    body: Option<Body>,
     bearer: Option<String>,
 ) -> Exchange {
-    exchange(method, path, json, bearer, false).await
+    exchange(method, path, body.map(|body| body.0), bearer, false).await
 }
 
 /// Makes the request in the browser and tells the watchers; the server build, which renders

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::client::{Credential, Exchange};
-use crate::i18n::{ComparisonTexts, Lang};
+use crate::i18n::ComparisonTexts;
 use crate::server_holds::StoreListings;
 use crate::widgets::TableScroll;
 
@@ -166,7 +166,7 @@ fn textbook_rows(texts: &ComparisonTexts) -> Vec<Row> {
 
 #[component]
 pub fn Comparison() -> AnyView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().comparison_texts();
     let figures = expect_context::<VisitFigures>();
     let listings = expect_context::<StoreListings>();
@@ -209,7 +209,7 @@ pub fn Comparison() -> AnyView {
 /// so the difference never rests on colour alone.
 #[component]
 fn ComparisonRow(row: Row, measured: bool) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let kind = move || {
         let texts = lang.get().comparison_texts();
         if measured {

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use crate::api::bench::{BenchResults, Budget, Throughput};
 use crate::client::{self, Method};
-use crate::i18n::{Lang, fill_named};
+use crate::i18n::fill_named;
 use crate::widgets::TableScroll;
 
 /// What the page knows about the results file.
@@ -21,7 +21,7 @@ enum Loaded {
 
 #[component]
 pub fn CostPage() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     let loaded = RwSignal::new(Loaded::Waiting);
     Effect::new(move |_| {
@@ -55,7 +55,7 @@ pub fn CostPage() -> impl IntoView {
 
 #[component]
 fn Figures(results: BenchResults) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     let results = StoredValue::new(results);
     let get = move || results.get_value();
@@ -112,7 +112,7 @@ fn ThroughputChart(
     seconds: u32,
     rounds: u32,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     let fastest = rows.iter().map(|row| row.rps).fold(1.0, f64::max);
     let rows = StoredValue::new(rows);
@@ -153,7 +153,7 @@ fn ThroughputChart(
 
 #[component]
 fn MemoryChart(results: BenchResults) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     let memory = StoredValue::new(results.memory);
     let m = move || memory.get_value();
@@ -202,7 +202,7 @@ fn Bar(value: f64, of: f64, text: String) -> impl IntoView {
 
 #[component]
 fn Budgets(budgets: Vec<Budget>) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     view! {
         <h3>{move || texts().budgets_title}</h3>
@@ -252,6 +252,7 @@ fn mebibytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn figures_are_written_with_their_units() {

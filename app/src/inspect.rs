@@ -10,7 +10,7 @@ use crate::token_view::{ColouredToken, DecodedParts, ExpiryBar, use_now};
 
 #[component]
 pub fn InspectPage() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().token_texts();
     let token_text = RwSignal::new(String::new());
     let key_text = RwSignal::new(String::new());

@@ -4,11 +4,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
 
-use crate::api::{ACCESS_TOKEN_KEY, ErrorCode, REFRESH_TOKEN_KEY, TokenResponse};
+use crate::api::{ACCESS_TOKEN_KEY, ErrorCode, REFRESH_TOKEN_KEY, RefreshRequest, TokenResponse};
 use crate::browser::{now_secs, storage};
-use crate::client::{self, Credential, Exchange, Method, watch_exchanges};
+use crate::client::{self, Body, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_login::{Heard, TokenLogin, token_login};
 use crate::token_view::{AccessTokenView, use_now};
@@ -86,7 +85,7 @@ pub fn JwtPanel() -> AnyView {
     // refusal means the login is over (revoked, reused, unknown): the client forgets both.
     let refresh = move |initiator: Initiator| async move {
         let refresh_token = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
-        let body = Some(json!({ "refresh_token": refresh_token }));
+        let body = Some(Body::of(&RefreshRequest { refresh_token }));
         let exchange = client::send(Method::Post, "/api/jwt/refresh", body, None).await;
         let renewed = keep_tokens(&exchange);
         if renewed {
@@ -103,7 +102,7 @@ pub fn JwtPanel() -> AnyView {
 
     // A call with the access token; if it was refused for having expired, refresh once by
     // itself (its own row in the wire) and try again, as a real client does.
-    let call = move |method: Method, path: &'static str, body: Option<Value>| {
+    let call = move |method: Method, path: &'static str, body: Option<Body>| {
         spawn_local(async move {
             // Nothing is sent unless this code attaches the token.
             let bearer = storage::load(ACCESS_TOKEN_KEY);
@@ -125,7 +124,7 @@ pub fn JwtPanel() -> AnyView {
 
     let login = move |request| {
         spawn_local(async move {
-            let body = serde_json::to_value(request).ok();
+            let body = Some(Body::of(&request));
             let exchange = client::send(Method::Post, "/api/jwt/login", body, None).await;
             keep_tokens(&exchange);
             refreshed_at.set(None);
@@ -136,7 +135,7 @@ pub fn JwtPanel() -> AnyView {
     let logout = move |_| {
         spawn_local(async move {
             let refresh_token = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
-            let body = Some(json!({ "refresh_token": refresh_token }));
+            let body = Some(Body::of(&RefreshRequest { refresh_token }));
             let exchange = client::send(Method::Post, "/api/jwt/logout", body, None).await;
             // Logging out of a token login is the client forgetting its tokens;
             // the server can only revoke the refresh token.
@@ -189,6 +188,7 @@ pub fn JwtPanel() -> AnyView {
 mod tests {
     use super::*;
     use base64::Engine;
+    use serde_json::{Value, json};
 
     fn token_with_exp(exp: i64) -> String {
         let part =

@@ -61,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The texts of the current language, for use inside `view!` closures.
 pub(crate) fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     move || lang.get().texts()
 }
 
@@ -126,7 +126,7 @@ lazy_page!(CostRoute, cost::CostPage);
 
 #[component]
 fn Masthead() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = use_texts();
     let token_texts = move || lang.get().token_texts();
     view! {

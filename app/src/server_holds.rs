@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use crate::api::{FamilyState, ListingCounts, RefreshListing, SessionListing};
 use crate::browser::local_time;
 use crate::client::{self, Method};
-use crate::i18n::{Lang, PanelTexts, fill_named};
+use crate::i18n::{PanelTexts, fill_named};
 
 /// Bumped after every exchange either column makes, so both "server holds" panels re-read.
 #[derive(Clone, Copy)]
@@ -124,7 +124,7 @@ fn cut_note(texts: &PanelTexts, shown: usize, yours: usize) -> Option<AnyView> {
 
 #[component]
 pub fn SessionStoreHolds() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().panel_texts();
     let listing = expect_context::<StoreListings>().sessions;
     view! {
@@ -163,7 +163,7 @@ pub fn SessionStoreHolds() -> impl IntoView {
 
 #[component]
 pub fn RefreshStoreHolds() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().panel_texts();
     let listing = expect_context::<StoreListings>().refresh;
     view! {

@@ -1,15 +1,13 @@
 //! The left column: a session id in an `HttpOnly` cookie, state on the server.
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde_json::Value;
-
 use crate::browser::document_cookie;
-use crate::client::{self, Credential, Exchange, Method, watch_exchanges};
+use crate::client::{self, Body, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
 use crate::wire::{CookieAttributes, Wire, WireLog};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 /// The routes whose answers say whether this browser's session cookie is logged in (the
 /// store listing says nothing about it).
@@ -46,7 +44,7 @@ pub fn SessionPanel() -> AnyView {
     });
 
     // The browser attaches the cookie by itself: no credential is passed here.
-    let call = move |method: Method, path: &'static str, body: Option<Value>| {
+    let call = move |method: Method, path: &'static str, body: Option<Body>| {
         spawn_local(async move {
             let exchange = client::send(method, path, body, None).await;
             if let Some((_, value)) = exchange
@@ -62,11 +60,7 @@ pub fn SessionPanel() -> AnyView {
         });
     };
     let login = move |request| {
-        call(
-            Method::Post,
-            "/api/session/login",
-            serde_json::to_value(request).ok(),
-        );
+        call(Method::Post, "/api/session/login", Some(Body::of(&request)));
     };
 
     view! {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::browser::{every, local_time, now_secs};
-use crate::i18n::{Lang, claim_meaning};
+use crate::i18n::claim_meaning;
 use crate::token::{Decoded, Part};
 
 /// The current Unix time in seconds, ticking in the browser (static on the server).
@@ -29,7 +29,7 @@ fn part_class(part: Part) -> &'static str {
 /// The token as sent, each part in its colour and named for screen readers.
 #[component]
 pub fn ColouredToken(decoded: Decoded) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().token_texts();
     let [header, payload, signature] = decoded.raw;
     view! {
@@ -46,7 +46,7 @@ pub fn ColouredToken(decoded: Decoded) -> impl IntoView {
 /// Header and payload side by side, then every field explained.
 #[component]
 pub fn DecodedParts(decoded: Decoded) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().token_texts();
     let pretty = |map: &Map<String, Value>| serde_json::to_string_pretty(map).unwrap_or_default();
     let header_json = pretty(&decoded.header);
@@ -126,7 +126,7 @@ pub fn DecodedParts(decoded: Decoded) -> impl IntoView {
 /// A bar that empties from `iat` to `exp` and turns red, with words, once `exp` has passed.
 #[component]
 pub fn ExpiryBar(exp: Option<i64>, iat: Option<i64>, now: ReadSignal<i64>) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().token_texts();
     let Some(exp) = exp else {
         return view! { <p class="expiry none">{move || texts().no_expiry}</p> }.into_any();
@@ -158,7 +158,7 @@ pub fn ExpiryBar(exp: Option<i64>, iat: Option<i64>, now: ReadSignal<i64>) -> im
 /// The JWT column's stored access token, decoded, with its countdown.
 #[component]
 pub fn AccessTokenView(token: RwSignal<Option<String>>) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().token_texts();
     let now = use_now();
     view! {

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use crate::api::{AnswerUser, DEMO_ACCOUNTS, ErrorCode, LoginRequest};
 use crate::browser;
 use crate::client::Exchange;
-use crate::i18n::{LANG_PARAM, Lang};
+use crate::i18n::LANG_PARAM;
 use crate::use_texts;
 
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = use_texts();
     // Without JavaScript (or before hydration) the button submits `?lang=…` and the server
     // answers the page in that language and remembers it; once hydrated it switches in place.

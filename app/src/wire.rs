@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::{SESSION_COOKIE, VISITOR_COOKIE};
 use crate::client::{Credential, Exchange, set_by_browser};
 use crate::comparison::VisitFigures;
-use crate::i18n::{Lang, PanelTexts};
+use crate::i18n::PanelTexts;
 
 /// Rows kept per column; older ones drop off.
 pub const WIRE_ROWS: usize = 40;
@@ -99,7 +99,7 @@ fn session_cookie_rode_along(credential: Credential, browser_set: &[(String, Str
 
 #[component]
 pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().panel_texts();
     let heading_id = format!("{id_prefix}-wire-title");
     // Named by its heading and its column: the two columns' sections must differ.
@@ -125,7 +125,7 @@ pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
 
 #[component]
 fn WireRow(entry: WireEntry, credential: Credential) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().panel_texts();
     let WireEntry {
         number,
@@ -220,7 +220,7 @@ fn HeaderList(
 /// Each attribute of a `Set-Cookie`, in words.
 #[component]
 pub fn CookieAttributes(set_cookie: String) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let attributes: Vec<String> = set_cookie
         .split(';')
         .skip(1)

@@ -96,6 +96,21 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// What the page may send as a JSON body: the contract's request types, and nothing made up
+/// on the spot (the client's `Body` is made from these only).
+pub trait RequestBody: Serialize {}
+
+impl RequestBody for LoginRequest {}
+impl RequestBody for CartRequest {}
+impl RequestBody for RefreshRequest {}
+impl RequestBody for BulkRequest {}
+impl RequestBody for cluster::Settings {}
+impl RequestBody for NoFields {}
+
+/// `{}`: the body of a POST that carries nothing (logouts, a new probe nonce, the lab's controls).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoFields {}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {

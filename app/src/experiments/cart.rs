@@ -5,12 +5,10 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post, token_login};
-use crate::api::CartTokenResponse;
-use crate::client::{self, Credential, Method};
-use crate::i18n::Lang;
+use crate::api::{CartRequest, CartTokenResponse};
+use crate::client::{self, Body, Credential, Method};
 use crate::server_holds::ServerChanged;
 
 /// Roughly the largest cookie browsers store (RFC 6265 asks for at least 4,096 bytes).
@@ -21,7 +19,7 @@ const MAX_ITEMS: usize = 120;
 
 #[component]
 pub fn CartGrowth() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let lines = RwSignal::new(None::<Vec<Line>>);
@@ -70,14 +68,16 @@ pub fn CartGrowth() -> impl IntoView {
 #[lazy]
 async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
     let (_, mut access, _) = token_login().await;
-    post("/api/session/login", super::alice()).await;
+    post("/api/session/login", &super::alice()).await;
     let mut crossed_at = None;
     for n in 1..=MAX_ITEMS {
-        let item = json!({"item": format!("item {n:03}: a pair of comfortable shoes, size 42")});
+        let item = CartRequest {
+            item: format!("item {n:03}: a pair of comfortable shoes, size 42"),
+        };
         let added = client::send(
             Method::Post,
             "/api/jwt/cart",
-            Some(item.clone()),
+            Some(Body::of(&item)),
             Some(access.clone()),
         )
         .await;
@@ -85,7 +85,7 @@ async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
             break;
         };
         access = next.access_token;
-        let session = post("/api/session/cart", item).await;
+        let session = post("/api/session/cart", &item).await;
         // What the next request carries, as the server measures it.
         let token_bytes = get("/api/jwt/me", Some(&access))
             .await

@@ -6,12 +6,11 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
-use crate::api::{AttackerAddress, ErrorCode, ProbeNonce, ProbeRecord};
+use crate::api::{AttackerAddress, ErrorCode, NoFields, ProbeNonce, ProbeRecord};
 
 use super::{Card, Detail, Line, ResultLines, RunButton, get, line, post};
-use crate::i18n::{ExperimentTexts, Lang};
+use crate::i18n::ExperimentTexts;
 use crate::server_holds::ServerChanged;
 
 /// How long to wait for the attacker's forms to arrive.
@@ -51,7 +50,7 @@ pub(super) fn FramedExperiment(
     note: Option<Text>,
     run: fn(RwSignal<Option<String>>) -> FramedRun,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let lines = RwSignal::new(None::<Vec<Line>>);
@@ -86,7 +85,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
         Ok(site) => site,
         Err(lines) => return lines,
     };
-    post("/api/session/login", super::alice()).await;
+    post("/api/session/login", &super::alice()).await;
     // The server hands out the nonces, so the probes they tag are filed under this visitor
     // (the attacker's cross-site forms carry no visitor cookie, which is the point).
     let (Some(nonce), Some(same_nonce)) = (new_nonce().await, new_nonce().await) else {
@@ -142,7 +141,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
     // The control: the same request from this site does carry the cookie, and acts.
     post(
         &format!("/api/lab/csrf-probe?flow=session&nonce={same_nonce}"),
-        json!({}),
+        &NoFields {},
     )
     .await;
     match probes_with(&same_nonce).await.first() {
@@ -267,7 +266,7 @@ pub(super) async fn probes_with(nonce: &str) -> Vec<ProbeRecord> {
 
 /// A probe nonce from the server, filed under this visitor.
 async fn new_nonce() -> Option<String> {
-    post("/api/lab/csrf-probes", json!({}))
+    post("/api/lab/csrf-probes", &NoFields {})
         .await
         .json::<ProbeNonce>()
         .map(|answer| answer.nonce)
@@ -287,6 +286,7 @@ async fn sleep(ms: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     fn probe(sec_fetch_site: &str) -> ProbeRecord {
         ProbeRecord {

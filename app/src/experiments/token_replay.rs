@@ -5,9 +5,10 @@
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
-use super::{Card, Line, ResultLines, RunButton, get, line, post, status, token_login};
+use super::{
+    Card, Line, ResultLines, RunButton, get, line, post, refresh_request, status, token_login,
+};
 use crate::browser::now_ms;
 use crate::browser::now_secs;
 use crate::comparison::VisitFigures;
@@ -90,7 +91,7 @@ struct Replayed {
 #[lazy]
 async fn log_out_and_replay() -> Replayed {
     let (_, access, refresh) = token_login().await;
-    let logout = post("/api/jwt/logout", json!({"refresh_token": refresh})).await;
+    let logout = post("/api/jwt/logout", &refresh_request(&refresh)).await;
     let logged_out_at = now_ms();
     let replay = get("/api/jwt/me", Some(&access)).await;
     let decoded = token::decode(&access).ok();

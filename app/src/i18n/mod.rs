@@ -115,6 +115,12 @@ pub fn fill_named(template: &str, values: &[(&str, String)]) -> String {
         })
 }
 
+/// The page's language signal, as `App` provides it: the one way a component reads (or, for
+/// the switch, sets) the language.
+pub fn use_lang() -> leptos::prelude::RwSignal<Lang> {
+    leptos::prelude::expect_context::<leptos::prelude::RwSignal<Lang>>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

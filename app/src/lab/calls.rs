@@ -1,13 +1,11 @@
 //! The two logins, through the balancer: each call says which node answered and how.
 
+use super::LabState;
+use crate::api::{DEMO_ACCOUNTS, ErrorCode, RefreshRequest, TokenResponse};
+use crate::client::{self, Body, Exchange, Method};
+use crate::i18n::{LabTexts, fill_named};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
-
-use super::LabState;
-use crate::api::{DEMO_ACCOUNTS, ErrorCode, TokenResponse};
-use crate::client::{self, Exchange, Method};
-use crate::i18n::{LabTexts, Lang, fill_named};
 
 /// How many times "Call /me" asks.
 const CALLS: usize = 10;
@@ -64,7 +62,7 @@ impl Runner {
         self,
         method: Method,
         path: &'static str,
-        body: Option<Value>,
+        body: Option<Body>,
         bearer: Option<String>,
         times: usize,
         seen: impl Fn(&Exchange) + 'static,
@@ -89,13 +87,13 @@ pub fn SessionSide() -> impl IntoView {
     let runner = Runner::new(|lab| lab.session_calls);
     let running = runner.running;
     // The browser carries the node's session cookie (and, in sticky mode, the balancer's).
-    let run = move |method: Method, path: &'static str, body: Option<Value>, times: usize| {
+    let run = move |method: Method, path: &'static str, body: Option<Body>, times: usize| {
         runner.run(method, path, body, None, times, |_| {});
     };
     view! {
         <Side id="lab-session" title=|t| t.session_side calls=runner.calls running>
             <button type="button" disabled=move || running.get()
-                on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(DEMO_ACCOUNTS[0].login_json()), 1)>
+                on:click=move |_| run(Method::Post, "/lb/api/session/login", Some(Body::of(&DEMO_ACCOUNTS[0].login())), 1)>
                 <Text text=|t| t.log_in/>
             </button>
             <button type="button" disabled=move || running.get()
@@ -103,7 +101,7 @@ pub fn SessionSide() -> impl IntoView {
                 <Text text=|t| t.me_ten/>
             </button>
             <button type="button" disabled=move || running.get()
-                on:click=move |_| run(Method::Post, "/lb/api/session/logout", Some(serde_json::json!({})), 1)>
+                on:click=move |_| run(Method::Post, "/lb/api/session/logout", Some(Body::none()), 1)>
                 <Text text=|t| t.log_out/>
             </button>
         </Side>
@@ -127,7 +125,7 @@ pub fn JwtSide() -> impl IntoView {
         runner.run(
             Method::Post,
             "/lb/api/jwt/login",
-            Some(DEMO_ACCOUNTS[0].login_json()),
+            Some(Body::of(&DEMO_ACCOUNTS[0].login())),
             None,
             1,
             keep,
@@ -135,7 +133,9 @@ pub fn JwtSide() -> impl IntoView {
     };
     // Claim 14: the access token needs no store, its refresh does.
     let refresh = move |_| {
-        let body = serde_json::json!({ "refresh_token": refresh_token.get_untracked().unwrap_or_default() });
+        let body = Body::of(&RefreshRequest {
+            refresh_token: refresh_token.get_untracked().unwrap_or_default(),
+        });
         runner.run(
             Method::Post,
             "/lb/api/jwt/refresh",
@@ -166,7 +166,7 @@ pub fn JwtSide() -> impl IntoView {
 
 #[component]
 fn Text(text: fn(&LabTexts) -> &'static str) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     move || text(lang.get().lab_texts())
 }
 
@@ -179,7 +179,7 @@ fn Side(
     running: RwSignal<bool>,
     children: Children,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let heading = format!("{id}-title");
     let labelled_by = heading.clone();

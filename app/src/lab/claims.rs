@@ -7,15 +7,14 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
 
 use super::LabState;
 use super::calls::Call;
 use crate::api::cluster::{ClusterView, DEFAULT_NODES, Settings, Storage, Strategy};
-use crate::api::{DEMO_ACCOUNTS, ErrorCode, TokenResponse};
-use crate::client::{self, Exchange, Method};
+use crate::api::{DEMO_ACCOUNTS, ErrorCode, RefreshRequest, TokenResponse};
+use crate::client::{self, Body, Exchange, Method};
 use crate::experiments::{Detailed, Line, ResultLines, line_of};
-use crate::i18n::{LabTexts, Lang, fill_named};
+use crate::i18n::{LabTexts, fill_named};
 
 type Text = fn(&LabTexts) -> &'static str;
 type LabLine = Line<LabTexts>;
@@ -40,7 +39,7 @@ fn settings(strategy: Strategy, storage: Storage) -> Settings {
 
 #[component]
 pub fn Claims() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     type Claim = (u8, Text, Text, Settings, fn(LabState) -> Run);
     let claims: [Claim; 5] = [
@@ -111,7 +110,7 @@ fn ClaimCard(
     settings: Settings,
     run: fn(LabState) -> Run,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
     let set_up = RwSignal::new(SetUp::No);
@@ -175,7 +174,7 @@ async fn through(
     side: Side,
     method: Method,
     path: &str,
-    body: Option<Value>,
+    body: Option<Body>,
     bearer: Option<String>,
 ) -> Exchange {
     let exchange = client::send(method, path, body, bearer).await;
@@ -225,7 +224,7 @@ async fn me(lab: LabState, side: Side, bearer: Option<String>, times: usize) -> 
 }
 
 async fn session_login(lab: LabState) -> Option<usize> {
-    let body = Some(DEMO_ACCOUNTS[0].login_json());
+    let body = Some(Body::of(&DEMO_ACCOUNTS[0].login()));
     let exchange = through(
         lab,
         Side::Session,
@@ -239,7 +238,7 @@ async fn session_login(lab: LabState) -> Option<usize> {
 }
 
 async fn jwt_login(lab: LabState) -> Option<TokenResponse> {
-    let body = Some(DEMO_ACCOUNTS[0].login_json());
+    let body = Some(Body::of(&DEMO_ACCOUNTS[0].login()));
     through(
         lab,
         Side::Jwt,
@@ -255,7 +254,7 @@ async fn jwt_login(lab: LabState) -> Option<TokenResponse> {
 /// A control action on the cluster (`nodes/2/kill`, `central/kill`); the view it answers.
 async fn control(lab: LabState, action: &str) -> Exchange {
     let path = format!("/api/lab/cluster/{action}");
-    let exchange = client::send(Method::Post, &path, Some(json!({})), None).await;
+    let exchange = client::send(Method::Post, &path, Some(Body::none()), None).await;
     if let Ok(view) = serde_json::from_value::<ClusterView>(exchange.body.clone()) {
         lab.view.set(Some(view));
     }
@@ -438,8 +437,11 @@ async fn claim_14(lab: LabState) -> Vec<LabLine> {
     let sessions = me(lab, Side::Session, None, 3).await;
     let access = tokens.as_ref().map(|tokens| tokens.access_token.clone());
     let jwts = me(lab, Side::Jwt, access, 3).await;
-    let refresh_body =
-        json!({"refresh_token": tokens.map(|tokens| tokens.refresh_token).unwrap_or_default()});
+    let refresh_body = Body::of(&RefreshRequest {
+        refresh_token: tokens
+            .map(|tokens| tokens.refresh_token)
+            .unwrap_or_default(),
+    });
     let refresh = through(
         lab,
         Side::Jwt,
@@ -504,7 +506,7 @@ async fn partitioned_logout(
         Side::Session,
         Method::Post,
         "/lb/api/session/logout?keep_cookie=true",
-        Some(json!({})),
+        Some(Body::none()),
         None,
     )
     .await;
@@ -517,7 +519,7 @@ async fn partitioned_logout(
         Side::Session,
         Method::Post,
         "/lb/api/session/logout",
-        Some(json!({})),
+        Some(Body::none()),
         None,
     )
     .await;

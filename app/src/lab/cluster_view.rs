@@ -2,15 +2,14 @@
 //! sessions it holds; the central store; the replication cost; and the balancer's hops.
 
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::LabState;
 use crate::api::cluster::{CentralView, Hop, NodeView, Storage, StoreView};
-use crate::i18n::{Lang, fill_named};
+use crate::i18n::fill_named;
 
 #[component]
 pub fn ClusterPanel() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
     view! {
@@ -59,7 +58,7 @@ pub fn ClusterPanel() -> impl IntoView {
 
 #[component]
 fn NodeBox(node: NodeView, served_last: Option<Hop>, replicated: bool) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
     let number = node.node;
@@ -92,12 +91,12 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>, replicated: bool) -> impl I
                 None => ().into_any(),
             }}
             <button type="button"
-                on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{action}"), json!({}))>
+                on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{action}"))>
                 {move || fill_named(if up { texts().kill } else { texts().revive }, &[("number", number.to_string())])}
             </button>
             {(replicated && up).then(|| view! {
                 <button type="button"
-                    on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{partition}"), json!({}))>
+                    on:click=move |_| lab.control(format!("/api/lab/cluster/nodes/{number}/{partition}"))>
                     {move || fill_named(if cut_off { texts().heal } else { texts().cut }, &[("number", number.to_string())])}
                 </button>
             })}
@@ -107,7 +106,7 @@ fn NodeBox(node: NodeView, served_last: Option<Hop>, replicated: bool) -> impl I
 
 #[component]
 fn CentralBox(central: CentralView) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
     let stand_in = central.kind == "stand-in";
@@ -122,7 +121,7 @@ fn CentralBox(central: CentralView) -> impl IntoView {
             {if stand_in {
                 let action = if up { "kill" } else { "revive" };
                 view! {
-                    <button type="button" on:click=move |_| lab.control(format!("/api/lab/cluster/central/{action}"), json!({}))>
+                    <button type="button" on:click=move |_| lab.control(format!("/api/lab/cluster/central/{action}"))>
                         {move || if up { texts().central_kill } else { texts().central_revive }}
                     </button>
                 }.into_any()
@@ -147,7 +146,7 @@ fn Rows(store: StoreView, label: &'static str) -> impl IntoView {
 
 #[component]
 fn Hops(hops: Vec<Hop>) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     // Newest first, numbered as the balancer counted them: the top one is the latest.
     let newest = hops.first().map_or(0, |hop| hop.seq);

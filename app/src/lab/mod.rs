@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::cluster::{ClusterView, DEFAULT_NODES, MAX_NODES, Settings, Storage, Strategy};
-use crate::client::{self, Exchange, Method};
-use crate::i18n::{LabTexts, Lang};
+use crate::client::{self, Body, Exchange, Method};
+use crate::i18n::LabTexts;
 use calls::{Call, JwtSide, SessionSide};
 use claims::Claims;
 use cluster_view::ClusterPanel;
@@ -38,9 +38,9 @@ impl LabState {
     }
 
     /// Sends a control request (start, kill, revive…) and shows the cluster it answers with.
-    pub fn control(self, path: String, body: serde_json::Value) {
+    pub fn control(self, path: String) {
         spawn_local(async move {
-            let exchange = client::send(Method::Post, &path, Some(body), None).await;
+            let exchange = client::send(Method::Post, &path, Some(Body::none()), None).await;
             self.take(exchange);
         });
     }
@@ -68,7 +68,7 @@ impl LabState {
     pub async fn set_up(self, settings: Settings) -> bool {
         self.session_calls.set(Vec::new());
         self.jwt_calls.set(Vec::new());
-        let body = serde_json::to_value(settings).unwrap_or_default();
+        let body = Body::of(&settings);
         let exchange = client::send(Method::Post, "/api/lab/cluster", Some(body), None).await;
         let ok = exchange.ok();
         self.take(exchange);
@@ -78,7 +78,7 @@ impl LabState {
 
 #[component]
 pub fn LabPage() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = LabState {
         view: RwSignal::new(None),
@@ -115,7 +115,7 @@ fn poll(lab: LabState) {
 
 #[component]
 fn SettingsForm() -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     let texts = move || lang.get().lab_texts();
     let lab = expect_context::<LabState>();
     let nodes = RwSignal::new(DEFAULT_NODES);
@@ -184,7 +184,7 @@ fn Choice(
     checked: Signal<bool>,
     on_pick: impl Fn() + 'static,
 ) -> impl IntoView {
-    let lang = expect_context::<RwSignal<Lang>>();
+    let lang = crate::i18n::use_lang();
     view! {
         <label class="choice">
             <input type="radio" name=name prop:checked=checked on:change=move |_| on_pick()/>
