@@ -17,6 +17,7 @@ pub mod cross_site;
 pub mod edge;
 pub mod error;
 pub mod hashing;
+pub mod ids;
 pub mod jwt;
 pub mod lab;
 pub mod openapi;

@@ -15,12 +15,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 
 pub use app::api::{VISITOR_COOKIE, VISITOR_COOKIE_HOST, visitor_cookie_name};
 
-crate::random::random_id!(
-    /// 128 random bits: unguessable, so nobody can act as another visitor by naming their id.
-    VisitorId,
-    16,
-    "visitor id"
-);
+pub use crate::ids::VisitorId;
 
 impl VisitorId {
     /// The value of the visitor cookie called `name` in `headers`, if it holds a well-formed

@@ -141,11 +141,25 @@ fn the_openapi_document_is_a_leaf_and_the_storage_layer_knows_no_flow() {
         "openapi imports {:?}",
         graph["openapi"]
     );
-    for flow in ["session", "jwt", "lab", "cluster", "cross_site"] {
-        assert!(
-            !graph["store"].contains(flow),
-            "store imports the flow {flow}"
-        );
+    // Neither the storage layer nor the session store names a flow, an experiment, or the
+    // visitor extractor (the visitor id they file rows under is the leaf `ids`).
+    for layer in ["storage", "store"] {
+        for above in [
+            "session",
+            "jwt",
+            "lab",
+            "cluster",
+            "cross_site",
+            "samesite",
+            "probe_log",
+            "visitor",
+        ] {
+            assert!(
+                !graph[layer].contains(above),
+                "{layer} imports {above}: {:?}",
+                graph[layer]
+            );
+        }
     }
 }
 

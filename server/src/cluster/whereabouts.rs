@@ -14,8 +14,8 @@ use app::api::cluster::Settings;
 use redis::Script;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::VisitorId;
 use crate::storage::redis::RedisLink;
-use crate::visitor::VisitorId;
 
 pub struct Whereabouts {
     link: Arc<RedisLink>,

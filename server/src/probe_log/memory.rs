@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
 use super::{KEPT, LOG_IDLE, NONCES_KEPT, PROBES_PER_NONCE, SHARE_DIVISOR};
+use crate::ids::VisitorId;
 use crate::per_client::share;
 use crate::sync::lock;
-use crate::visitor::VisitorId;
 use app::api::ProbeRecord;
 
 /// The probe logs in this process's memory (one authlens, no Redis).

@@ -13,8 +13,8 @@ pub mod redis;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::ids::VisitorId;
 use crate::storage::StoreError;
-use crate::visitor::VisitorId;
 use app::api::ProbeRecord;
 
 pub use memory::MemoryProbeLog;

@@ -18,10 +18,10 @@ use redis::Script;
 
 use super::{KEPT, LOG_IDLE, NONCES_KEPT, PROBES_PER_NONCE, SHARE_DIVISOR};
 use crate::clock::Clock;
+use crate::ids::VisitorId;
 use crate::per_client::share;
 use crate::storage::StoreError;
 use crate::storage::redis::RedisLink;
-use crate::visitor::VisitorId;
 use app::api::ProbeRecord;
 
 /// What errors call this store.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
 
-use crate::visitor::VisitorId;
+use crate::ids::VisitorId;
 
 pub struct ExpiringMap<K, V> {
     by_key: HashMap<K, (i64, V)>,

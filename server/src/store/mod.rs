@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
 
+pub use crate::ids::VisitorId;
 pub use crate::storage::StoreError;
-pub use crate::visitor::VisitorId;
 
 crate::random::random_id!(
     /// A session id: 256 bits from the operating system's CSPRNG, base64url in the cookie.

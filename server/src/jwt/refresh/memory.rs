@@ -6,11 +6,11 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
+use crate::ids::VisitorId;
 use crate::storage::StoreError;
 use crate::storage::expiring::{Owned, OwnedMap};
 use crate::storage::purge::{PURGE_BATCH, purge_in_batches, spawn_purge};
 use crate::sync::lock;
-use crate::visitor::VisitorId;
 
 impl Owned for Family {
     fn owner(&self) -> VisitorId {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use app::api::{FamilyState, RefreshFamilyRow, shorten_id};
 
+use crate::ids::VisitorId;
 use crate::storage::StoreError;
-use crate::visitor::VisitorId;
 pub use memory::MemoryRefreshStore;
 pub use redis::RedisRefreshStore;
 

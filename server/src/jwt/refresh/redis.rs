@@ -9,9 +9,9 @@ use async_trait::async_trait;
 
 use super::{Family, RefreshStore, Rotation};
 use crate::clock::Clock;
+use crate::ids::VisitorId;
 use crate::storage::StoreError;
 use crate::storage::redis::{RedisLink, RedisTable};
-use crate::visitor::VisitorId;
 
 /// Compare-and-set attempts before a family under constant contention gives up (503).
 const MAX_ATTEMPTS: usize = 16;

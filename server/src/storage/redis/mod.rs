@@ -17,8 +17,8 @@ use tokio::sync::OnceCell;
 use batch::BatchedReads;
 
 use super::StoreError;
+use crate::ids::VisitorId;
 use crate::sync::lock;
-use crate::visitor::VisitorId;
 
 /// After a failed connect, calls fail at once for this long before the next attempt.
 const RETRY_CONNECT_AFTER: Duration = Duration::from_millis(250);
