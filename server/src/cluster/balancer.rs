@@ -6,14 +6,12 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
-use super::{CLIENT_HEADER, Cluster, LAB_SECRET_HEADER, Strategy, no_cluster};
+use super::{CLIENT_HEADER, Cluster, LAB_SECRET_HEADER, LabError, Strategy, no_cluster};
 use crate::AppState;
-use crate::error::ErrorCode;
-use crate::error::error_response;
 use crate::visitor::Visitor;
 
 /// The balancer's own cookie in sticky mode: which node this browser is pinned to.
@@ -77,11 +75,7 @@ pub async fn forward(
     let path = target.split('?').next().unwrap_or_default().to_owned();
     let method = parts.method.to_string();
     if !path.starts_with("/api/") {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "The balancer forwards /lb/api/… only.",
-        );
+        return LabError::NotForwarded.into_response();
     }
     let affinity = jar
         .get(AFFINITY_COOKIE)
@@ -105,11 +99,7 @@ pub async fn forward(
             ),
             None => {
                 cluster.record(None, &method, &path, 503);
-                return error_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::NoNodeUp,
-                    "Every node is down: the balancer has nowhere to send the request.",
-                );
+                return LabError::NoNodeUp.into_response();
             }
         }
     };
@@ -133,23 +123,15 @@ pub async fn forward(
             let outbound = Request::from_parts(parts, body);
             match tokio::time::timeout(FORWARD_TIMEOUT, state.lab.client.request(outbound)).await {
                 Ok(Ok(answer)) => answer.map(Body::new),
-                Ok(Err(err)) => error_response(
-                    StatusCode::BAD_GATEWAY,
-                    ErrorCode::BadGateway,
-                    format!("node {} did not answer: {err}", index + 1),
-                ),
-                Err(_) => error_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    ErrorCode::GatewayTimeout,
-                    format!("node {} took too long", index + 1),
-                ),
+                Ok(Err(err)) => LabError::NodeFailed {
+                    node: index + 1,
+                    why: err.to_string(),
+                }
+                .into_response(),
+                Err(_) => LabError::NodeTimeout(index + 1).into_response(),
             }
         }
-        Err(_) => error_response(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadRequest,
-            "not a valid path",
-        ),
+        Err(_) => LabError::BadPath.into_response(),
     };
 
     let headers = response.headers_mut();

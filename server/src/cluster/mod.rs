@@ -4,6 +4,7 @@
 //! node-local memory, replication between nodes, and a central store (Redis, or a stand-in).
 
 mod balancer;
+mod error;
 mod node;
 mod stores;
 mod whereabouts;
@@ -39,8 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::error::ErrorCode;
-use crate::error::{ApiJson, busy, error_response};
+use crate::error::ApiJson;
 use crate::per_client::share;
 use crate::storage::redis::RedisLink;
 use crate::store::redis::RedisSessionStore;
@@ -48,6 +48,7 @@ use crate::store::{MemoryStore, SessionStore};
 use crate::sync::lock;
 use crate::visitor::{Visitor, VisitorId};
 use app::api::ErrorBody;
+pub use error::LabError;
 
 pub type HttpClient = Client<HttpConnector, Body>;
 
@@ -57,8 +58,6 @@ const HOPS_KEPT: usize = 100;
 const ROWS_REMOVED_AT_ONCE: usize = 1000;
 /// Session rows listed per store in the lab's view.
 const ROWS_LISTED: usize = 20;
-/// What a full lab suggests waiting: clusters are reaped after minutes of idleness.
-const BUSY_RETRY_AFTER_SECS: u64 = 60;
 
 /// The central store every node shares in `central` mode.
 enum Central {
@@ -357,15 +356,11 @@ pub(crate) async fn start(
     ApiJson(settings): ApiJson<Settings>,
 ) -> Response {
     if !(2..=MAX_NODES).contains(&settings.nodes) {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadRequest,
-            format!("nodes must be between 2 and {MAX_NODES}"),
-        );
+        return LabError::NodeCount.into_response();
     }
     let mut reservation = match state.lab.reserve(visitor, client.ip, settings.nodes) {
         Ok(reserved) => reserved,
-        Err(why) => return busy(ErrorCode::LabBusy, why, BUSY_RETRY_AFTER_SECS),
+        Err(why) => return LabError::Busy(why).into_response(),
     };
     if let Some(old) = reservation.replaced.take() {
         // Replaced by a new cluster of the same visitor here: the record stays (it is rewritten).
@@ -380,11 +375,7 @@ pub(crate) async fn start(
         }
         Err(err) => {
             drop(reservation);
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::LabUnavailable,
-                format!("the lab could not start its nodes: {err}"),
-            );
+            return LabError::StartFailed(err.to_string()).into_response();
         }
     }
     view(State(state), Visitor(visitor)).await
@@ -420,11 +411,7 @@ pub(crate) async fn node_action(
     Path((node, action)): Path<(String, String)>,
 ) -> Response {
     let Ok(node) = node.parse::<usize>() else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadRequest,
-            format!("node must be a node number, not {node:?}"),
-        );
+        return LabError::NotANodeNumber(node).into_response();
     };
     let Some(shared) = state.lab.cluster_of(&visitor) else {
         return no_cluster(&state, &visitor).await;
@@ -434,11 +421,7 @@ pub(crate) async fn node_action(
         return no_cluster(&state, &visitor).await;
     };
     let Some(index) = node.checked_sub(1).filter(|i| *i < cluster.nodes.len()) else {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NoSuchNode,
-            format!("there is no node {node}"),
-        );
+        return LabError::NoSuchNode(node).into_response();
     };
     let result = match action.as_str() {
         "kill" => {
@@ -448,20 +431,20 @@ pub(crate) async fn node_action(
         "revive" => cluster.revive(&state, index).await,
         "cut" | "heal" => {
             if let Err(why) = cluster.partition(&state, index, action == "cut").await {
-                return error_response(StatusCode::CONFLICT, ErrorCode::BadRequest, why);
+                return LabError::NotReplicating(why).into_response();
             }
             Ok(())
         }
-        _ => return unknown_action(&action),
+        _ => return LabError::UnknownAction(action).into_response(),
     };
     drop(guard);
     match result {
         Ok(()) => view(State(state), Visitor(visitor)).await,
-        Err(err) => error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::LabUnavailable,
-            format!("node {node} could not restart: {err}"),
-        ),
+        Err(err) => LabError::RestartFailed {
+            node,
+            why: err.to_string(),
+        }
+        .into_response(),
     }
 }
 
@@ -489,24 +472,12 @@ pub(crate) async fn central_action(
     let up = match action.as_str() {
         "kill" => false,
         "revive" => true,
-        _ => return unknown_action(&action),
+        _ => return LabError::UnknownAction(action).into_response(),
     };
     match &cluster.central {
         Some(Central::StandIn(store)) => store.up.store(up, Ordering::Relaxed),
-        Some(Central::Redis(_)) => {
-            return error_response(
-                StatusCode::CONFLICT,
-                ErrorCode::CentralIsRedis,
-                "The central store is a real Redis: stop and start that redis-server itself (e.g. `redis-cli shutdown nosave`) to watch the nodes lose it.",
-            );
-        }
-        None => {
-            return error_response(
-                StatusCode::CONFLICT,
-                ErrorCode::NoCentralStore,
-                "The cluster is not in central mode.",
-            );
-        }
+        Some(Central::Redis(_)) => return LabError::CentralIsRedis.into_response(),
+        None => return LabError::NoCentralStore.into_response(),
     }
     drop(guard);
     view(State(state), Visitor(visitor)).await
@@ -516,25 +487,9 @@ pub(crate) async fn central_action(
 /// this request did not reach (410 lab_gone), or there is none (404 no_cluster).
 async fn no_cluster(state: &AppState, visitor: &VisitorId) -> Response {
     if state.lab.elsewhere(visitor).await.is_some() {
-        return error_response(
-            StatusCode::GONE,
-            ErrorCode::LabGone,
-            "Your lab cluster ran on another authlens process, which this request no longer reaches: it stopped, or the balancer moved you. Set it up again: POST /api/lab/cluster starts a new one here.",
-        );
+        return LabError::Gone.into_response();
     }
-    error_response(
-        StatusCode::NOT_FOUND,
-        ErrorCode::NoCluster,
-        "You have no lab cluster running: POST /api/lab/cluster starts one.",
-    )
-}
-
-fn unknown_action(action: &str) -> Response {
-    error_response(
-        StatusCode::NOT_FOUND,
-        ErrorCode::UnknownAction,
-        format!("`{action}` is not an action here: use kill or revive (nodes: also cut or heal)"),
-    )
+    LabError::NoCluster.into_response()
 }
 
 impl Cluster {
