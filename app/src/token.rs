@@ -44,7 +44,12 @@ impl Decoded {
         self.header.get("alg").and_then(Value::as_str)
     }
 
-    /// A numeric claim such as `exp`, `iat` or `nbf`, in Unix seconds.
+    /// The payload as a typed set of claims (this server's tokens: `AccessClaims`), if it is one.
+    pub fn claims<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_value(Value::Object(self.payload.clone())).ok()
+    }
+
+    /// A numeric claim such as `exp`, `iat` or `nbf`, in Unix seconds, of any token.
     pub fn time_claim(&self, name: &str) -> Option<i64> {
         self.payload.get(name).and_then(Value::as_i64)
     }

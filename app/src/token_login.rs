@@ -59,12 +59,11 @@ pub fn token_login(
         token
             .and_then(|token| token::decode(token).ok())
             .map(|decoded| {
+                // The refresh token has no name: only the access token's claims are the contract's.
                 let name = decoded
-                    .payload
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                    .claims::<crate::api::AccessClaims>()
+                    .map(|claims| claims.name)
+                    .unwrap_or_default();
                 (name, decoded.time_claim("exp").unwrap_or(i64::MAX))
             })
     };
@@ -148,7 +147,11 @@ mod tests {
 
     #[test]
     fn the_pill_follows_the_tokens_through_their_lives() {
-        let access = token(serde_json::json!({"name": "Alice", "exp": 1_030}));
+        // An access token as the server signs it (every claim of `AccessClaims`).
+        let access = token(serde_json::json!({
+            "iss": "authlens", "sub": "alice", "aud": "authlens-api", "iat": 1_000,
+            "exp": 1_030, "jti": "j", "name": "Alice"
+        }));
         let refresh = token(serde_json::json!({"exp": 1_600}));
         let state = |now, refreshed_at| {
             let heard = Heard {

@@ -161,8 +161,24 @@ pub struct TokenResponse {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct JwtMeResponse {
     pub user: UserView,
-    pub claims: serde_json::Value,
+    pub claims: AccessClaims,
     pub trace: Trace,
+}
+
+/// What an access token says (its payload), as the server signs it and the page reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+    pub name: String,
+    /// State in the token: the cart travels with every request instead of living on the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cart: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

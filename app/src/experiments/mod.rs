@@ -19,7 +19,6 @@ use xss::XSS_PAYLOAD;
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 
 use crate::api::{
     ACCESS_TOKEN_KEY, CartRequest, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, LoginRequest, NoFields,

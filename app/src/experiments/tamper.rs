@@ -1,6 +1,7 @@
 //! Experiment 8. One changed payload character breaks the signature
 
 use super::*;
+use crate::api::AccessClaims;
 
 #[lazy]
 pub(super) async fn tamper() -> Vec<Line> {
@@ -11,13 +12,8 @@ pub(super) async fn tamper() -> Vec<Line> {
     let sub = |token: &str| {
         token::decode(token)
             .ok()
-            .and_then(|decoded| {
-                decoded
-                    .payload
-                    .get("sub")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
+            .and_then(|decoded| decoded.claims::<AccessClaims>())
+            .map(|claims| claims.sub)
             .unwrap_or_default()
     };
     let original = get("/api/jwt/me", Some(&access)).await;

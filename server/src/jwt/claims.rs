@@ -8,19 +8,8 @@ pub const AUDIENCE: &str = "authlens-api";
 pub const ACCESS_TYP: &str = "at+jwt";
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessClaims {
-    pub iss: String,
-    pub sub: String,
-    pub aud: String,
-    pub iat: u64,
-    pub exp: u64,
-    pub jti: String,
-    pub name: String,
-    /// State in the token: the cart travels with every request instead of living on the server.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cart: Vec<String>,
-}
+/// The access token's claims are the contract's: `GET /api/jwt/me` answers them, typed.
+pub use app::api::AccessClaims;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshClaims {

@@ -140,7 +140,6 @@ pub(crate) async fn me(
         username: claims.sub.clone(),
         display_name: claims.name.clone(),
     };
-    let claims = serde_json::to_value(&claims).unwrap_or_default();
     Ok(trace.respond(None, |trace| JwtMeResponse {
         user,
         claims,
