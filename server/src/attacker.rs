@@ -71,9 +71,14 @@ impl Origin {
         self.port.unwrap_or(if self.https { 443 } else { 80 })
     }
 
+    /// The host as a `Host` header's name is compared with it: an IPv6 address without brackets.
+    fn bare_host(&self) -> &str {
+        self.host.trim_start_matches('[').trim_end_matches(']')
+    }
+
     /// Whether the host is an address or a loopback name rather than a public name.
     fn is_local_or_literal(&self) -> bool {
-        let bare = self.host.trim_start_matches('[').trim_end_matches(']');
+        let bare = self.bare_host();
         bare.parse::<IpAddr>().is_ok() || bare == "localhost" || bare.ends_with(".localhost")
     }
 }
@@ -138,15 +143,14 @@ impl AttackerSite {
             return false;
         };
         let page = host_name(page_host).to_ascii_lowercase();
-        registrable(&page) == registrable(public.host.trim_start_matches('[').trim_end_matches(']'))
+        registrable(&page) == registrable(public.bare_host())
     }
 
     /// Whether a request whose `Host` is `host` is for the public attacker site.
     pub fn serves_host(&self, host: &str) -> bool {
-        self.public.as_ref().is_some_and(|public| {
-            host_name(host)
-                .eq_ignore_ascii_case(public.host.trim_start_matches('[').trim_end_matches(']'))
-        })
+        self.public
+            .as_ref()
+            .is_some_and(|public| host_name(host).eq_ignore_ascii_case(public.bare_host()))
     }
 
     /// Whether the attacker page may aim its forms at `target`, a page origin. On loopback:

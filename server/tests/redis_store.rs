@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::{ErrorBody, ErrorCode, SessionResponse, TokenResponse};
+use app::api::{ErrorCode, SessionResponse, TokenResponse};
 
 use std::time::Duration;
 
@@ -19,17 +19,6 @@ async fn within_bound<T>(work: impl Future<Output = T>) -> T {
     tokio::time::timeout(NO_HANG, work)
         .await
         .expect("answered in bounded time, not hung")
-}
-
-fn assert_unavailable(reply: &Reply) {
-    assert_eq!(
-        reply.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        reply.body
-    );
-    assert_eq!(reply.error_code(), ErrorCode::StoreUnavailable);
-    assert!(!reply.json::<ErrorBody>().message.is_empty());
 }
 
 #[tokio::test]

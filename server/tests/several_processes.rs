@@ -4,24 +4,12 @@
 
 mod common;
 
-use axum::body::Body;
 use axum::http::StatusCode;
 use serde_json::json;
 
 use app::api::cluster::ClusterView;
 use app::api::{ErrorCode, ProbeNonce, ProbeRecord};
 use common::*;
-
-/// A cross-site form's post: no visitor cookie, no session.
-async fn cross_site_probe(app: &TestApp, nonce: &str) -> Reply {
-    app.send(request(
-        "POST",
-        &format!("/api/lab/csrf-probe?flow=session&nonce={nonce}"),
-        Body::empty(),
-        &[("sec-fetch-site", "cross-site")],
-    ))
-    .await
-}
 
 #[tokio::test]
 async fn a_probe_that_reaches_another_process_is_filed_for_its_visitor() {
@@ -87,13 +75,7 @@ async fn with_its_redis_gone_the_probe_log_answers_503_and_the_form_its_page() {
         app.get("/api/lab/csrf-probes", &[]).await,
         app.post("/api/lab/samesite/cookies", json!({}), &[]).await,
     ] {
-        assert_eq!(
-            reply.status,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            reply.body
-        );
-        assert_eq!(reply.error_code(), ErrorCode::StoreUnavailable);
+        assert_unavailable(&reply);
         assert!(
             reply.body["message"]
                 .as_str()

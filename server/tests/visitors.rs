@@ -561,19 +561,7 @@ async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce(backend: Ba
     let nonce = nonce.json::<ProbeNonce>().nonce;
     assert!(nonce.len() >= 22, "{nonce}");
     // The cross-site form carries no visitor cookie at all.
-    let probe = |nonce: String| {
-        let app = &app;
-        async move {
-            app.send(request(
-                "POST",
-                &format!("/api/lab/csrf-probe?flow=session&nonce={nonce}"),
-                Body::empty(),
-                &[("sec-fetch-site", "cross-site")],
-            ))
-            .await
-        }
-    };
-    probe(nonce.clone()).await;
+    cross_site_probe(&app, &nonce).await;
     let a_probes = a.get("/api/lab/csrf-probes", &[]).await.body;
     assert_eq!(a_probes.as_array().unwrap().len(), 1);
     assert_eq!(a_probes[0]["nonce"], nonce.as_str());
@@ -582,8 +570,8 @@ async fn probes_are_filed_under_the_visitor_who_was_handed_the_nonce(backend: Ba
 
     // A nonce nobody was handed records nothing; A's own is capped, so it cannot be flooded.
     for _ in 0..50 {
-        probe("madeup".to_owned()).await;
-        probe(nonce.clone()).await;
+        cross_site_probe(&app, "madeup").await;
+        cross_site_probe(&app, &nonce).await;
     }
     let a_probes = a.get("/api/lab/csrf-probes", &[]).await.body;
     assert_eq!(a_probes.as_array().unwrap().len(), 4);

@@ -244,7 +244,7 @@ impl Lab {
     /// Stops every cluster unused for `idle`; returns how many.
     pub async fn reap_idle(&self, idle: Duration) -> usize {
         let now = Instant::now();
-        let idle_clusters: Vec<(VisitorId, SharedCluster)> = {
+        let idle_clusters: Vec<SharedCluster> = {
             let mut slots = lock(&self.slots);
             let idle_visitors: Vec<VisitorId> = slots
                 .iter()
@@ -253,12 +253,13 @@ impl Lab {
                 .collect();
             idle_visitors
                 .iter()
-                .filter_map(|visitor| Some((*visitor, slots.remove(visitor)?.cluster)))
+                .filter_map(|visitor| slots.remove(visitor))
+                .map(|slot| slot.cluster)
                 .collect()
         };
         let reaped = idle_clusters.len();
-        for (visitor, cluster) in idle_clusters {
-            stop_detached(cluster, self.forget(visitor)).await;
+        for cluster in idle_clusters {
+            stop_detached(cluster, self.forget()).await;
         }
         if let Some(whereabouts) = &self.whereabouts {
             let running: Vec<VisitorId> = lock(&self.slots).keys().copied().collect();
@@ -274,9 +275,9 @@ impl Lab {
         }
     }
 
-    /// What a stop of `visitor`'s cluster forgets with it (with Redis): where it ran.
-    fn forget(&self, visitor: VisitorId) -> Option<(Arc<whereabouts::Whereabouts>, VisitorId)> {
-        Some((Arc::clone(self.whereabouts.as_ref()?), visitor))
+    /// What a stop forgets with its cluster (with Redis): where it ran.
+    fn forget(&self) -> Option<Arc<whereabouts::Whereabouts>> {
+        self.whereabouts.clone()
     }
 
     /// The settings of `visitor`'s cluster if it ran on another process (with Redis).
@@ -311,15 +312,12 @@ fn spawn_reaper(lab: Weak<Lab>, idle: Duration) {
 /// Stops `cluster` on a task of its own and waits for it: a client that hangs up midway
 /// cannot leave it half-stopped (its nodes still listening, its Redis rows still there).
 /// With `forget`, the record of where it ran goes in the same task.
-async fn stop_detached(
-    cluster: SharedCluster,
-    forget: Option<(Arc<whereabouts::Whereabouts>, VisitorId)>,
-) {
+async fn stop_detached(cluster: SharedCluster, forget: Option<Arc<whereabouts::Whereabouts>>) {
     let stopping = tokio::spawn(async move {
-        if let Some((whereabouts, visitor)) = forget {
-            whereabouts.gone(&visitor).await;
-        }
         if let Some(mut old) = cluster.lock().await.take() {
+            if let Some(whereabouts) = forget {
+                whereabouts.gone(&old.visitor).await;
+            }
             old.stop().await;
         }
     });
@@ -387,7 +385,7 @@ pub(crate) async fn start(
 pub(crate) async fn stop(State(state): State<AppState>, Visitor(visitor): Visitor) -> Response {
     if let Some(cluster) = state.lab.cluster_of(&visitor) {
         state.lab.release(&visitor, &cluster);
-        stop_detached(cluster, state.lab.forget(visitor)).await;
+        stop_detached(cluster, state.lab.forget()).await;
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -255,6 +255,30 @@ pub async fn start_with(mut config: Config, backend: Backend) -> TestApp {
     }
 }
 
+/// A cross-site form's post to the CSRF probe with `nonce`: as a browser sends it from another
+/// site, with no visitor cookie and no session.
+pub async fn cross_site_probe(app: &TestApp, nonce: &str) -> Reply {
+    app.send(request(
+        "POST",
+        &format!("/api/lab/csrf-probe?flow=session&nonce={nonce}"),
+        Body::empty(),
+        &[("sec-fetch-site", "cross-site")],
+    ))
+    .await
+}
+
+/// A store that is down: `503 store_unavailable` with a message for people.
+pub fn assert_unavailable(reply: &Reply) {
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.error_code(), app::api::ErrorCode::StoreUnavailable);
+    assert!(!reply.json::<app::api::ErrorBody>().message.is_empty());
+}
+
 /// A second authlens process beside `first`: the same settings, the same Redis (as several
 /// processes behind a balancer share one), its own memory.
 pub async fn another_process(first: &TestApp) -> TestApp {
