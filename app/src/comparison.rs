@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::client::{Credential, Exchange};
+use crate::fetch::{Credential, Exchange};
 use crate::i18n::ComparisonTexts;
 use crate::server_holds::StoreListings;
 use crate::widgets::TableScroll;

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 use crate::api::bench::{BenchResults, Budget, Throughput};
-use crate::client::{self, Method};
+use crate::fetch::{self, Method};
 use crate::i18n::fill_named;
 use crate::widgets::TableScroll;
 
@@ -26,7 +26,7 @@ pub fn CostPage() -> impl IntoView {
     let loaded = RwSignal::new(Loaded::Waiting);
     Effect::new(move |_| {
         spawn_local(async move {
-            let exchange = client::send(Method::Get, "/api/bench", None, None).await;
+            let exchange = fetch::send(Method::Get, "/api/bench", None, None).await;
             let results = exchange
                 .ok()
                 .then(|| serde_json::from_value::<BenchResults>(exchange.body.clone()).ok())

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{ACCESS_TOKEN_KEY, ErrorCode, REFRESH_TOKEN_KEY, RefreshRequest, TokenResponse};
 use crate::browser::{now_secs, storage};
-use crate::client::{self, Body, Credential, Exchange, Method, watch_exchanges};
+use crate::fetch::{self, Body, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{RefreshStoreHolds, ServerChanged};
 use crate::token_login::{Heard, TokenLogin, token_login};
 use crate::token_view::{AccessTokenView, use_now};
@@ -86,7 +86,7 @@ pub fn JwtPanel() -> AnyView {
     let refresh = move |initiator: Initiator| async move {
         let refresh_token = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
         let body = Some(Body::of(&RefreshRequest { refresh_token }));
-        let exchange = client::send(Method::Post, "/api/jwt/refresh", body, None).await;
+        let exchange = fetch::send(Method::Post, "/api/jwt/refresh", body, None).await;
         let renewed = keep_tokens(&exchange);
         if renewed {
             refreshed_at.set(Some(now_secs()));
@@ -106,7 +106,7 @@ pub fn JwtPanel() -> AnyView {
         spawn_local(async move {
             // Nothing is sent unless this code attaches the token.
             let bearer = storage::load(ACCESS_TOKEN_KEY);
-            let exchange = client::send(method, path, body.clone(), bearer.clone()).await;
+            let exchange = fetch::send(method, path, body.clone(), bearer.clone()).await;
             let expired = refused_as_expired(&exchange, bearer.as_deref(), now_secs());
             show(Initiator::Visitor, exchange);
             if expired
@@ -116,7 +116,7 @@ pub fn JwtPanel() -> AnyView {
                 let bearer = storage::load(ACCESS_TOKEN_KEY);
                 show(
                     Initiator::Visitor,
-                    client::send(method, path, body, bearer).await,
+                    fetch::send(method, path, body, bearer).await,
                 );
             }
         });
@@ -125,7 +125,7 @@ pub fn JwtPanel() -> AnyView {
     let login = move |request| {
         spawn_local(async move {
             let body = Some(Body::of(&request));
-            let exchange = client::send(Method::Post, "/api/jwt/login", body, None).await;
+            let exchange = fetch::send(Method::Post, "/api/jwt/login", body, None).await;
             keep_tokens(&exchange);
             refreshed_at.set(None);
             reload_storage();
@@ -136,7 +136,7 @@ pub fn JwtPanel() -> AnyView {
         spawn_local(async move {
             let refresh_token = storage::load(REFRESH_TOKEN_KEY).unwrap_or_default();
             let body = Some(Body::of(&RefreshRequest { refresh_token }));
-            let exchange = client::send(Method::Post, "/api/jwt/logout", body, None).await;
+            let exchange = fetch::send(Method::Post, "/api/jwt/logout", body, None).await;
             // Logging out of a token login is the client forgetting its tokens;
             // the server can only revoke the refresh token.
             storage::remove(ACCESS_TOKEN_KEY);

@@ -5,10 +5,10 @@
 
 pub mod api;
 pub mod browser;
-pub mod client;
 mod comparison;
 mod cost;
 mod experiments;
+pub mod fetch;
 pub mod i18n;
 mod inspect;
 mod jwt_panel;

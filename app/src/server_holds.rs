@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{FamilyState, ListingCounts, RefreshListing, SessionListing};
 use crate::browser::local_time;
-use crate::client::{self, Method};
+use crate::fetch::{self, Method};
 use crate::i18n::{PanelTexts, fill_named};
 
 /// Bumped after every exchange either column makes, so both "server holds" panels re-read.
@@ -69,7 +69,7 @@ async fn fetch_refresh_listing() -> Result<RefreshListing, String> {
 
 /// Fetches `path` and decodes its JSON, or says why not.
 async fn fetch_decoded<T: serde::de::DeserializeOwned>(path: &'static str) -> Result<T, String> {
-    let exchange = client::send(Method::Get, path, None, None).await;
+    let exchange = fetch::send(Method::Get, path, None, None).await;
     if exchange.ok() {
         serde_json::from_value(exchange.body).map_err(|err| err.to_string())
     } else {

@@ -1,7 +1,7 @@
 //! The left column: a session id in an `HttpOnly` cookie, state on the server.
 
 use crate::browser::document_cookie;
-use crate::client::{self, Body, Credential, Exchange, Method, watch_exchanges};
+use crate::fetch::{self, Body, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
 use crate::use_texts;
 use crate::widgets::{LoginForm, ResponseView, SignIn, SignInStatus};
@@ -46,13 +46,13 @@ pub fn SessionPanel() -> AnyView {
     // The browser attaches the cookie by itself: no credential is passed here.
     let call = move |method: Method, path: &'static str, body: Option<Body>| {
         spawn_local(async move {
-            let exchange = client::send(method, path, body, None).await;
-            if let Some((_, value)) = exchange
-                .traced("emitted")
-                .into_iter()
-                .find(|(name, _)| name == "set-cookie")
+            let exchange = fetch::send(method, path, body, None).await;
+            if let Some(line) = exchange
+                .emitted()
+                .iter()
+                .find(|line| line.name == "set-cookie")
             {
-                set_cookie.set(Some(value));
+                set_cookie.set(Some(line.value.clone()));
             }
             log.record(&exchange);
             server_changed.bump();

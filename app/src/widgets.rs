@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{AnswerUser, DEMO_ACCOUNTS, ErrorCode, LoginRequest};
 use crate::browser;
-use crate::client::Exchange;
+use crate::fetch::Exchange;
 use crate::i18n::LANG_PARAM;
 use crate::use_texts;
 
@@ -207,7 +207,7 @@ pub fn ResponseView(reply: RwSignal<Option<Exchange>>, id_prefix: &'static str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Method;
+    use crate::fetch::Method;
     use serde_json::json;
 
     fn answer(status: u16, body: serde_json::Value) -> Exchange {

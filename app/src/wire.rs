@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::api::{SESSION_COOKIE, VISITOR_COOKIE};
-use crate::client::{Credential, Exchange, set_by_browser};
 use crate::comparison::VisitFigures;
+use crate::fetch::{Credential, Exchange, set_by_browser};
 use crate::i18n::PanelTexts;
 
 /// Rows kept per column; older ones drop off.
@@ -79,13 +79,13 @@ pub type Headers = Vec<(String, String)>;
 /// the trace): what the page's code set, and what the browser added on its own. An answer
 /// without a trace (an error) leaves only what the page's code set, as it sent them.
 pub fn header_groups(exchange: &Exchange) -> (Headers, Headers) {
-    let Some(trace) = exchange.trace() else {
+    let Some(trace) = &exchange.trace else {
         return (exchange.request_headers.clone(), Vec::new());
     };
     trace
         .received
-        .into_iter()
-        .map(|line| (line.name, line.value))
+        .iter()
+        .map(|line| (line.name.clone(), line.value.clone()))
         .partition(|(name, _)| !set_by_browser(name))
 }
 
@@ -144,7 +144,11 @@ fn WireRow(entry: WireEntry, credential: Credential) -> impl IntoView {
         .any(|(name, value)| name == "cookie" && value.contains(VISITOR_COOKIE));
     let rode_along = session_cookie_rode_along(credential, &browser_set);
     let automatic = initiator == Initiator::AutomaticRefresh;
-    let emitted = exchange.traced("emitted");
+    let emitted: Headers = exchange
+        .emitted()
+        .iter()
+        .map(|line| (line.name.clone(), line.value.clone()))
+        .collect();
     let body = serde_json::to_string_pretty(&exchange.body).unwrap_or_default();
     let sent_body = exchange
         .request_body
@@ -286,7 +290,7 @@ fn lifetime(texts: &PanelTexts, secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Method;
+    use crate::fetch::Method;
     use crate::i18n::Lang;
     use serde_json::json;
 
@@ -321,9 +325,11 @@ mod tests {
             path: "/api/jwt/me".into(),
             status: Some(200),
             request_headers: vec![("authorization".into(), "Bearer eyJ…".into())],
-            body: json!({"trace": {"received": received, "emitted": [], "store": [], "verify": []}}),
             ..Exchange::default()
         }
+        .with_body(
+            json!({"trace": {"received": received, "emitted": [], "store": [], "verify": []}}),
+        )
     }
 
     #[test]
@@ -349,9 +355,9 @@ mod tests {
 
     #[test]
     fn an_answer_without_a_trace_shows_what_the_page_sent() {
-        let mut refused = token_request(json!([]));
+        let mut refused = token_request(json!([]))
+            .with_body(json!({"error": "invalid_token", "message": "expired"}));
         refused.status = Some(401);
-        refused.body = json!({"error": "invalid_token", "message": "expired"});
         let (page, browser) = header_groups(&refused);
         assert_eq!(page, refused.request_headers);
         assert!(browser.is_empty());

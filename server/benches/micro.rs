@@ -14,12 +14,12 @@ use tokio::runtime::Runtime;
 use tower::ServiceExt;
 
 use server::clock::Clock;
+use server::http::trace::TraceRecorder;
 use server::jwt::refresh::MemoryRefreshStore;
 use server::jwt::{ACCESS_TYP, AUDIENCE, AccessClaims, ISSUER, JwtService, SigningKeys};
 use server::storage::redis::RedisLink;
-use server::store::redis::RedisSessionStore;
-use server::store::{MemoryStore, SessionId, SessionRecord, SessionStore, VisitorId};
-use server::trace::TraceRecorder;
+use server::storage::sessions::redis::RedisSessionStore;
+use server::storage::sessions::{MemoryStore, SessionId, SessionRecord, SessionStore, VisitorId};
 use server::users::UserDirectory;
 use server::{AppState, Config};
 

@@ -5,39 +5,18 @@
 // The page's route and view types nest deeply; the default limit of 128 is not enough.
 #![recursion_limit = "256"]
 
-pub mod assets;
-pub mod attacker;
-pub mod bench_results;
-pub mod client;
 pub mod clock;
-pub mod cluster;
 pub mod config;
-pub mod cookies;
-pub mod cross_site;
-pub mod edge;
-pub mod error;
-pub mod hashing;
+pub mod experiments;
+pub mod http;
 pub mod ids;
 pub mod jwt;
 pub mod lab;
-pub mod openapi;
-pub mod page_language;
-pub mod per_client;
-pub mod probe_log;
 pub mod random;
-pub mod rate_limit;
-pub mod request_limits;
-pub mod same_origin;
-pub mod samesite;
-pub mod security_headers;
-pub mod serve;
 pub mod session;
 pub mod storage;
-pub mod store;
 pub mod sync;
-pub mod trace;
 pub mod users;
-pub mod visitor;
 
 use std::sync::Arc;
 
@@ -53,20 +32,27 @@ use utoipa_axum::routes;
 
 use app::{App, shell};
 
-use client::{Client, TrustedProxies};
 use clock::Clock;
 pub use config::Config;
-use config::SecureCookie;
-use jwt::JwtService;
+use experiments::bench_results::{self, BenchFile};
+use experiments::bulk::{self, BulkRuns, BulkState};
+use experiments::cross_site::{self, CrossSiteState};
+use experiments::{probe_log, samesite};
+use http::attacker::AttackerSite;
+use http::client::TrustedProxies;
+use http::rate_limit::LoginLimiter;
+use http::{assets, edge, error, openapi, page_language, security_headers};
 use jwt::refresh::{MemoryRefreshStore, RedisRefreshStore, RefreshStore};
-use rate_limit::LoginLimiter;
+use jwt::{JwtService, JwtState};
+use session::{HeldApart, SessionCookie, SessionState};
 use storage::redis::RedisLink;
-use store::redis::RedisSessionStore;
-use store::{MemoryStore, SessionStore};
+use storage::sessions::redis::RedisSessionStore;
+use storage::sessions::{MemoryStore, SessionStore};
 use users::UserDirectory;
 
-/// What every handler may use. axum gives each request its own copy of the state, so the
-/// copy is one pointer: the parts live behind an `Arc`.
+/// The whole server's parts, assembled here and nowhere else: each part's routes ask it for
+/// their own state (axum's `FromRef`), never for this. axum gives each request its own copy of
+/// the state, so the copy is one pointer: the parts live behind an `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<AppParts>);
 
@@ -74,26 +60,18 @@ pub struct AppState(Arc<AppParts>);
 pub struct AppParts {
     pub config: Arc<Config>,
     pub clock: Clock,
-    pub users: Arc<UserDirectory>,
-    pub sessions: Arc<dyn SessionStore>,
-    /// A lab node's own session cookie name (so it never collides with the app's); `None` on
-    /// the main server, whose name follows the cookie's secure-ness.
-    pub lab_session_cookie: Option<&'static str>,
-    pub jwt: Arc<JwtService>,
-    /// `None` when the login rate limit is turned off.
-    pub login_limiter: Option<Arc<LoginLimiter>>,
-    /// Where the demo's attacker site is: its public origin, and its loopback port once `main`
-    /// has bound it.
-    pub attacker: attacker::AttackerSite,
-    pub probes: probe_log::ProbeLog,
-    /// The proxies whose `X-Forwarded-*` headers are believed (`--trusted-proxy`).
+    /// The two flows.
+    pub session: Arc<SessionState>,
+    pub jwt: Arc<JwtState>,
+    /// The experiments: 10 (bulk runs), 9 and 15 (cross-site), the scaling lab (11-14, 16),
+    /// the benchmark results /cost draws.
+    pub bulk: Arc<BulkState>,
+    pub cross_site: Arc<CrossSiteState>,
+    pub lab: Arc<lab::Lab>,
+    pub bench: BenchFile,
+    /// The proxies whose `X-Forwarded-*` headers are believed (`--trusted-proxy`): the edge
+    /// and `main`'s accept loop both ask.
     pub trusted_proxies: Arc<TrustedProxies>,
-    /// Requests in flight per client that a trusted proxy forwarded.
-    pub forwarded_in_flight: Arc<per_client::PerAddress>,
-    /// Experiment 10's bulk runs going on now.
-    pub bulk_runs: Arc<lab::BulkRuns>,
-    /// The scaling lab: each visitor's cluster of nodes.
-    pub lab: Arc<cluster::Lab>,
     pub leptos_options: LeptosOptions,
     /// The built front end: whether its file names carry hashes.
     pub front_end: assets::FrontEnd,
@@ -107,16 +85,55 @@ impl std::ops::Deref for AppState {
     }
 }
 
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
+/// Each part's own state, handed out of the whole.
+macro_rules! part_of_app_state {
+    ($($part:ty => $field:ident),* $(,)?) => {$(
+        impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> Self {
+                state.$field.clone()
+            }
+        }
+    )*};
+}
+
+part_of_app_state! {
+    Arc<SessionState> => session,
+    Arc<JwtState> => jwt,
+    Arc<BulkState> => bulk,
+    Arc<CrossSiteState> => cross_site,
+    Arc<lab::Lab> => lab,
+    BenchFile => bench,
+    LeptosOptions => leptos_options,
 }
 
 impl AppState {
     /// Everything the server holds, from the configuration: hashes the demo passwords,
-    /// makes the signing key and opens the stores.
+    /// makes the signing key and opens the stores. Its loopback attacker site is not bound
+    /// (the tests; `main` uses [`AppState::listening`]).
     pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let attacker = AttackerSite {
+            public: config.attacker_origin.clone(),
+            ..Default::default()
+        };
+        Self::assemble(config, attacker).await
+    }
+
+    /// The state of a server listening on `authlens_port`, its loopback attacker site on
+    /// `attacker_port`.
+    pub async fn listening(
+        config: Config,
+        attacker_port: u16,
+        authlens_port: u16,
+    ) -> anyhow::Result<Self> {
+        let attacker = AttackerSite {
+            loopback_port: Some(attacker_port),
+            authlens_port,
+            public: config.attacker_origin.clone(),
+        };
+        Self::assemble(config, attacker).await
+    }
+
+    async fn assemble(config: Config, attacker: AttackerSite) -> anyhow::Result<Self> {
         // First: a front end that could not hydrate stops the start before any other work.
         let front_end = assets::FrontEnd::find(&config.site_root)?;
         let clock = Clock::new();
@@ -128,12 +145,49 @@ impl AppState {
             config.jwt_key_file.as_deref(),
         )?;
         let stores = open_stores(&config, &clock)?;
-        let jwt = JwtService::new(
-            keys,
-            stores.refresh,
-            config.access_ttl,
-            config.refresh_ttl,
-            clock.clone(),
+        let login_limiter = LoginLimiter::new(config.login_burst, config.login_per_minute);
+        let bulk_rows = Arc::new(HeldApart::default());
+        let session = Arc::new(SessionState {
+            store: stores.sessions,
+            users: Arc::clone(&users),
+            clock: clock.clone(),
+            cookie: SessionCookie {
+                secure: config.secure_cookie,
+                fixed_name: None,
+            },
+            idle: config.session_idle,
+            absolute: config.session_absolute,
+            max_sessions: config.max_sessions,
+            held_apart: Arc::clone(&bulk_rows),
+            login_limiter: login_limiter.clone(),
+        });
+        let jwt = Arc::new(JwtState {
+            service: Arc::new(JwtService::new(
+                keys,
+                stores.refresh,
+                config.access_ttl,
+                config.refresh_ttl,
+                clock.clone(),
+            )),
+            users,
+            max_families: config.max_sessions,
+            login_limiter,
+        });
+        let lab = lab::Lab::new(
+            config.max_clusters,
+            config.max_lab_nodes,
+            config.lab_idle,
+            stores.redis,
+            lab::NodeTemplate {
+                sessions: Arc::clone(&session),
+                tokens: Arc::clone(&jwt),
+                header_read_timeout: config.header_read_timeout,
+                idle_timeout: config.idle_timeout,
+                body_limit: config.body_limit,
+                redis_url: config.redis_url.clone(),
+                redis_prefix: config.redis_prefix.clone(),
+                redis_timeout: config.redis_timeout,
+            },
         );
         let leptos_options = LeptosOptions::builder()
             .output_name(assets::FRONT_END_NAME)
@@ -143,25 +197,21 @@ impl AppState {
             .site_addr(config.addr)
             .build();
         Ok(AppState(Arc::new(AppParts {
-            sessions: stores.sessions,
-            lab_session_cookie: None,
-            login_limiter: LoginLimiter::new(config.login_burst, config.login_per_minute),
-            attacker: attacker::AttackerSite {
-                public: config.attacker_origin.clone(),
-                ..Default::default()
-            },
-            probes: stores.probes,
+            bulk: Arc::new(BulkState {
+                runs: Arc::new(BulkRuns::new(config.max_bulk_runs, bulk_rows)),
+                sessions: Arc::clone(&session),
+                tokens: Arc::clone(&jwt),
+            }),
+            cross_site: Arc::new(CrossSiteState {
+                attacker,
+                probes: stores.probes,
+                sessions: Arc::clone(&session),
+            }),
+            session,
+            jwt,
+            lab,
+            bench: BenchFile(config.bench_results.as_path().into()),
             trusted_proxies: Arc::new(TrustedProxies::new(config.trusted_proxy.clone())),
-            forwarded_in_flight: Arc::default(),
-            bulk_runs: Arc::new(lab::BulkRuns::new(config.max_bulk_runs)),
-            lab: cluster::Lab::new(
-                config.max_clusters,
-                config.max_lab_nodes,
-                config.lab_idle,
-                stores.redis,
-            ),
-            users,
-            jwt: Arc::new(jwt),
             clock,
             leptos_options,
             front_end,
@@ -169,37 +219,29 @@ impl AppState {
         })))
     }
 
-    /// A copy with some parts replaced: a lab node's own store and cookie, the attacker
-    /// site's port once it is bound.
-    pub fn with(&self, change: impl FnOnce(&mut AppParts)) -> AppState {
-        let mut parts = AppParts::clone(&self.0);
-        change(&mut parts);
-        AppState(Arc::new(parts))
+    /// The same server with `front_end` as its built front end (the tests of its files).
+    pub fn with_front_end(&self, front_end: assets::FrontEnd) -> AppState {
+        AppState(Arc::new(AppParts {
+            front_end,
+            ..AppParts::clone(&self.0)
+        }))
     }
 
-    /// When a session touched at `now` ends: after the idle timeout, but never past
-    /// the absolute timeout counted from login.
-    pub fn session_deadline(&self, created_at: i64, now: i64) -> i64 {
-        let idle = now + self.config.session_idle.as_millis() as i64;
-        let absolute = created_at + self.config.session_absolute.as_millis() as i64;
-        idle.min(absolute)
+    /// Where the demo's attacker site is: its public origin, and its loopback port.
+    pub fn attacker(&self) -> &AttackerSite {
+        &self.cross_site.attacker
     }
 
-    /// The session cookie's name for this client: `__Host-authlens_sid` wherever it is
-    /// `Secure`, `authlens_sid` on plain http (where a browser would drop a `__Host-` cookie).
-    /// A lab node's cookie keeps its own name: it has `Path=/lb`, which `__Host-` forbids.
-    pub fn session_cookie_name(&self, client: &Client) -> &'static str {
-        self.lab_session_cookie
-            .unwrap_or_else(|| app::api::session_cookie_name(self.cookie_secure(client)))
-    }
-
-    /// Whether the session and visitor cookies get `Secure`: over https (as a trusted proxy
-    /// says), and for a browser on http://localhost, which keeps `Secure` cookies there.
-    pub fn cookie_secure(&self, client: &Client) -> bool {
-        match self.config.secure_cookie {
-            SecureCookie::Always => true,
-            SecureCookie::Never => false,
-            SecureCookie::Auto => client.https || client.loopback,
+    /// The edge's state: the proxies, the visitor cookie's policy, the body and time limits.
+    fn edge(&self) -> edge::EdgeState {
+        edge::EdgeState {
+            trusted_proxies: Arc::clone(&self.trusted_proxies),
+            forwarded_in_flight: Arc::default(),
+            max_in_flight_per_client: self.config.max_connections_per_client,
+            attacker: self.attacker().clone(),
+            secure_cookie: self.config.secure_cookie,
+            body_limit: self.config.body_limit,
+            request_timeout: self.config.request_timeout,
         }
     }
 }
@@ -251,13 +293,13 @@ pub fn app(state: AppState) -> edge::Server {
     // OpenAPI document are both made from them. Full paths, merged rather than nested: each
     // nesting level costs every request in it one more prefix strip and service call.
     let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .merge(session::routes(&state))
-        .merge(jwt::routes(&state))
+        .merge(session::routes(&state.session))
+        .merge(jwt::routes(&state.jwt))
         .merge(jwt::key_routes())
-        .merge(lab::routes())
+        .merge(bulk::routes())
         .merge(cross_site::routes())
         .merge(samesite::routes())
-        .merge(cluster::routes())
+        .merge(lab::routes())
         .routes(routes!(health))
         .routes(routes!(bench_results::latest))
         .routes(routes!(openapi::document))
@@ -268,19 +310,18 @@ pub fn app(state: AppState) -> edge::Server {
         .route("/api/{*rest}", any(error::api_not_found))
         .method_not_allowed_fallback(error::api_method_not_allowed);
     let page_routes = generate_route_list(App);
-    let attacker = state.attacker.clone();
+    let attacker = state.attacker().clone();
     let not_found_attacker = attacker.clone();
     let shell_options = state.leptos_options.clone();
-    let page_state = state.clone();
+    let secure_cookie = state.config.secure_cookie;
     let page = move || {
         security_headers::set_page_policy(&attacker);
-        page_language::provide(&page_state);
+        page_language::provide(secure_cookie);
         shell(shell_options.clone())
     };
-    let not_found_state = state.clone();
     let not_found_page = move |options| {
         security_headers::set_page_policy(&not_found_attacker);
-        page_language::provide(&not_found_state);
+        page_language::provide(secure_cookie);
         shell(options)
     };
     let api = api.with_state(state.clone());
@@ -302,8 +343,8 @@ pub fn app(state: AppState) -> edge::Server {
     } else {
         routes
     };
-    let attacker_site = cross_site::attacker_site(state.attacker.clone());
-    edge::Server::new(state, routes, attacker_site)
+    let attacker_site = cross_site::attacker_site(state.attacker().clone());
+    edge::Server::new(state.edge(), routes, attacker_site)
 }
 
 /// The cheapest possible answer: the baseline the benchmarks compare the flows against.

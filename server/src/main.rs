@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use server::serve::{ConnectionLimits, connections_that_fit, serve};
+use server::http::serve::{ConnectionLimits, connections_that_fit, serve};
 use server::{AppState, Config, app};
 
 #[tokio::main]
@@ -33,7 +33,15 @@ async fn main() -> anyhow::Result<()> {
     if !attacker_addr.ip().is_loopback() {
         anyhow::bail!("--attacker-addr must be a loopback address, not {attacker_addr}");
     }
-    let state = AppState::new(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let attacker = tokio::net::TcpListener::bind(attacker_addr)
+        .await
+        .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
+    let attacker_port = attacker.local_addr()?.port();
+    let main_port = listener.local_addr()?.port();
+    let state = AppState::listening(config, attacker_port, main_port).await?;
     let limits = ConnectionLimits {
         header_read_timeout: state.config.header_read_timeout,
         idle_timeout: state.config.idle_timeout,
@@ -49,24 +57,12 @@ async fn main() -> anyhow::Result<()> {
             state.config.max_connections
         );
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    let attacker = tokio::net::TcpListener::bind(attacker_addr)
-        .await
-        .with_context(|| format!("binding the attacker site on {attacker_addr}"))?;
-    let attacker_port = attacker.local_addr()?.port();
-    let main_port = listener.local_addr()?.port();
-    let state = state.with(|parts| {
-        parts.attacker.loopback_port = Some(attacker_port);
-        parts.attacker.authlens_port = main_port;
-    });
     tracing::info!("authlens listening on http://{}", listener.local_addr()?);
     tracing::info!(
         "the demo's attacker site listens on http://{} for a browser on this machine (a different site: claims 9 and 15)",
         attacker.local_addr()?
     );
-    if let Some(public) = &state.attacker.public {
+    if let Some(public) = &state.attacker().public {
         tracing::info!("and is served to requests for {public} (--attacker-origin)");
     }
     // Both stop on the same signal; each drains its in-flight requests.
@@ -78,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let attacker_site = serve(
         attacker,
-        server::cross_site::attacker_site(state.attacker.clone()),
+        server::experiments::cross_site::attacker_site(state.attacker().clone()),
         attacker_limits,
         shutdown.clone().wait(),
     );

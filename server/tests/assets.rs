@@ -24,15 +24,19 @@ fn site(name: &str) -> PathBuf {
     root
 }
 
-async fn router(root: &std::path::Path, hashed: bool) -> server::edge::Server {
+async fn router(root: &std::path::Path, hashed: bool) -> server::http::edge::Server {
     let mut config = common::test_config();
     config.site_root = root.to_path_buf();
     let state = AppState::new(config).await.unwrap();
-    app(state.with(|parts| parts.front_end.hashed = hashed))
+    let front_end = server::http::assets::FrontEnd {
+        hashed,
+        ..state.front_end.clone()
+    };
+    app(state.with_front_end(front_end))
 }
 
 async fn get(
-    router: &server::edge::Server,
+    router: &server::http::edge::Server,
     path: &str,
     accept: &str,
 ) -> (StatusCode, header::HeaderMap, Vec<u8>) {

@@ -245,14 +245,14 @@ async fn serve(app: &TestApp) -> (std::net::SocketAddr, tokio::task::JoinHandle<
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let config = &app.state.config;
-    let limits = server::serve::ConnectionLimits {
+    let limits = server::http::serve::ConnectionLimits {
         header_read_timeout: config.header_read_timeout,
         idle_timeout: config.idle_timeout,
         max_connections: config.max_connections,
         max_connections_per_client: config.max_connections_per_client,
         trusted: app.state.trusted_proxies.clone(),
     };
-    let server = tokio::spawn(server::serve::serve(
+    let server = tokio::spawn(server::http::serve::serve(
         listener,
         app.router.clone(),
         limits,

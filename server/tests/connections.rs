@@ -13,8 +13,8 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout};
 
-use server::client::TrustedProxies;
-use server::serve::{ConnectionLimits, serve};
+use server::http::client::TrustedProxies;
+use server::http::serve::{ConnectionLimits, serve};
 
 const HEADER_READ: Duration = Duration::from_millis(400);
 const IDLE: Duration = Duration::from_millis(700);

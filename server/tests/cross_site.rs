@@ -114,8 +114,8 @@ async fn the_probe_log_keeps_only_the_latest_sixteen() {
 async fn hosted() -> TestApp {
     let mut config = common::test_config();
     config.attacker_origin =
-        Some(server::attacker::Origin::parse("https://attacker.test:8443").unwrap());
-    config.trusted_proxy = vec![server::client::parse_network("127.0.0.1").unwrap()];
+        Some(server::config::Origin::parse("https://attacker.test:8443").unwrap());
+    config.trusted_proxy = vec![server::config::parse_network("127.0.0.1").unwrap()];
     common::start(config).await
 }
 
@@ -146,7 +146,7 @@ async fn a_hosted_page_is_sent_to_the_public_attacker_origin() {
     // An attacker origin under the page's own domain is the same site, and the page is told.
     let mut config = common::test_config();
     config.attacker_origin =
-        Some(server::attacker::Origin::parse("https://evil.authlens.test:8443").unwrap());
+        Some(server::config::Origin::parse("https://evil.authlens.test:8443").unwrap());
     let same_site = common::start(config).await;
     let reply = same_site
         .get("/api/lab/attacker", &[("host", "authlens.test:8443")])
@@ -293,11 +293,12 @@ async fn without_an_attacker_listener_the_api_says_so() {
 
 #[tokio::test]
 async fn the_attacker_page_posts_only_to_this_authlens() {
-    let site = server::cross_site::attacker_site(server::attacker::AttackerSite {
-        loopback_port: Some(4000),
-        authlens_port: 3000,
-        public: None,
-    });
+    let site =
+        server::experiments::cross_site::attacker_site(server::http::attacker::AttackerSite {
+            loopback_port: Some(4000),
+            authlens_port: 3000,
+            public: None,
+        });
     let page = |query: &str| {
         let site = site.clone();
         let query = query.to_owned();

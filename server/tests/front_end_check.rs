@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use server::assets::FrontEnd;
+use server::http::assets::FrontEnd;
 
 fn check_front_end(root: &std::path::Path) -> anyhow::Result<FrontEnd> {
     FrontEnd::find(root)

@@ -69,10 +69,11 @@ async fn a_bulk_run_cut_off_midway_leaves_no_row(backend: Backend) {
         json!({"kind": "sessions", "count": 100_000}),
     ));
     let state = app.state.clone();
-    hang_up(bulk, || state.bulk_runs.rows_held() >= 2_000).await;
+    hang_up(bulk, || state.bulk.runs.rows_held.get() >= 2_000).await;
 
     until("the batch is removed", async || {
-        app.state.sessions.count().await.unwrap() == 1 && app.state.bulk_runs.rows_held() == 0
+        app.state.session.store.count().await.unwrap() == 1
+            && app.state.bulk.runs.rows_held.get() == 0
     })
     .await;
     // The login ceiling still counts: one session held, one allowed.

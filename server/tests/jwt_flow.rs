@@ -84,8 +84,8 @@ async fn login_answers_the_documented_token_response(backend: Backend) {
     assert_eq!(claims["sub"], "alice");
     // The only server-side record is the refresh family.
     assert_eq!(reply.body["trace"]["store"][0]["op"], "write");
-    assert_eq!(app.state.jwt.refresh.count().await.unwrap(), 1);
-    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+    assert_eq!(app.state.jwt.service.refresh.count().await.unwrap(), 1);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 0);
 }
 
 async fn me_verifies_the_signature_without_touching_a_store(alg: JwtAlg) {
@@ -204,7 +204,7 @@ async fn a_refresh_token_is_not_an_access_token_nor_the_reverse(alg: JwtAlg) {
 
 async fn an_expired_token_is_rejected_with_no_leeway(alg: JwtAlg) {
     let app = start_signing_with(alg).await;
-    let now = app.state.jwt.clock.now_secs();
+    let now = app.state.jwt.service.clock.now_secs();
     let expired = AccessClaims {
         iss: ISSUER.into(),
         sub: "alice".into(),
@@ -215,7 +215,7 @@ async fn an_expired_token_is_rejected_with_no_leeway(alg: JwtAlg) {
         name: "Alice".into(),
         cart: vec![],
     };
-    let token = app.state.jwt.sign(ACCESS_TYP, &expired).unwrap();
+    let token = app.state.jwt.service.sign(ACCESS_TYP, &expired).unwrap();
     assert_invalid_token(&me(&app, &token).await, "expired");
 }
 
@@ -294,7 +294,7 @@ async fn the_cart_grows_the_token_not_the_server(alg: JwtAlg) {
         reply.body["claims"]["cart"],
         json!(["apple", "pear", "plum"])
     );
-    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -375,7 +375,7 @@ for_each_store!(
 /// `header` and `payload` signed with the server's own key: a token only a holder of the key
 /// could make, so what the server refuses in it is refused for its claims, not its signature.
 fn signed_by_the_server(app: &TestApp, header: &Value, payload: &Value) -> String {
-    let keys = &app.state.jwt.keys;
+    let keys = &app.state.jwt.service.keys;
     let message = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -391,7 +391,7 @@ async fn crit_b64_nbf_and_iat_are_checked_on_validly_signed_tokens(alg: JwtAlg) 
     let (access, _) = login(&app).await;
     let header = part(&access, 0);
     let claims = part(&access, 1);
-    let now = app.state.jwt.clock.now_secs();
+    let now = app.state.jwt.service.clock.now_secs();
     let with_header = |extra: Value| {
         let mut header = header.clone();
         header

@@ -99,7 +99,7 @@ async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backe
     let app = start_on(backend).await;
     let login = app.post("/api/session/login", alice(), &[]).await;
     let cookie = login.cookie_pair();
-    assert_eq!(app.state.sessions.count().await.unwrap(), 1);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 1);
 
     let logout = app
         .post("/api/session/logout", json!({}), &[("cookie", &cookie)])
@@ -113,7 +113,7 @@ async fn logout_deletes_the_record_so_the_old_cookie_dies_at_once(backend: Backe
     );
     assert_eq!(logout.body["trace"]["store"][0]["op"], "delete");
     assert_eq!(logout.body["trace"]["store"][0]["found"], true);
-    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 0);
 
     // Someone who kept a copy of the cookie replays it.
     let replay = app.get("/api/session/me", &[("cookie", &cookie)]).await;
@@ -165,7 +165,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
     assert_eq!(wrong_password.body["error"], unknown_user.body["error"]);
     assert_eq!(wrong_password.body["message"], unknown_user.body["message"]);
     assert!(wrong_password.header("set-cookie").is_empty());
-    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 0);
 }
 
 async fn a_new_login_gets_a_new_id_and_the_old_one_dies(backend: Backend) {
@@ -194,7 +194,7 @@ async fn a_new_login_gets_a_new_id_and_the_old_one_dies(backend: Backend) {
             .status,
         StatusCode::OK
     );
-    assert_eq!(app.state.sessions.count().await.unwrap(), 1);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 1);
 }
 
 async fn ids_the_server_never_issued_are_rejected(backend: Backend) {
@@ -372,7 +372,7 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout(backend: Backend) {
             .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(app.state.sessions.count().await.unwrap(), 0);
+    assert_eq!(app.state.session.store.count().await.unwrap(), 0);
 }
 
 async fn a_session_cookie_sent_twice_is_trusted_never_and_a_login_ends_both(backend: Backend) {

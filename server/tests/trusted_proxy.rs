@@ -31,7 +31,7 @@ async fn behind(proxies: &[&str]) -> TestApp {
     let mut config = test_config();
     config.trusted_proxy = proxies
         .iter()
-        .map(|network| server::client::parse_network(network).unwrap())
+        .map(|network| server::config::parse_network(network).unwrap())
         .collect();
     start(config).await
 }
@@ -73,7 +73,7 @@ async fn the_same_headers_from_anyone_else_decide_nothing() {
 #[tokio::test]
 async fn the_login_limit_counts_each_forwarded_client_apart() {
     let mut config = test_config();
-    config.trusted_proxy = vec![server::client::parse_network("10.0.0.1").unwrap()];
+    config.trusted_proxy = vec![server::config::parse_network("10.0.0.1").unwrap()];
     config.login_burst = 2;
     config.login_per_minute = 1;
     let app = start(config).await;
@@ -159,7 +159,7 @@ async fn begin<F: std::future::Future>(request: F) -> std::pin::Pin<Box<F>> {
 #[tokio::test]
 async fn behind_the_proxy_each_student_has_a_share_of_requests_in_flight() {
     let mut config = test_config();
-    config.trusted_proxy = vec![server::client::parse_network("10.0.0.1").unwrap()];
+    config.trusted_proxy = vec![server::config::parse_network("10.0.0.1").unwrap()];
     config.max_connections_per_client = 2;
     let app = start(config).await;
     let (first, first_body) = slow_login_through_proxy(&app, "198.51.100.1");

@@ -253,7 +253,7 @@ async fn no_bulk_run_past_the_servers_ceilings() {
         .await,
     );
     assert_eq!(run.your_session_rows_held, 51);
-    assert_eq!(app.state.bulk_runs.rows_held(), 0, "all released");
+    assert_eq!(app.state.bulk.runs.rows_held.get(), 0, "all released");
     assert_busy(
         &app.post("/api/session/login", alice(), &[]).await,
         ErrorCode::ServerBusy,

@@ -14,10 +14,12 @@ pub enum Strategy {
     Sticky,
 }
 
+/// Where the lab's nodes keep sessions: each its own memory, replicated to the others, or one
+/// central store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Storage {
+pub enum SessionPlacement {
     Local,
     Replicated,
     Central,
@@ -29,7 +31,7 @@ pub struct Settings {
     #[serde(default = "default_nodes")]
     pub nodes: usize,
     pub strategy: Strategy,
-    pub storage: Storage,
+    pub storage: SessionPlacement,
     /// Replicated storage: a node that rejoins (healed from a partition, or revived) first
     /// copies a peer's sessions. Off, it keeps what it had and learns only new writes (claim 16).
     #[serde(default = "resync_by_default")]

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::{Card, Line, ResultLines, RunButton, get, line, post, token_login};
 use crate::api::{CartRequest, CartTokenResponse};
-use crate::client::{self, Body, Credential, Method};
+use crate::fetch::{self, Body, Credential, Method};
 use crate::server_holds::ServerChanged;
 
 /// Roughly the largest cookie browsers store (RFC 6265 asks for at least 4,096 bytes).
@@ -74,7 +74,7 @@ async fn grow_both(samples: RwSignal<Vec<(u64, u64)>>) -> Vec<Line> {
         let item = CartRequest {
             item: format!("item {n:03}: a pair of comfortable shoes, size 42"),
         };
-        let added = client::send(
+        let added = fetch::send(
             Method::Post,
             "/api/jwt/cart",
             Some(Body::of(&item)),

@@ -26,8 +26,8 @@ use crate::api::{
     SessionResponse, TokenResponse,
 };
 use crate::browser::{now_ms, storage};
-use crate::client::{self, Body, Exchange, Method};
 use crate::comparison::VisitFigures;
+use crate::fetch::{self, Body, Exchange, Method};
 use crate::i18n::{ExperimentTexts, LabTexts, Lang, fill_named};
 use crate::server_holds::ServerChanged;
 use crate::token;
@@ -158,11 +158,11 @@ pub(crate) fn refresh_request(token: &str) -> RefreshRequest {
 }
 
 pub(crate) async fn get(path: &str, bearer: Option<&str>) -> Exchange {
-    client::send(Method::Get, path, None, bearer.map(str::to_owned)).await
+    fetch::send(Method::Get, path, None, bearer.map(str::to_owned)).await
 }
 
 pub(crate) async fn post(path: &str, body: &impl RequestBody) -> Exchange {
-    client::send(Method::Post, path, Some(Body::of(body)), None).await
+    fetch::send(Method::Post, path, Some(Body::of(body)), None).await
 }
 
 pub(crate) fn status(exchange: &Exchange) -> String {
@@ -226,7 +226,7 @@ fn Experiment(
     }
 }
 
-/// The frame every experiment shares: its number, title and claim, then what it shows.
+/// A home-page experiment's card: its number, title and claim, then what it shows.
 #[component]
 pub(crate) fn Card(
     number: u8,
@@ -239,12 +239,41 @@ pub(crate) fn Card(
 ) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let texts = move || lang.get().experiment_texts();
-    let heading_id = format!("experiment-{number}-title");
+    view! {
+        <CardFrame
+            heading_id=format!("experiment-{number}-title")
+            heading=Signal::derive(move || format!("{number}. {}", title(texts())))
+            claim=Signal::derive(move || claim(texts()))
+            wide
+        >
+            {children()}
+        </CardFrame>
+    }
+}
+
+/// The one frame of every experiment card, the home page's and the lab's claims': an article
+/// named by its heading, the claim in a paragraph, then what the card shows.
+#[component]
+pub(crate) fn CardFrame(
+    heading_id: String,
+    heading: Signal<String>,
+    claim: Signal<&'static str>,
+    /// The lab's claims sit one heading level deeper, under the lab's own heading.
+    #[prop(optional)]
+    nested: bool,
+    #[prop(optional)] wide: bool,
+    children: Children,
+) -> impl IntoView {
     let labelled_by = heading_id.clone();
+    let heading_view = if nested {
+        view! { <h4 id=heading_id>{heading}</h4> }.into_any()
+    } else {
+        view! { <h3 id=heading_id>{heading}</h3> }.into_any()
+    };
     view! {
         <article class="experiment" class:wide=wide aria-labelledby=labelled_by>
-            <h3 id=heading_id>{format!("{number}. ")}{move || title(texts())}</h3>
-            <p>{move || claim(texts())}</p>
+            {heading_view}
+            <p>{claim}</p>
             {children()}
         </article>
     }

@@ -10,9 +10,11 @@ async fn listing<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
 /// The store operations a response's trace reports, as `(op, key)`.
 fn store_ops(exchange: &Exchange) -> Vec<(String, String)> {
     exchange
-        .trace()
-        .map(|trace| trace.store.into_iter().map(|op| (op.op, op.key)).collect())
-        .unwrap_or_default()
+        .trace
+        .iter()
+        .flat_map(|trace| &trace.store)
+        .map(|op| (op.op.clone(), op.key.clone()))
+        .collect()
 }
 
 #[lazy]

@@ -7,10 +7,7 @@ pub(super) async fn who_attaches() -> Vec<Line> {
     post("/api/session/login", &alice()).await;
     let (_, access, _) = token_login().await;
     let session_me = get("/api/session/me", None).await;
-    let cookie_sent = session_me
-        .traced("received")
-        .iter()
-        .any(|(name, value)| name == "cookie" && value.contains(SESSION_COOKIE));
+    let cookie_sent = session_me.received_header_with("cookie", SESSION_COOKIE);
     let bare = get("/api/jwt/me", None).await;
     let attached = get("/api/jwt/me", Some(&access)).await;
     vec![

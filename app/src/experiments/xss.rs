@@ -56,10 +56,7 @@ pub(super) async fn xss() -> Vec<Line> {
         },
     )
     .await;
-    let cookie_attached = ridden
-        .traced("received")
-        .iter()
-        .any(|(name, value)| name == "cookie" && value.contains(SESSION_COOKIE));
+    let cookie_attached = ridden.received_header_with("cookie", SESSION_COOKIE);
     let item_added = ridden
         .json::<SessionResponse>()
         .is_some_and(|answer| answer.cart.iter().any(|item| item == PAYLOAD_CART_ITEM));
@@ -76,7 +73,7 @@ pub(super) async fn xss() -> Vec<Line> {
     // 4. The attacker, elsewhere (no cookies of this origin): the stolen refresh token mints
     // a fresh pair, and the fresh access token works.
     let stranger = |method, path: &'static str, body, bearer| {
-        client::send_without_cookies(method, path, body, bearer)
+        fetch::send_without_cookies(method, path, body, bearer)
     };
     let minted = stranger(
         Method::Post,
@@ -85,10 +82,7 @@ pub(super) async fn xss() -> Vec<Line> {
         None,
     )
     .await;
-    let minted_cookieless = minted
-        .traced("received")
-        .iter()
-        .all(|(name, _)| name != "cookie");
+    let minted_cookieless = minted.received().iter().all(|line| line.name != "cookie");
     let (attacker_access, attacker_refresh) = minted
         .json::<TokenResponse>()
         .map(|tokens| (tokens.access_token, tokens.refresh_token))

@@ -2,7 +2,7 @@
 
 use super::LabState;
 use crate::api::{DEMO_ACCOUNTS, ErrorCode, RefreshRequest, TokenResponse};
-use crate::client::{self, Body, Exchange, Method};
+use crate::fetch::{self, Body, Exchange, Method};
 use crate::i18n::{LabTexts, fill_named};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -71,7 +71,7 @@ impl Runner {
         spawn_local(async move {
             let mut made = Vec::new();
             for _ in 0..times {
-                let exchange = client::send(method, path, body.clone(), bearer.clone()).await;
+                let exchange = fetch::send(method, path, body.clone(), bearer.clone()).await;
                 seen(&exchange);
                 made.push(Call::of(&exchange));
                 self.calls.set(made.clone());

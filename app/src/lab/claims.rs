@@ -10,10 +10,10 @@ use leptos::task::spawn_local;
 
 use super::LabState;
 use super::calls::Call;
-use crate::api::cluster::{ClusterView, DEFAULT_NODES, Settings, Storage, Strategy};
+use crate::api::cluster::{ClusterView, DEFAULT_NODES, SessionPlacement, Settings, Strategy};
 use crate::api::{DEMO_ACCOUNTS, ErrorCode, RefreshRequest, TokenResponse};
-use crate::client::{self, Body, Exchange, Method};
-use crate::experiments::{Detailed, Line, ResultLines, line_of};
+use crate::experiments::{CardFrame, Detailed, Line, ResultLines, line_of};
+use crate::fetch::{self, Body, Exchange, Method};
 use crate::i18n::{LabTexts, fill_named};
 
 type Text = fn(&LabTexts) -> &'static str;
@@ -28,7 +28,7 @@ fn lab_line(ok: impl Into<Option<bool>>, label: Text, detail: impl Into<Detail>)
     line_of(ok, label, detail)
 }
 
-fn settings(strategy: Strategy, storage: Storage) -> Settings {
+fn settings(strategy: Strategy, storage: SessionPlacement) -> Settings {
     Settings {
         nodes: DEFAULT_NODES,
         strategy,
@@ -47,28 +47,28 @@ pub fn Claims() -> impl IntoView {
             11,
             |t| t.c11_title,
             |t| t.c11_text,
-            settings(Strategy::RoundRobin, Storage::Local),
+            settings(Strategy::RoundRobin, SessionPlacement::Local),
             |lab| Box::pin(claim_11(lab)),
         ),
         (
             12,
             |t| t.c12_title,
             |t| t.c12_text,
-            settings(Strategy::Sticky, Storage::Local),
+            settings(Strategy::Sticky, SessionPlacement::Local),
             |lab| Box::pin(claim_12(lab)),
         ),
         (
             13,
             |t| t.c13_title,
             |t| t.c13_text,
-            settings(Strategy::RoundRobin, Storage::Replicated),
+            settings(Strategy::RoundRobin, SessionPlacement::Replicated),
             |lab| Box::pin(claim_13(lab)),
         ),
         (
             14,
             |t| t.c14_title,
             |t| t.c14_text,
-            settings(Strategy::RoundRobin, Storage::Central),
+            settings(Strategy::RoundRobin, SessionPlacement::Central),
             |lab| Box::pin(claim_14(lab)),
         ),
         (
@@ -77,7 +77,7 @@ pub fn Claims() -> impl IntoView {
             |t| t.c16_text,
             Settings {
                 resync: false,
-                ..settings(Strategy::RoundRobin, Storage::Replicated)
+                ..settings(Strategy::RoundRobin, SessionPlacement::Replicated)
             },
             |lab| Box::pin(claim_16(lab)),
         ),
@@ -116,8 +116,6 @@ fn ClaimCard(
     let set_up = RwSignal::new(SetUp::No);
     let running = RwSignal::new(false);
     let lines = RwSignal::new(None::<Vec<LabLine>>);
-    let heading = format!("claim-{number}-title");
-    let labelled_by = heading.clone();
     let start = move |_| {
         set_up.set(SetUp::Busy);
         spawn_local(async move {
@@ -137,9 +135,12 @@ fn ClaimCard(
     };
     let run_name = move || fill_named(texts().run_claim, &[("number", number.to_string())]);
     view! {
-        <article class="experiment" aria-labelledby=labelled_by>
-            <h4 id=heading>{move || title(texts())}</h4>
-            <p>{move || text(texts())}</p>
+        <CardFrame
+            heading_id=format!("claim-{number}-title")
+            heading=Signal::derive(move || title(texts()).to_owned())
+            claim=Signal::derive(move || text(texts()))
+            nested=true
+        >
             <div class="actions">
                 <button type="button" on:click=start disabled=move || set_up.get() == SetUp::Busy || running.get()>
                     {move || texts().set_up}
@@ -156,7 +157,7 @@ fn ClaimCard(
                 }}
             </p>
             <ResultLines lines test_id=format!("claim-{number}-result")/>
-        </article>
+        </CardFrame>
     }
 }
 
@@ -177,7 +178,7 @@ async fn through(
     body: Option<Body>,
     bearer: Option<String>,
 ) -> Exchange {
-    let exchange = client::send(method, path, body, bearer).await;
+    let exchange = fetch::send(method, path, body, bearer).await;
     let list = match side {
         Side::Session => lab.session_calls,
         Side::Jwt => lab.jwt_calls,
@@ -254,7 +255,7 @@ async fn jwt_login(lab: LabState) -> Option<TokenResponse> {
 /// A control action on the cluster (`nodes/2/kill`, `central/kill`); the view it answers.
 async fn control(lab: LabState, action: &str) -> Exchange {
     let path = format!("/api/lab/cluster/{action}");
-    let exchange = client::send(Method::Post, &path, Some(Body::none()), None).await;
+    let exchange = fetch::send(Method::Post, &path, Some(Body::none()), None).await;
     if let Ok(view) = serde_json::from_value::<ClusterView>(exchange.body.clone()) {
         lab.view.set(Some(view));
     }
@@ -318,7 +319,7 @@ async fn jwt_everywhere(lab: LabState) -> LabLine {
 
 async fn claim_11(lab: LabState) -> Vec<LabLine> {
     if !lab
-        .set_up(settings(Strategy::RoundRobin, Storage::Local))
+        .set_up(settings(Strategy::RoundRobin, SessionPlacement::Local))
         .await
     {
         return failed_setup();
@@ -340,7 +341,10 @@ async fn claim_11(lab: LabState) -> Vec<LabLine> {
 }
 
 async fn claim_12(lab: LabState) -> Vec<LabLine> {
-    if !lab.set_up(settings(Strategy::Sticky, Storage::Local)).await {
+    if !lab
+        .set_up(settings(Strategy::Sticky, SessionPlacement::Local))
+        .await
+    {
         return failed_setup();
     }
     let home = session_login(lab).await;
@@ -367,7 +371,7 @@ async fn claim_12(lab: LabState) -> Vec<LabLine> {
 
 async fn claim_13(lab: LabState) -> Vec<LabLine> {
     if !lab
-        .set_up(settings(Strategy::RoundRobin, Storage::Replicated))
+        .set_up(settings(Strategy::RoundRobin, SessionPlacement::Replicated))
         .await
     {
         return failed_setup();
@@ -377,7 +381,7 @@ async fn claim_13(lab: LabState) -> Vec<LabLine> {
     let distinct: BTreeSet<_> = answers.iter().filter_map(|a| a.node).collect();
     // What one more write costs: a /me refreshes the idle deadline, which every peer must learn.
     let messages = || async {
-        let view = client::send(Method::Get, "/api/lab/cluster", None, None).await;
+        let view = fetch::send(Method::Get, "/api/lab/cluster", None, None).await;
         view.json::<ClusterView>()
             .map_or(0, |view| view.replication.messages)
     };
@@ -411,7 +415,7 @@ async fn claim_13(lab: LabState) -> Vec<LabLine> {
 
 async fn claim_14(lab: LabState) -> Vec<LabLine> {
     if !lab
-        .set_up(settings(Strategy::RoundRobin, Storage::Central))
+        .set_up(settings(Strategy::RoundRobin, SessionPlacement::Central))
         .await
     {
         return failed_setup();
@@ -493,7 +497,7 @@ async fn partitioned_logout(
 ) -> Option<(usize, Vec<Answer>, Vec<Answer>)> {
     let settings = Settings {
         resync,
-        ..settings(Strategy::RoundRobin, Storage::Replicated)
+        ..settings(Strategy::RoundRobin, SessionPlacement::Replicated)
     };
     if !lab.set_up(settings).await {
         return None;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::LabState;
-use crate::api::cluster::{CentralView, Hop, NodeView, Storage, StoreView};
+use crate::api::cluster::{CentralView, Hop, NodeView, SessionPlacement, StoreView};
 use crate::i18n::fill_named;
 
 #[component]
@@ -28,7 +28,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 if !view.running {
                     return view! { <p class="muted" data-testid="lab-no-cluster">{texts().no_cluster}</p> }.into_any();
                 }
-                let replicated = view.settings.is_some_and(|settings| settings.storage == Storage::Replicated);
+                let replicated = view.settings.is_some_and(|settings| settings.storage == SessionPlacement::Replicated);
                 let last_hop = view.hops.first().cloned();
                 view! {
                     <div class="node-grid">

@@ -9,8 +9,10 @@ mod cluster_view;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::cluster::{ClusterView, DEFAULT_NODES, MAX_NODES, Settings, Storage, Strategy};
-use crate::client::{self, Body, Exchange, Method};
+use crate::api::cluster::{
+    ClusterView, DEFAULT_NODES, MAX_NODES, SessionPlacement, Settings, Strategy,
+};
+use crate::fetch::{self, Body, Exchange, Method};
 use crate::i18n::LabTexts;
 use calls::{Call, JwtSide, SessionSide};
 use claims::Claims;
@@ -30,7 +32,7 @@ pub struct LabState {
 impl LabState {
     pub fn refresh(self) {
         spawn_local(async move {
-            let exchange = client::send(Method::Get, "/api/lab/cluster", None, None).await;
+            let exchange = fetch::send(Method::Get, "/api/lab/cluster", None, None).await;
             if let Ok(view) = serde_json::from_value(exchange.body) {
                 self.view.set(Some(view));
             }
@@ -40,7 +42,7 @@ impl LabState {
     /// Sends a control request (start, kill, revive…) and shows the cluster it answers with.
     pub fn control(self, path: String) {
         spawn_local(async move {
-            let exchange = client::send(Method::Post, &path, Some(Body::none()), None).await;
+            let exchange = fetch::send(Method::Post, &path, Some(Body::none()), None).await;
             self.take(exchange);
         });
     }
@@ -69,7 +71,7 @@ impl LabState {
         self.session_calls.set(Vec::new());
         self.jwt_calls.set(Vec::new());
         let body = Body::of(&settings);
-        let exchange = client::send(Method::Post, "/api/lab/cluster", Some(body), None).await;
+        let exchange = fetch::send(Method::Post, "/api/lab/cluster", Some(body), None).await;
         let ok = exchange.ok();
         self.take(exchange);
         ok
@@ -120,7 +122,7 @@ fn SettingsForm() -> impl IntoView {
     let lab = expect_context::<LabState>();
     let nodes = RwSignal::new(DEFAULT_NODES);
     let strategy = RwSignal::new(Strategy::RoundRobin);
-    let storage = RwSignal::new(Storage::Local);
+    let storage = RwSignal::new(SessionPlacement::Local);
     let resync = RwSignal::new(true);
     // Follow the running cluster, so the form always says what is running.
     Effect::new(move |_| {
@@ -162,9 +164,9 @@ fn SettingsForm() -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>{move || texts().storage_legend}</legend>
-                <Choice name="storage" label=|t| t.storage_local checked=Signal::derive(move || storage.get() == Storage::Local) on_pick=move || storage.set(Storage::Local)/>
-                <Choice name="storage" label=|t| t.storage_replicated checked=Signal::derive(move || storage.get() == Storage::Replicated) on_pick=move || storage.set(Storage::Replicated)/>
-                <Choice name="storage" label=|t| t.storage_central checked=Signal::derive(move || storage.get() == Storage::Central) on_pick=move || storage.set(Storage::Central)/>
+                <Choice name="storage" label=|t| t.storage_local checked=Signal::derive(move || storage.get() == SessionPlacement::Local) on_pick=move || storage.set(SessionPlacement::Local)/>
+                <Choice name="storage" label=|t| t.storage_replicated checked=Signal::derive(move || storage.get() == SessionPlacement::Replicated) on_pick=move || storage.set(SessionPlacement::Replicated)/>
+                <Choice name="storage" label=|t| t.storage_central checked=Signal::derive(move || storage.get() == SessionPlacement::Central) on_pick=move || storage.set(SessionPlacement::Central)/>
                 <label class="choice">
                     <input type="checkbox" prop:checked=move || resync.get()
                         on:change=move |event| resync.set(event_target_checked(&event))/>

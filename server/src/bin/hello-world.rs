@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
         get(move || async move {
             let answer = Json(serde_json::json!({ "status": "ok" })).into_response();
             if security_headers {
-                server::security_headers::add(answer)
+                server::http::security_headers::add(answer)
             } else {
                 answer
             }

@@ -4,8 +4,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ErrorCode;
-use crate::error::{FULL_RETRY_AFTER_SECS, busy, error_response, with_fault};
+use crate::http::error::ErrorCode;
+use crate::http::error::{FULL_RETRY_AFTER_SECS, busy, error_response, with_fault};
 use crate::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -10,9 +10,12 @@ mod error;
 mod keys;
 pub mod refresh;
 mod service;
+mod state;
 
 use axum::Json;
-use axum::extract::State;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -25,12 +28,11 @@ use app::api::{
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::ErrorCode;
-use crate::error::{ApiJson, error_response};
-use crate::rate_limit::limit_logins;
-use crate::trace::TraceRecorder;
-use crate::visitor::Visitor;
+use crate::http::error::ErrorCode;
+use crate::http::error::{ApiJson, error_response};
+use crate::http::rate_limit::limit_logins;
+use crate::http::trace::TraceRecorder;
+use crate::http::visitor::Visitor;
 use claims::random_id;
 pub use claims::{
     ACCESS_TYP, AUDIENCE, AccessClaims, Expiring, ISSUER, REFRESH_TYP, RefreshClaims,
@@ -39,13 +41,23 @@ pub use error::JwtError;
 pub use keys::SigningKeys;
 use refresh::{Family, Rotation};
 pub use service::JwtService;
+pub use state::JwtState;
 
 /// The flow's routes, each declared once: its path and documentation come from the
 /// handler's `#[utoipa::path]`. (The JWKS is apart: only the main server publishes it.)
-pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let rate_limited = from_fn_with_state(state.clone(), limit_logins);
+/// They ask the router's state `S` for the flow's own.
+pub fn routes<S>(state: &Arc<JwtState>) -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<JwtState>: FromRef<S>,
+{
+    let login = routes!(login);
+    let login = match &state.login_limiter {
+        Some(limiter) => login.layer(from_fn_with_state(limiter.clone(), limit_logins)),
+        None => login,
+    };
     OpenApiRouter::new()
-        .routes(routes!(login).layer(rate_limited))
+        .routes(login)
         .routes(routes!(me))
         .routes(routes!(add_to_cart))
         .routes(routes!(refresh))
@@ -54,7 +66,11 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
 }
 
 /// `/.well-known/jwks.json`.
-pub fn key_routes() -> OpenApiRouter<AppState> {
+pub fn key_routes<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<JwtState>: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(jwks))
 }
 
@@ -66,12 +82,12 @@ pub fn key_routes() -> OpenApiRouter<AppState> {
         (status = 200, body = TokenResponse, description = "Logged in",
             headers(("server-timing" = String, description = "Time spent signing and in the store"))),
         (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        crate::error::BodyRejections,
-        crate::error::LoginLimited,
-        crate::error::StoreDownOrFull,
+        crate::http::error::BodyRejections,
+        crate::http::error::LoginLimited,
+        crate::http::error::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     Visitor(visitor): Visitor,
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
@@ -82,9 +98,9 @@ pub(crate) async fn login(
         .check_login(&request, &mut trace)
         .await
         .ok_or(JwtError::InvalidCredentials)?;
-    let jwt = &state.jwt;
+    let jwt = &state.service;
     // The refresh families of every visitor together have the same ceiling as the sessions.
-    if jwt.refresh.count().await? >= state.config.max_sessions {
+    if jwt.refresh.count().await? >= state.max_families {
         return Err(JwtError::Full);
     }
     let now = jwt.clock.now_ms();
@@ -123,12 +139,12 @@ pub(crate) async fn login(
             headers(("www-authenticate" = String, description = "Bearer, with error=\"invalid_token\" when a token was sent"))),
     ))]
 pub(crate) async fn me(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     headers: HeaderMap,
 ) -> Result<Response, JwtError> {
     let mut trace = TraceRecorder::for_request(&headers);
     let claims: AccessClaims = state
-        .jwt
+        .service
         .verify(bearer_token(&headers)?, ACCESS_TYP, &mut trace)
         .await?;
     trace.step(
@@ -154,15 +170,15 @@ pub(crate) async fn me(
     responses(
         (status = 200, body = CartTokenResponse, description = "A new access token carrying the cart"),
         (status = 401, body = ErrorBody, description = "missing_token or invalid_token: no valid access token"),
-        crate::error::BodyRejections,
+        crate::http::error::BodyRejections,
     ))]
 pub(crate) async fn add_to_cart(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CartRequest>,
 ) -> Result<Response, JwtError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let jwt = &state.jwt;
+    let jwt = &state.service;
     let mut claims: AccessClaims = jwt
         .verify(bearer_token(&headers)?, ACCESS_TYP, &mut trace)
         .await?;
@@ -195,16 +211,16 @@ pub(crate) async fn add_to_cart(
     responses(
         (status = 200, body = TokenResponse, description = "A new access and refresh token"),
         (status = 401, body = ErrorBody, description = "refresh_token_reused, refresh_token_revoked, or an invalid token"),
-        crate::error::BodyRejections,
-        crate::error::StoreDown,
+        crate::http::error::BodyRejections,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn refresh(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Response, JwtError> {
     let (mut trace, claims) = refresh_claims(&state, &headers, &request).await?;
-    let jwt = &state.jwt;
+    let jwt = &state.service;
     let next_jti = random_id();
     let expires_at = jwt.clock.now_ms() + jwt.refresh_ttl.as_millis() as i64;
     let store = &jwt.refresh;
@@ -250,16 +266,16 @@ pub(crate) async fn refresh(
     responses(
         (status = 200, body = LogoutResponse, description = "The family is revoked"),
         (status = 401, body = ErrorBody, description = "invalid_token: not a valid refresh token"),
-        crate::error::BodyRejections,
-        crate::error::StoreDown,
+        crate::http::error::BodyRejections,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn logout(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Response, JwtError> {
     let (mut trace, claims) = refresh_claims(&state, &headers, &request).await?;
-    let jwt = &state.jwt;
+    let jwt = &state.service;
     let store = &jwt.refresh;
     trace
         .store(
@@ -288,13 +304,13 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/jwt/refresh-store", tag = "jwt",
     responses(
         (status = 200, body = RefreshListing, description = "Up to 100 of your families, how many you have, and the server's total"),
-        crate::error::StoreDown,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn list_refresh_store(
-    State(state): State<AppState>,
+    State(state): State<Arc<JwtState>>,
     Visitor(visitor): Visitor,
 ) -> Result<Json<RefreshListing>, JwtError> {
-    let store = &state.jwt.refresh;
+    let store = &state.service.refresh;
     let (families, yours) = store
         .list_owned(&visitor, crate::storage::LISTING_LIMIT)
         .await?;
@@ -313,8 +329,8 @@ pub(crate) async fn list_refresh_store(
             headers(("cache-control" = String, description = "public, max-age=300"))),
         (status = 404, body = ErrorBody, description = "no_public_key: the server signs with HS256"),
     ))]
-pub async fn jwks(State(state): State<AppState>) -> Response {
-    match &state.jwt.keys.public {
+pub async fn jwks(State(state): State<Arc<JwtState>>) -> Response {
+    match &state.service.keys.public {
         Some(keys) => {
             let mut response = Json(keys).into_response();
             response.headers_mut().insert(
@@ -334,13 +350,13 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 /// The trace of a request that presents a refresh token (refresh, logout), and the token's
 /// claims once it has verified as one.
 async fn refresh_claims(
-    state: &AppState,
+    state: &JwtState,
     headers: &HeaderMap,
     request: &RefreshRequest,
 ) -> Result<(TraceRecorder, RefreshClaims), JwtError> {
     let mut trace = TraceRecorder::for_request(headers);
     let claims = state
-        .jwt
+        .service
         .verify(&request.refresh_token, REFRESH_TYP, &mut trace)
         .await?;
     Ok((trace, claims))

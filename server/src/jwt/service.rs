@@ -19,7 +19,7 @@ use super::{
     SigningKeys,
 };
 use crate::clock::Clock;
-use crate::trace::TraceRecorder;
+use crate::http::trace::TraceRecorder;
 
 /// Signing, verifying and the refresh-token record: everything the JWT flow needs.
 pub struct JwtService {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use crate::store::SessionId;
+use crate::storage::sessions::SessionId;
 
 pub enum CookieValue {
     Missing,
@@ -21,7 +21,7 @@ pub enum CookieValue {
 /// The value of the cookie called `name` (the app's `authlens_sid`, or the lab nodes' own).
 /// Only that cookie is looked at, borrowed from the header: no jar of every cookie is built.
 pub fn read(headers: &HeaderMap, name: &str) -> CookieValue {
-    let mut found = crate::cookies::named(headers, name);
+    let mut found = crate::http::cookies::named(headers, name);
     match (found.next(), found.next()) {
         (None, _) => CookieValue::Missing,
         (Some(_), Some(_)) => CookieValue::Twice,
@@ -33,7 +33,7 @@ pub fn read(headers: &HeaderMap, name: &str) -> CookieValue {
 
 /// Every well-formed session id the request named, however many times the cookie came.
 pub fn every_id(headers: &HeaderMap, name: &str) -> Vec<SessionId> {
-    crate::cookies::named(headers, name)
+    crate::http::cookies::named(headers, name)
         .filter_map(|cookie| SessionId::parse(cookie.value()))
         .collect()
 }

@@ -4,13 +4,14 @@
 
 mod cookie;
 mod error;
+mod state;
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRef, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use app::api::{
     CartRequest, ErrorBody, LoginRequest, LogoutResponse, SessionListing, SessionResponse,
@@ -20,26 +21,34 @@ use app::api::{
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::client::Client;
-use crate::error::ApiJson;
-use crate::rate_limit::limit_logins;
-use crate::store::{RecordChange, SessionRecord};
+use crate::http::client::Client;
+use crate::http::error::ApiJson;
+use crate::http::rate_limit::limit_logins;
+use crate::http::trace::TraceRecorder;
+use crate::http::visitor::Visitor;
+use crate::storage::sessions::{RecordChange, SessionRecord};
 use crate::sync::lock;
-use crate::trace::TraceRecorder;
-use crate::visitor::Visitor;
 use cookie::{CookieValue, expired_cookie, session_cookie};
 pub use error::SessionError;
+pub use state::{HeldApart, SessionCookie, SessionState};
 
 /// How often a session's idle deadline is pushed forward, at most (milliseconds).
 const TOUCH_EVERY_MS: i64 = 1_000;
 
 /// The flow's routes, each declared once: its path and documentation come from the
-/// handler's `#[utoipa::path]`.
-pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let rate_limited = from_fn_with_state(state.clone(), limit_logins);
+/// handler's `#[utoipa::path]`. They ask the router's state `S` for the flow's own.
+pub fn routes<S>(state: &Arc<SessionState>) -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<SessionState>: FromRef<S>,
+{
+    let login = routes!(login);
+    let login = match &state.login_limiter {
+        Some(limiter) => login.layer(from_fn_with_state(limiter.clone(), limit_logins)),
+        None => login,
+    };
     OpenApiRouter::new()
-        .routes(routes!(login).layer(rate_limited))
+        .routes(login)
         .routes(routes!(me))
         .routes(routes!(add_to_cart))
         .routes(routes!(logout))
@@ -55,12 +64,12 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
             headers(("set-cookie" = String, description = "authlens_sid=<id>; HttpOnly; SameSite=Lax; Path=/; Max-Age=…; Secure on HTTPS or loopback"),
                     ("server-timing" = String, description = "Time spent verifying and in the store"))),
         (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown user and a wrong password"),
-        crate::error::BodyRejections,
-        crate::error::LoginLimited,
-        crate::error::StoreDownOrFull,
+        crate::http::error::BodyRejections,
+        crate::http::error::LoginLimited,
+        crate::http::error::StoreDownOrFull,
     ))]
 pub(crate) async fn login(
-    State(state): State<AppState>,
+    State(state): State<Arc<SessionState>>,
     Visitor(visitor): Visitor,
     client: Client,
     headers: HeaderMap,
@@ -70,28 +79,23 @@ pub(crate) async fn login(
     let user = check_password(&state, &request, &mut trace).await?;
     // A ceiling on what every visitor's logins together may make the server hold (the rows
     // of experiment 10's bulk runs are bounded apart, and gone once measured).
-    let live = state.sessions.count().await?;
-    if live.saturating_sub(state.bulk_runs.rows_held()) >= state.config.max_sessions {
+    let live = state.store.count().await?;
+    if live.saturating_sub(state.held_apart.get()) >= state.max_sessions {
         return Err(SessionError::Full);
     }
 
     // No fixation: whatever session id the browser brought is dropped, and a fresh one issued.
-    let cookie_name = state.session_cookie_name(&client);
+    let cookie_name = state.cookie.name(&client);
     delete_cookies_session(&state, &headers, cookie_name, &mut trace).await?;
     let now = state.clock.now_ms();
-    let record = SessionRecord::new(
-        visitor,
-        &user.username,
-        now,
-        state.session_deadline(now, now),
-    );
+    let record = SessionRecord::new(visitor, &user.username, now, state.deadline(now, now));
     save(&state, &record, &mut trace).await?;
 
     let set_cookie = session_cookie(
         cookie_name,
         &record.id,
-        state.cookie_secure(&client),
-        state.config.session_absolute,
+        state.cookie.secure(&client),
+        state.absolute,
     );
     Ok(trace.respond(Some(set_cookie), |trace| session_body(user, &record, trace)))
 }
@@ -103,15 +107,15 @@ pub(crate) async fn login(
         (status = 200, body = SessionResponse, description = "A live session",
             headers(("server-timing" = String, description = "Time spent in the store"))),
         (status = 401, body = ErrorBody, description = "no_session (no cookie) or invalid_session (never issued, logged out, expired, malformed)"),
-        crate::error::StoreDown,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn me(
-    State(state): State<AppState>,
+    State(state): State<Arc<SessionState>>,
     client: Client,
     headers: HeaderMap,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
-    let cookie_name = state.session_cookie_name(&client);
+    let cookie_name = state.cookie.name(&client);
     let (user, record) = live_session(&state, &headers, cookie_name, &mut trace, &|_| {}).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
@@ -122,18 +126,18 @@ pub(crate) async fn me(
     responses(
         (status = 200, body = SessionResponse, description = "The session with the bigger cart"),
         (status = 401, body = ErrorBody, description = "no_session or invalid_session: no live session"),
-        crate::error::BodyRejections,
-        crate::error::StoreDown,
+        crate::http::error::BodyRejections,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn add_to_cart(
-    State(state): State<AppState>,
+    State(state): State<Arc<SessionState>>,
     client: Client,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CartRequest>,
 ) -> Result<Response, SessionError> {
     let mut trace = TraceRecorder::for_request(&headers);
     // The cart lives on the server: the cookie stays the same size however much it holds.
-    let cookie_name = state.session_cookie_name(&client);
+    let cookie_name = state.cookie.name(&client);
     let (user, record) = add_item(&state, &headers, cookie_name, &mut trace, &request.item).await?;
     Ok(trace.respond(None, |trace| session_body(user, &record, trace)))
 }
@@ -162,10 +166,10 @@ fn keeps_cookie(query: Option<&str>) -> Result<bool, SessionError> {
         (status = 200, body = LogoutResponse, description = "Logged out (also when there was no session)",
             headers(("set-cookie" = String, description = "authlens_sid=; Max-Age=0 (left out with keep_cookie=true)"))),
         (status = 400, body = ErrorBody, description = "bad_request: keep_cookie is neither true nor false (nothing was deleted)"),
-        crate::error::StoreDown,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn logout(
-    State(state): State<AppState>,
+    State(state): State<Arc<SessionState>>,
     client: Client,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -174,10 +178,10 @@ pub(crate) async fn logout(
     let mut trace = TraceRecorder::for_request(&headers);
     // Deleting the record is what ends the session: the old cookie is worthless from now on,
     // even if someone kept a copy.
-    let cookie_name = state.session_cookie_name(&client);
+    let cookie_name = state.cookie.name(&client);
     delete_cookies_session(&state, &headers, cookie_name, &mut trace).await?;
     let set_cookie =
-        (!keep_cookie).then(|| expired_cookie(cookie_name, state.cookie_secure(&client)));
+        (!keep_cookie).then(|| expired_cookie(cookie_name, state.cookie.secure(&client)));
     Ok(trace.respond(set_cookie, |trace| LogoutResponse {
         logged_out: true,
         trace,
@@ -189,13 +193,13 @@ pub(crate) async fn logout(
 #[utoipa::path(get, path = "/api/session/store", tag = "session",
     responses(
         (status = 200, body = SessionListing, description = "Up to 100 of your rows, how many you have, and the server's total"),
-        crate::error::StoreDown,
+        crate::http::error::StoreDown,
     ))]
 pub(crate) async fn list_store(
-    State(state): State<AppState>,
+    State(state): State<Arc<SessionState>>,
     Visitor(visitor): Visitor,
 ) -> Result<Json<SessionListing>, SessionError> {
-    let store = &state.sessions;
+    let store = &state.store;
     let (sessions, yours) = store
         .list_owned(&visitor, crate::storage::LISTING_LIMIT)
         .await?;
@@ -219,13 +223,13 @@ pub(crate) async fn list_store(
 /// alike: a replaced or ended session is worthless from then on, even to a copied cookie; a
 /// cookie sent twice ends both sessions it named).
 async fn delete_cookies_session(
-    state: &AppState,
+    state: &SessionState,
     headers: &HeaderMap,
     cookie_name: &str,
     trace: &mut TraceRecorder,
 ) -> Result<(), SessionError> {
     for id in cookie::every_id(headers, cookie_name) {
-        let store = &state.sessions;
+        let store = &state.store;
         trace
             .store(
                 store.backend(),
@@ -241,7 +245,7 @@ async fn delete_cookies_session(
 
 /// Argon2 check of the submitted password; one answer for unknown user and wrong password.
 async fn check_password(
-    state: &AppState,
+    state: &SessionState,
     request: &LoginRequest,
     trace: &mut TraceRecorder,
 ) -> Result<UserView, SessionError> {
@@ -260,7 +264,7 @@ pub fn cookie_came_along(headers: &HeaderMap, cookie_name: &str) -> bool {
 
 /// For the cross-site probe (claim 9): adds an item to the cart of the session whose cookie
 /// came with the request, as a forged form would; `true` if it did.
-pub async fn add_probe_item(state: &AppState, headers: &HeaderMap, cookie_name: &str) -> bool {
+pub async fn add_probe_item(state: &SessionState, headers: &HeaderMap, cookie_name: &str) -> bool {
     let mut trace = TraceRecorder::default();
     add_item(
         state,
@@ -276,7 +280,7 @@ pub async fn add_probe_item(state: &AppState, headers: &HeaderMap, cookie_name: 
 /// Adds `item` to the cart of the session the cookie names, in the same atomic store update
 /// that touches the session: concurrent adds all land, and a full cart refuses the item.
 async fn add_item(
-    state: &AppState,
+    state: &SessionState,
     headers: &HeaderMap,
     cookie_name: &str,
     trace: &mut TraceRecorder,
@@ -302,7 +306,7 @@ async fn add_item(
 /// applied, all in one atomic store update: a session deleted by a concurrent logout stays
 /// deleted (a read-then-write could bring it back).
 async fn live_session(
-    state: &AppState,
+    state: &SessionState,
     headers: &HeaderMap,
     cookie_name: &str,
     trace: &mut TraceRecorder,
@@ -335,11 +339,11 @@ async fn live_session(
         // not fight over the row).
         if now - record.last_seen_at >= TOUCH_EVERY_MS {
             record.last_seen_at = now;
-            record.expires_at = state.session_deadline(record.created_at, now);
+            record.expires_at = state.deadline(record.created_at, now);
         }
         change(record);
     };
-    let store = &state.sessions;
+    let store = &state.store;
     let found = trace
         .store(
             store.backend(),
@@ -369,11 +373,11 @@ async fn live_session(
 }
 
 async fn save(
-    state: &AppState,
+    state: &SessionState,
     record: &SessionRecord,
     trace: &mut TraceRecorder,
 ) -> Result<(), SessionError> {
-    let store = &state.sessions;
+    let store = &state.store;
     trace
         .store(
             store.backend(),

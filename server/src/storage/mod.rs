@@ -1,12 +1,13 @@
 //! The storage layer: the pieces both server-side stores are built from, and used by them
 //! alike — neither store reaches the other's. In memory, a map whose entries expire in
 //! deadline order ([`expiring`]) and the purge task that drops them ([`purge`]); in Redis, the
-//! connection and a table of expiring JSON rows ([`redis`]). The stores themselves are the
-//! session store (`crate::store`) and the refresh-family store (`crate::jwt::refresh`).
+//! connection and a table of expiring JSON rows ([`redis`]). On them: the session store
+//! ([`sessions`]); the refresh-family store is the token flow's own (`crate::jwt::refresh`).
 
 pub mod expiring;
 pub mod purge;
 pub mod redis;
+pub mod sessions;
 
 /// A store call that failed. The message names the store (`session store`, `refresh-token
 /// store`, …) and what went wrong, so a 503's log line says which one is down.

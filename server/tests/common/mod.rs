@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use server::edge::Server;
+use server::http::edge::Server;
 use tower::ServiceExt;
 
 use app::api::TokenResponse;
@@ -33,8 +33,8 @@ pub struct TestApp {
 pub fn new_visitor() -> String {
     format!(
         "{}={}",
-        server::visitor::VISITOR_COOKIE,
-        server::visitor::VisitorId::generate()
+        server::http::visitor::VISITOR_COOKIE,
+        server::http::visitor::VisitorId::generate()
     )
 }
 
@@ -378,10 +378,10 @@ pub async fn log_in_both(app: &TestApp) -> LoggedIn {
 /// An app that believes its loopback attacker site (claim 9) listens on `port`, and itself on 3000.
 pub async fn start_with_attacker_port(port: u16) -> TestApp {
     let test_app = start_default().await;
-    let state = test_app.state.with(|parts| {
-        parts.attacker.loopback_port = Some(port);
-        parts.attacker.authlens_port = 3000;
-    });
+    let config = Config::clone(&test_app.state.config);
+    let state = AppState::listening(config, port, 3000)
+        .await
+        .expect("the app starts");
     TestApp {
         router: app(state.clone()),
         state,
