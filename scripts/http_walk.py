@@ -80,6 +80,7 @@ def mask_cookie(line):
     """A Set-Cookie line with its value masked and its attributes as sent."""
     name, _, rest = line.partition("=")
     value, _, attributes = rest.partition(";")
+    attributes = re.sub(r"(?i)(expires=)[^;]*", r"\1<date>", attributes)
     return f"{name}={'<value>' if value else ''};{attributes}"
 
 
