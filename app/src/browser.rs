@@ -30,17 +30,20 @@ pub fn now_secs() -> i64 {
 }
 
 /// A Unix time as the visitor's local date and time, written the way their language writes
-/// it (`Intl`: "Dec 2, 2026, 6:20:01 PM", "2026. 12. 2. 오후 6:20:01"), in one unbreakable
-/// piece so a narrow column never splits a date.
+/// it (`Intl`: "Dec 2, 2026 6:20:01 PM", "2026. 12. 2. 오후 6:20:01"): the date and the time
+/// each one unbreakable piece, so a narrow column may put the time under the date but never
+/// splits either.
 pub fn local_time(secs: i64, lang: Lang) -> String {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsValue;
         let date = js_sys::Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"medium".into());
-        String::from(date.to_locale_string(lang.code(), &options)).replace(' ', "\u{a0}")
+        let part = |style: &str| {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &style.into(), &"medium".into());
+            String::from(date.to_locale_string(lang.code(), &options)).replace(' ', "\u{a0}")
+        };
+        format!("{} {}", part("dateStyle"), part("timeStyle"))
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -194,6 +197,36 @@ pub fn document_lang() -> Option<Lang> {
     #[cfg(not(feature = "hydrate"))]
     {
         None
+    }
+}
+
+/// Scrolls the element with this id into view; `false` when this page has none.
+pub fn scroll_to(id: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        match document().get_element_by_id(id) {
+            Some(element) => {
+                element.scroll_into_view();
+                true
+            }
+            None => false,
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        false
+    }
+}
+
+/// Scrolls to the element the address's `#fragment` names, once a page has rendered: a link
+/// from another page (`/lab#claim-11`) lands on its card.
+pub fn scroll_to_fragment() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(hash) = window().location().hash()
+        && let Some(id) = hash.strip_prefix('#')
+    {
+        scroll_to(id);
     }
 }
 

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use crate::api::bench::{BenchResults, Budget, Throughput};
 use crate::fetch::{self, Method};
-use crate::i18n::fill_named;
+use crate::i18n::{CostTexts, fill_named};
 use crate::widgets::TableScroll;
 
 /// What the page knows about the results file.
@@ -41,6 +41,13 @@ pub fn CostPage() -> impl IntoView {
         <Title text=move || texts().page_title/>
         <section class="cost" aria-labelledby="cost-title">
             <h2 id="cost-title">{move || texts().title}</h2>
+            // The sentence a student takes away comes first; the figures behind it follow.
+            {move || match loaded.get() {
+                Loaded::Results(results) => Some(view! {
+                    <p class="takeaway" data-testid="cost-takeaway">{takeaway(texts(), &results)}</p>
+                }),
+                _ => None,
+            }}
             <p class="intro">{move || texts().intro}</p>
             {move || match loaded.get() {
                 Loaded::Waiting => view! { <p class="muted">{texts().loading}</p> }.into_any(),
@@ -200,12 +207,58 @@ fn Bar(value: f64, of: f64, text: String) -> impl IntoView {
     }
 }
 
+/// The sentence a student takes away, from the run's own figures: which `/me` was faster here
+/// decides which of the two sentences is true.
+fn takeaway(texts: &CostTexts, results: &BenchResults) -> String {
+    let rps = |id: &str| {
+        results
+            .throughput
+            .iter()
+            .find(|row| row.id == id)
+            .map(|row| row.rps)
+    };
+    let (Some(session), Some(jwt)) = (rps("session_memory_me"), rps("jwt_hs256_me")) else {
+        return String::new();
+    };
+    let template = if session >= jwt {
+        texts.takeaway_session_faster
+    } else {
+        texts.takeaway_jwt_faster
+    };
+    fill_named(
+        template,
+        &[
+            ("session", thousands(session)),
+            ("jwt", thousands(jwt)),
+            (
+                "per_session",
+                format!("{:.0}", results.memory.bytes_per_session),
+            ),
+            ("token", results.memory.token_wire_bytes.to_string()),
+        ],
+    )
+}
+
+/// A rate as a whole number with thousands separators (`58,046`).
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[component]
 fn Budgets(budgets: Vec<Budget>) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let texts = move || lang.get().cost_texts();
     view! {
         <h3>{move || texts().budgets_title}</h3>
+        <p class="muted">{move || texts().budgets_intro}</p>
         <TableScroll label=Signal::derive(move || texts().budgets_title)>
         <table class="cost-table budgets" data-testid="cost-budgets">
             <thead><tr>

@@ -92,7 +92,18 @@ pub struct Exchange {
     pub response_headers: Vec<(String, String)>,
     /// Milliseconds from sending to the whole body read, as the page measured it.
     pub duration_ms: f64,
+    /// The experiment whose run made this request (see [`MadeByExperiment`]); `None` for a
+    /// column's own buttons.
+    pub experiment: Option<u8>,
+    /// Sent as from another machine: the browser attached none of this origin's cookies.
+    pub cookies_omitted: bool,
 }
+
+/// Put in context by an experiment's run (`experiments::spawn_experiment`): every request the
+/// run makes is stamped with its number, so the columns' wires can show it as that
+/// experiment's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MadeByExperiment(pub u8);
 
 impl Exchange {
     pub fn ok(&self) -> bool {
@@ -279,7 +290,11 @@ async fn exchange(
 ) -> Exchange {
     #[cfg(feature = "hydrate")]
     {
-        let exchange = make_request(method, path.to_owned(), json, bearer, with_cookies).await;
+        // Read before the first await: the run's context is its owner's at every poll.
+        let experiment = leptos::prelude::use_context::<MadeByExperiment>().map(|made| made.0);
+        let mut exchange = make_request(method, path.to_owned(), json, bearer, with_cookies).await;
+        exchange.experiment = experiment;
+        exchange.cookies_omitted = !with_cookies;
         watchers::tell(&exchange);
         exchange
     }

@@ -25,6 +25,24 @@ fn refused_as_expired(exchange: &Exchange, sent: Option<&str>, now: i64) -> bool
             .is_some_and(|exp| exp <= now)
 }
 
+/// Whether the client should renew its access token now, as real clients do shortly before
+/// expiry (an OIDC client's silent renew, the OAuth 2.0 Playground's auto-refresh): within the
+/// last sixth of its lifetime (5 s of 30 s; at most a minute), or already expired, while the
+/// refresh token is still good.
+fn renewal_due(access: Option<&str>, refresh: Option<&str>, now: i64) -> bool {
+    let times = |token: Option<&str>| {
+        let decoded = crate::token::decode(token?).ok()?;
+        Some((decoded.time_claim("iat"), decoded.time_claim("exp")?))
+    };
+    let (Some((issued, expires)), Some((_, refresh_expires))) = (times(access), times(refresh))
+    else {
+        return false;
+    };
+    let lifetime = issued.map_or(expires - now, |issued| expires - issued);
+    let margin = (lifetime / 6).clamp(1, 60);
+    now < refresh_expires && expires - now <= margin
+}
+
 #[component]
 pub fn JwtPanel() -> AnyView {
     let texts = use_texts();
@@ -147,6 +165,27 @@ pub fn JwtPanel() -> AnyView {
         });
     };
 
+    // Renewing before expiry is on by default; turned off, the column waits for the expiry
+    // 401 and refreshes then (the path above). Each access token is renewed at most once.
+    let renew_early = RwSignal::new(true);
+    let renewed_for = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        let access = stored_access.get();
+        if renew_early.get()
+            && renewal_due(
+                access.as_deref(),
+                stored_refresh.get().as_deref(),
+                now.get(),
+            )
+            && renewed_for.get_value() != access
+        {
+            renewed_for.set_value(access);
+            spawn_local(async move {
+                refresh(Initiator::EarlyRenewal).await;
+            });
+        }
+    });
+
     let shown = move |value: Option<String>| value.unwrap_or_else(|| texts().empty.to_owned());
     view! {
         <section class="column jwt" aria-labelledby="jwt-title">
@@ -162,6 +201,12 @@ pub fn JwtPanel() -> AnyView {
                 </button>
                 <button type="button" on:click=logout>{move || texts().log_out}</button>
             </div>
+            <label class="switch">
+                <input type="checkbox" prop:checked=move || renew_early.get()
+                    on:change=move |event| renew_early.set(event_target_checked(&event))/>
+                " "
+                {move || texts().renew_early}
+            </label>
             <p class="sign-in" role="status" data-testid="jwt-login-state"
                 class:expired=move || matches!(login_state(), TokenLogin::AccessExpired { .. } | TokenLogin::BothExpired)>
                 {move || login_state().words(texts())}
@@ -198,6 +243,36 @@ mod tests {
             part(json!({"alg": "HS256"})),
             part(json!({"exp": exp}))
         )
+    }
+
+    fn token_issued(iat: i64, exp: i64) -> String {
+        let part =
+            |json: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
+        format!(
+            "{}.{}.c2ln",
+            part(json!({"alg": "HS256"})),
+            part(json!({"iat": iat, "exp": exp}))
+        )
+    }
+
+    #[test]
+    fn renewal_comes_in_the_last_sixth_of_the_lifetime_while_the_refresh_token_lives() {
+        let access = token_issued(1_000, 1_030);
+        let refresh = token_issued(1_000, 1_600);
+        let due = |now| renewal_due(Some(&access), Some(&refresh), now);
+        // A 30 s token: renewed from 5 s before its exp, and at once if found expired.
+        assert!(!due(1_024));
+        assert!(due(1_025));
+        assert!(due(1_040));
+        // A dead refresh token renews nothing; nor does a missing one.
+        assert!(!renewal_due(Some(&access), Some(&refresh), 1_600));
+        assert!(!renewal_due(Some(&access), None, 1_025));
+        assert!(!renewal_due(None, Some(&refresh), 1_025));
+        // A 15 min token: a minute before, not a sixth of it.
+        let long = token_issued(1_000, 1_900);
+        let refresh = token_issued(1_000, 9_000);
+        assert!(!renewal_due(Some(&long), Some(&refresh), 1_839));
+        assert!(renewal_due(Some(&long), Some(&refresh), 1_840));
     }
 
     #[test]

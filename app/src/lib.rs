@@ -13,6 +13,7 @@ pub mod i18n;
 mod inspect;
 mod jwt_panel;
 mod lab;
+mod path;
 mod server_holds;
 mod session_panel;
 pub mod token;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     let lang = RwSignal::new(rendered);
     provide_context(lang);
+    path::Progress::provide();
 
     // Effects run only in the browser, once the page is hydrated.
     Effect::new(move |_| {
@@ -150,7 +152,9 @@ fn Masthead() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     server_holds::provide_server_view();
     comparison::provide_visit_figures();
+    Effect::new(move |_| browser::scroll_to_fragment());
     view! {
+        <path::StartHere/>
         <DemoAccounts/>
         <div class="columns">
             <SessionPanel/>

@@ -1,5 +1,6 @@
 //! The left column: a session id in an `HttpOnly` cookie, state on the server.
 
+use crate::api::session_cookie_name;
 use crate::browser::document_cookie;
 use crate::fetch::{self, Body, Credential, Exchange, Method, watch_exchanges};
 use crate::server_holds::{ServerChanged, SessionStoreHolds};
@@ -22,6 +23,21 @@ fn is_session_login_route(path: &str) -> bool {
     .any(|route| path.split('?').next() == Some(*route))
 }
 
+/// The `Set-Cookie` of the session cookie an answer carried, as the server's trace reports it.
+fn session_set_cookie(exchange: &Exchange) -> Option<String> {
+    exchange
+        .emitted()
+        .iter()
+        .find(|line| line.name == "set-cookie" && is_session_cookie(&line.value))
+        .map(|line| line.value.clone())
+}
+
+/// `authlens_sid=…` or `__Host-authlens_sid=…`, and no other cookie.
+fn is_session_cookie(set_cookie: &str) -> bool {
+    let name = set_cookie.split('=').next().unwrap_or_default();
+    [false, true].map(session_cookie_name).contains(&name)
+}
+
 #[component]
 pub fn SessionPanel() -> AnyView {
     let texts = use_texts();
@@ -36,10 +52,14 @@ pub fn SessionPanel() -> AnyView {
     Effect::new(move |_| visible_cookies.set(document_cookie()));
     // The pill follows every answer of a session route, whoever on this page asked: the
     // experiments log in and out with this same cookie, so they change this column's login.
+    // The cookie box too: it shows the last Set-Cookie of the session cookie, whoever asked.
     watch_exchanges(move |exchange| {
         if is_session_login_route(&exchange.path) {
             sign_in.try_update(|state| *state = state.clone().after(exchange));
             visible_cookies.try_set(document_cookie());
+            if let Some(value) = session_set_cookie(exchange) {
+                set_cookie.try_set(Some(value));
+            }
         }
     });
 
@@ -47,13 +67,6 @@ pub fn SessionPanel() -> AnyView {
     let call = move |method: Method, path: &'static str, body: Option<Body>| {
         spawn_local(async move {
             let exchange = fetch::send(method, path, body, None).await;
-            if let Some(line) = exchange
-                .emitted()
-                .iter()
-                .find(|line| line.name == "set-cookie")
-            {
-                set_cookie.set(Some(line.value.clone()));
-            }
             log.record(&exchange);
             server_changed.bump();
             reply.set(Some(exchange));
@@ -114,5 +127,13 @@ mod tests {
         assert!(is_session_login_route("/api/session/me"));
         assert!(!is_session_login_route("/api/session/store"));
         assert!(!is_session_login_route("/api/jwt/me"));
+    }
+
+    #[test]
+    fn the_cookie_box_takes_the_session_cookie_only() {
+        assert!(is_session_cookie("__Host-authlens_sid=abc; HttpOnly"));
+        assert!(is_session_cookie("authlens_sid=abc; HttpOnly"));
+        assert!(!is_session_cookie("__Host-authlens_visitor=v; HttpOnly"));
+        assert!(!is_session_cookie("corp_authlens_sid=abc"));
     }
 }

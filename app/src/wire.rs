@@ -4,20 +4,52 @@
 
 use leptos::prelude::*;
 
-use crate::api::{SESSION_COOKIE, VISITOR_COOKIE};
+use serde::Deserialize;
+
+use crate::api::{BulkKind, BulkRequest, SESSION_COOKIE, VISITOR_COOKIE};
 use crate::comparison::VisitFigures;
-use crate::fetch::{Credential, Exchange, set_by_browser};
+use crate::fetch::{Credential, Exchange, set_by_browser, watch_exchanges};
 use crate::i18n::PanelTexts;
 
 /// Rows kept per column; older ones drop off.
 pub const WIRE_ROWS: usize = 40;
 
-/// Who made a request: the visitor with a button, or the column's code by itself.
+/// Who made a request: the visitor with a button, the column's code by itself, or an
+/// experiment's run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Initiator {
     Visitor,
     /// The JWT column's client refreshing an expired access token on its own.
     AutomaticRefresh,
+    /// The JWT column's client renewing its access token shortly before it expires.
+    EarlyRenewal,
+    /// An experiment's request: its number, and whether it was sent as from another machine
+    /// (experiment 3's attacker, with none of this origin's cookies).
+    Experiment {
+        number: u8,
+        as_attacker: bool,
+    },
+}
+
+/// The column an experiment's request is shown in: the token column for the token routes,
+/// for any request that carried a Bearer token and for experiment 10's token batch; the
+/// session column for the rest, which all ride this browser's cookies.
+pub fn column_of(exchange: &Exchange) -> Credential {
+    let carried_bearer = exchange
+        .request_headers
+        .iter()
+        .any(|(name, _)| name == Credential::Bearer.header());
+    let token_batch = exchange.path == "/api/lab/bulk"
+        && exchange
+            .request_body
+            .as_ref()
+            .and_then(|body| BulkRequest::deserialize(body).ok())
+            .is_some_and(|request| request.kind == BulkKind::Tokens);
+    if exchange.path.starts_with("/api/jwt/") || carried_bearer || token_batch {
+        Credential::Bearer
+    } else {
+        Credential::Cookie
+    }
 }
 
 #[derive(Clone)]
@@ -39,13 +71,27 @@ pub struct WireLog {
 }
 
 impl WireLog {
+    /// A column's log; it also takes in the experiments' requests that belong in the column
+    /// ([`column_of`]), labelled with their experiment.
     pub fn new(credential: Credential) -> Self {
-        WireLog {
+        let log = WireLog {
             rows: RwSignal::new(Vec::new()),
             sent: StoredValue::new(0),
             credential,
             figures: use_context::<VisitFigures>(),
-        }
+        };
+        watch_exchanges(move |exchange| {
+            if let Some(number) = exchange.experiment
+                && column_of(exchange) == credential
+            {
+                let initiator = Initiator::Experiment {
+                    number,
+                    as_attacker: exchange.cookies_omitted,
+                };
+                log.record_by(initiator, exchange);
+            }
+        });
+        log
     }
 
     pub fn record(self, exchange: &Exchange) {
@@ -68,6 +114,26 @@ impl WireLog {
         });
         if let Some(figures) = self.figures {
             figures.observe_credentials(self.credential, exchange);
+        }
+    }
+}
+
+/// The badge of a row the visitor did not ask for with the column's own buttons.
+fn initiator_badge(texts: &PanelTexts, initiator: Initiator) -> String {
+    match initiator {
+        Initiator::Visitor => String::new(),
+        Initiator::AutomaticRefresh => texts.automatic_refresh.to_owned(),
+        Initiator::EarlyRenewal => texts.early_renewal.to_owned(),
+        Initiator::Experiment {
+            number,
+            as_attacker,
+        } => {
+            let template = if as_attacker {
+                texts.by_experiment_as_attacker
+            } else {
+                texts.by_experiment
+            };
+            crate::i18n::fill_named(template, &[("number", number.to_string())])
         }
     }
 }
@@ -108,16 +174,15 @@ pub fn Wire(log: WireLog, id_prefix: &'static str) -> impl IntoView {
         <section class="wire" aria-labelledby=labelled_by>
             <h3 id=heading_id>{move || texts().wire_title}</h3>
             <ol class="wire-rows" data-testid=format!("{id_prefix}-wire")>
-                {move || {
-                    let rows = log.rows.get();
-                    if rows.is_empty() {
-                        return view! { <li class="muted">{texts().wire_empty}</li> }.into_any();
-                    }
-                    rows.into_iter()
-                        .map(|entry| view! { <WireRow entry credential=log.credential/> })
-                        .collect_view()
-                        .into_any()
-                }}
+                {move || log.rows.with(Vec::is_empty).then(|| view! {
+                    <li class="muted">{move || texts().wire_empty}</li>
+                })}
+                // Keyed by number: a new row is added, the others are left as they are.
+                <For
+                    each=move || log.rows.get()
+                    key=|entry| entry.number
+                    children=move |entry| view! { <WireRow entry credential=log.credential/> }
+                />
             </ol>
         </section>
     }
@@ -138,12 +203,57 @@ fn WireRow(entry: WireEntry, credential: Credential) -> impl IntoView {
     let credentials = exchange
         .credential_bytes(credential)
         .filter(|bytes| *bytes > 0);
+    let (test_id, experiment) = match initiator {
+        Initiator::Visitor => (None, None),
+        Initiator::AutomaticRefresh => (Some("automatic-refresh-row"), None),
+        Initiator::EarlyRenewal => (Some("early-renewal-row"), None),
+        Initiator::Experiment { number, .. } => (Some("experiment-row"), Some(number)),
+    };
+    let ok = exchange.ok();
+    let (method, path, duration_ms) =
+        (exchange.method, exchange.path.clone(), exchange.duration_ms);
+    // The headers and bodies are laid out when the row is first opened: an experiment adds
+    // dozens of rows, and most are never opened.
+    let opened = RwSignal::new(false);
+    let exchange = StoredValue::new(exchange);
+    view! {
+        <li data-testid=test_id data-experiment=experiment.map(|number| number.to_string())
+            data-credential-bytes=credentials.map(|bytes| bytes.to_string())>
+            <details on:toggle=move |_| opened.set(true)>
+                <summary>
+                    <span class="wire-number">{format!("#{number} ")}</span>
+                    {(initiator != Initiator::Visitor).then(|| view! {
+                        <span class="badge">{move || initiator_badge(texts(), initiator)}</span> " "
+                    })}
+                    <code class="method">{method.as_str()}</code>
+                    " "
+                    <code>{path}</code>
+                    " → "
+                    <strong class="status" class:ok=ok>{status}</strong>
+                    <span class="wire-meta">
+                        {format!(" · {duration_ms:.0} ms")}
+                        {move || credentials.map(|bytes| format!(" · {} {bytes} B", texts().credentials))}
+                    </span>
+                </summary>
+                {move || opened.get().then(|| exchange.with_value(|exchange| view! {
+                    <WireDetail exchange=exchange.clone() credential/>
+                }))}
+            </details>
+        </li>
+    }
+}
+
+/// An opened row: the request's headers in who-set-them groups, the bodies, the response's
+/// headers (those fetch hides from the page included, from the trace).
+#[component]
+fn WireDetail(exchange: Exchange, credential: Credential) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let texts = move || lang.get().panel_texts();
     let (page_set, browser_set) = header_groups(&exchange);
     let visitor_cookie_sent = browser_set
         .iter()
         .any(|(name, value)| name == "cookie" && value.contains(VISITOR_COOKIE));
     let rode_along = session_cookie_rode_along(credential, &browser_set);
-    let automatic = initiator == Initiator::AutomaticRefresh;
     let emitted: Headers = exchange
         .emitted()
         .iter()
@@ -154,46 +264,28 @@ fn WireRow(entry: WireEntry, credential: Credential) -> impl IntoView {
         .request_body
         .as_ref()
         .map(|body| serde_json::to_string_pretty(body).unwrap_or_default());
-    let ok = exchange.ok();
     view! {
-        <li data-testid=automatic.then_some("automatic-refresh-row") data-credential-bytes=credentials.map(|bytes| bytes.to_string())>
-            <details>
-                <summary>
-                    <span class="wire-number">{format!("#{number} ")}</span>
-                    {automatic.then(|| view! { <span class="badge">{move || texts().automatic_refresh}</span> " " })}
-                    <code class="method">{exchange.method.as_str()}</code>
-                    " "
-                    <code>{exchange.path.clone()}</code>
-                    " → "
-                    <strong class="status" class:ok=ok>{status}</strong>
-                    <span class="wire-meta">
-                        {format!(" · {:.0} ms", exchange.duration_ms)}
-                        {move || credentials.map(|bytes| format!(" · {} {bytes} B", texts().credentials))}
-                    </span>
-                </summary>
-                <div class="wire-detail">
-                    <h4>{move || texts().request_headers}</h4>
-                    <HeaderList lines=page_set note=Some(texts().page_set_note) test_id="headers-set-by-page"/>
-                    <HeaderList lines=browser_set note=Some(texts().browser_set_note) test_id="headers-set-by-browser"/>
-                    {rode_along.then(|| view! {
-                        <p class="wire-note" data-testid="cookie-rode-along">{move || texts().cookie_rode_along}</p>
-                    })}
-                    {visitor_cookie_sent.then(|| view! {
-                        <p class="wire-note" data-testid="visitor-cookie-label">{move || texts().visitor_cookie_note}</p>
-                    })}
-                    {sent_body.map(|body| view! { <pre class="json small" tabindex="0">{body}</pre> })}
-                    <h4>{move || texts().response_headers}</h4>
-                    <HeaderList lines=exchange.response_headers.clone() note=None test_id="response-headers"/>
-                    <HeaderList lines=emitted.clone() note=Some(texts().emitted_note) test_id="headers-hidden-by-fetch"/>
-                    {emitted
-                        .iter()
-                        .find(|(name, _)| name == "set-cookie")
-                        .map(|(_, value)| view! { <CookieAttributes set_cookie=value.clone()/> })}
-                    <h4>{move || texts().response_body}</h4>
-                    <pre class="json small" tabindex="0">{body}</pre>
-                </div>
-            </details>
-        </li>
+        <div class="wire-detail">
+            <h4>{move || texts().request_headers}</h4>
+            <HeaderList lines=page_set note=Some(texts().page_set_note) test_id="headers-set-by-page"/>
+            <HeaderList lines=browser_set note=Some(texts().browser_set_note) test_id="headers-set-by-browser"/>
+            {rode_along.then(|| view! {
+                <p class="wire-note" data-testid="cookie-rode-along">{move || texts().cookie_rode_along}</p>
+            })}
+            {visitor_cookie_sent.then(|| view! {
+                <p class="wire-note" data-testid="visitor-cookie-label">{move || texts().visitor_cookie_note}</p>
+            })}
+            {sent_body.map(|body| view! { <pre class="json small" tabindex="0">{body}</pre> })}
+            <h4>{move || texts().response_headers}</h4>
+            <HeaderList lines=exchange.response_headers.clone() note=None test_id="response-headers"/>
+            <HeaderList lines=emitted.clone() note=Some(texts().emitted_note) test_id="headers-hidden-by-fetch"/>
+            {emitted
+                .iter()
+                .find(|(name, _)| name == "set-cookie")
+                .map(|(_, value)| view! { <CookieAttributes set_cookie=value.clone()/> })}
+            <h4>{move || texts().response_body}</h4>
+            <pre class="json small" tabindex="0">{body}</pre>
+        </div>
     }
 }
 

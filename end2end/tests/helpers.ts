@@ -32,8 +32,9 @@ export const experimentCard = (page: Page, n: number): Locator =>
   page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(`^${n}\\. `) }) });
 
 /** Runs experiment `n` and returns its result list once it has `lines` lines. */
-export async function runExperiment(page: Page, n: number, lines: number) {
-  await experimentCard(page, n).getByRole("button", { name: "Run" }).click();
+export async function runExperiment(page: Page, n: number, lines: number, lang: "en" | "ko" = "en") {
+  const name = lang === "en" ? `Run experiment ${n}` : `실험 ${n} 실행`;
+  await experimentCard(page, n).getByRole("button", { name, exact: true }).click();
   const result = page.getByTestId(`experiment-${n}-result`);
   await expect(result.getByRole("listitem")).toHaveCount(lines);
   return result;

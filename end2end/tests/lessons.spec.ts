@@ -5,12 +5,42 @@ import { open, sessionColumn, jwtColumn, clickFor, runExperiment } from "./helpe
 // cannot do, and a wire view that says who set each header.
 
 const pill = (page: Page) => jwtColumn(page).getByTestId("jwt-login-state");
+const renewEarly = (page: Page) => jwtColumn(page).getByRole("checkbox", { name: /^Renew the access token shortly before it expires/ });
+
+test("by default the JWT column renews its access token shortly before it expires, in a row of its own", async ({ page }) => {
+  // 10 s access tokens here: renewed in their last sixth (from 1 s before exp).
+  test.setTimeout(40_000);
+  await open(page);
+  const jwt = jwtColumn(page);
+  await expect(renewEarly(page)).toBeChecked();
+  const states: string[] = [];
+  await page.exposeFunction("pillSaid", (text: string) => states.push(text));
+  await clickFor(page, jwt, "Log in", "/api/jwt/login");
+  await page.evaluate(() => {
+    const pill = document.querySelector("[data-testid=jwt-login-state]")!;
+    new MutationObserver(() => (window as any).pillSaid(pill.textContent)).observe(pill, { childList: true, subtree: true, characterData: true });
+  });
+  const firstAccess = await page.evaluate(() => localStorage.getItem("authlens.access_token"));
+  const renewal = jwt.getByTestId("early-renewal-row");
+  await expect(renewal).toHaveCount(1, { timeout: 15_000 });
+  await expect(renewal).toContainText("renewed before expiry");
+  await expect(renewal).toContainText("POST /api/jwt/refresh → 200");
+  expect(await page.evaluate(() => localStorage.getItem("authlens.access_token"))).not.toBe(firstAccess);
+  await expect(pill(page)).toHaveText(/^Signed in as Alice · access token valid 0:(0\d|10) · refreshed \d+ s ago$/);
+  // The pill never said the access token had expired: the renewal came first.
+  expect(states.length).toBeGreaterThan(3);
+  expect(states.filter((text) => text.startsWith("Access token expired"))).toEqual([]);
+  // No expiry 401 was needed.
+  await expect(jwt.getByTestId("automatic-refresh-row")).toHaveCount(0);
+});
 
 test("the JWT column refreshes by itself when its access token has expired, in a wire row of its own", async ({ page }) => {
   // The suite's access tokens live 10 s (scripts/lib/server.sh); the refresh token 10 min.
   test.setTimeout(40_000);
   await open(page);
   const jwt = jwtColumn(page);
+  // The expiry path: renewing before expiry (the default) turned off.
+  await renewEarly(page).uncheck();
   await clickFor(page, jwt, "Log in", "/api/jwt/login");
   await expect(pill(page)).toHaveText(/^Signed in as Alice · access token valid 0:(0\d|10)$/);
   const firstRefresh = await page.evaluate(() => localStorage.getItem("authlens.refresh_token"));
@@ -99,7 +129,8 @@ test("the wire says who set each header, and its credential bytes are the compar
   await clickFor(page, jwt, "Call /me", "/api/jwt/me");
 
   // The JWT /me: Authorization is the page's code's, the cookie and Sec-Fetch-* the browser's.
-  const jwtMe = jwt.getByTestId("jwt-wire").getByRole("listitem").first();
+  // Found by what it is: the column may add a row of its own meanwhile (a renewal before expiry).
+  const jwtMe = jwt.getByTestId("jwt-wire").locator(":scope > li").filter({ hasText: "GET /api/jwt/me" }).first();
   await jwtMe.locator("summary").click();
   const byPage = jwtMe.getByTestId("headers-set-by-page");
   const byBrowser = jwtMe.getByTestId("headers-set-by-browser");
@@ -107,7 +138,9 @@ test("the wire says who set each header, and its credential bytes are the compar
   await expect(byBrowser).toContainText("sec-fetch-site");
   await expect(byBrowser).toContainText("cookie");
   await expect(jwtMe.getByTestId("cookie-rode-along")).toContainText("The JWT routes ignore it");
-  // Never, on any row of either column, is Authorization listed as added by the browser.
+  // Never, on any row of either column, is Authorization listed as added by the browser
+  // (a row lays out its headers once opened: every row is opened).
+  for (const summary of await page.locator(".wire-rows details:not([open]) summary").all()) await summary.click();
   for (const column of [session, jwt]) {
     await expect(column.getByTestId("headers-set-by-browser").first()).toBeAttached();
     await expect(column.getByTestId("headers-set-by-browser").locator("dt", { hasText: "authorization" })).toHaveCount(0);
@@ -117,7 +150,7 @@ test("the wire says who set each header, and its credential bytes are the compar
   // Each column counts its own credential; the wire and the table agree to the byte.
   const bytesOf = async (row: ReturnType<typeof jwt.getByRole>) => Number(await row.getAttribute("data-credential-bytes"));
   const jwtBytes = await bytesOf(jwtMe);
-  const sessionBytes = await bytesOf(session.getByTestId("session-wire").getByRole("listitem").first());
+  const sessionBytes = await bytesOf(session.getByTestId("session-wire").locator(":scope > li").filter({ hasText: "GET /api/session/me" }).first());
   const comparison = page.getByTestId("comparison");
   await expect(comparison).toContainText(`measured ${jwtBytes} bytes in the Authorization header`);
   await expect(comparison).toContainText(`measured ${sessionBytes} bytes in the Cookie header`);

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { open, clickFor } from "./helpers";
+import { open, clickFor, experimentCard, runExperiment } from "./helpers";
 
 const SESSION_COLUMN = { en: "Session + cookie (stateful)", ko: "세션 + 쿠키 (상태 유지)" };
 const LOG_IN = { en: "Log in", ko: "로그인" };
@@ -24,3 +24,17 @@ for (const lang of ["en", "ko"] as const) {
     });
   }
 }
+
+test("on a phone, experiment 9's attacker page shows both result frames whole, and experiment 3's Run button comes before its code", async ({ page }) => {
+  await open(page);
+  await runExperiment(page, 9, 6);
+  const inner = await page.frameLocator("iframe.attacker-frame").locator("body").evaluate(() =>
+    [...document.querySelectorAll("iframe")].map((frame) => ({ bottom: frame.getBoundingClientRect().bottom, height: window.innerHeight })),
+  );
+  expect(inner).toHaveLength(2);
+  for (const frame of inner) expect(frame.bottom, `a result frame ends at ${frame.bottom} px of ${frame.height}`).toBeLessThanOrEqual(frame.height);
+  const card = experimentCard(page, 3);
+  const run = await card.getByRole("button", { name: "Run experiment 3", exact: true }).boundingBox();
+  const code = await card.locator("pre.payload").boundingBox();
+  expect(run!.y).toBeLessThan(code!.y);
+});

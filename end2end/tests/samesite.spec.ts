@@ -29,17 +29,22 @@ test("15: only SameSite=None with Secure crosses sites; None without Secure is r
   }
   await expect(lines.nth(3).locator("code")).not.toContainText("authlens_test_unset");
   await expect(lines.nth(4).locator("code")).toContainText("authlens_test_none_secure");
+  // A frame that carried nothing says why: not SameSite (the tab carried None; Secure), but the
+  // browser keeping third-party cookies out of another site's frame.
+  if ((await lines.nth(3).locator("code").textContent()) === "—") {
+    await expect(lines.nth(3)).toContainText("this browser keeps third-party cookies out of it");
+  }
   // The tab shows what arrived, in the probe's own words.
   await expect(tab.getByText("This cross-site request carried")).toBeVisible();
   // The cookie without SameSite on the top-level post: whatever this browser did, the page
   // says the same as the probe saw.
   const topCarried = (await lines.nth(4).locator("code").textContent()) ?? "";
   await expect(lines.nth(5)).toContainText(topCarried.includes("authlens_test_unset") ? "Lax+POST" : "treated as Lax");
-  await expect(lines.nth(6)).toContainText("Note 003, corrected");
+  await expect(lines.nth(6)).toContainText("The cookie note, corrected");
   await tab.close();
 });
 
 test("15 speaks Korean, and names the note's mistake", async ({ page }) => {
   await open(page, "/?lang=ko");
-  await expect(experimentCard(page, 15)).toContainText("노트 003은 Lax에 Secure가 필요하고");
+  await expect(experimentCard(page, 15)).toContainText("학습 노트는 Lax에 Secure가 필요하고");
 });

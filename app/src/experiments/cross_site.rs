@@ -5,7 +5,6 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{AttackerAddress, ErrorCode, NoFields, ProbeNonce, ProbeRecord};
 
@@ -58,7 +57,7 @@ pub(super) fn FramedExperiment(
     let frame = RwSignal::new(None::<String>);
     let start = move || {
         running.set(true);
-        spawn_local(async move {
+        super::spawn_experiment(number, async move {
             lines.set(Some(run(frame).await));
             running.set(false);
             server_changed.bump();
@@ -74,7 +73,7 @@ pub(super) fn FramedExperiment(
                     {caption.map(|caption| view! { <figcaption class="muted">{caption(texts())}</figcaption> })}
                 </figure>
             })}
-            <ResultLines lines test_id=format!("experiment-{number}-result")/>
+            <ResultLines lines claim=number test_id=format!("experiment-{number}-result")/>
         </Card>
     }
 }

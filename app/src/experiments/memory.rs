@@ -4,7 +4,6 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::{Card, Detail, Line, ResultLines, line, post};
 use crate::api::{BulkKind, BulkRequest, BulkResponse};
@@ -55,7 +54,7 @@ async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
         body.your_session_rows_held == body.your_session_rows_before
             && body.your_refresh_rows_held == body.your_refresh_rows_before
     };
-    let mut lines = vec![
+    let rows = if sessions {
         line(
             rows_hold,
             |t| t.e10_rows,
@@ -63,7 +62,23 @@ async fn bulk(kind: BulkKind, figures: VisitFigures) -> Vec<Line> {
                 "{} → {}",
                 body.your_session_rows_before, body.your_session_rows_held
             ),
-        ),
+        )
+    } else {
+        // Neither store: no session row, and no refresh family either (bare access tokens).
+        line(
+            rows_hold,
+            |t| t.e10_rows_tokens,
+            format!(
+                "{} → {} · {} → {}",
+                body.your_session_rows_before,
+                body.your_session_rows_held,
+                body.your_refresh_rows_before,
+                body.your_refresh_rows_held
+            ),
+        )
+    };
+    let mut lines = vec![
+        rows,
         line(
             None,
             |t| t.e10_memory,
@@ -103,14 +118,14 @@ pub fn MemoryGrowth() -> impl IntoView {
     let running = RwSignal::new(false);
     let start = move |kind: BulkKind, lines: RwSignal<Option<Vec<Line>>>| {
         running.set(true);
-        spawn_local(async move {
+        super::spawn_experiment(10, async move {
             lines.set(Some(bulk(kind, figures).await));
             running.set(false);
             server_changed.bump();
         });
     };
     view! {
-        <Card number=10 title=|t| t.e10_title claim=|t| t.e10_claim>
+        <Card number=10 title=|t| t.e10_title claim=|t| t.e10_claim wide=true>
             <div class="actions">
                 <button type="button" disabled=move || running.get() on:click=move |_| start(BulkKind::Sessions, session_lines)>
                     {move || texts().e10_create_sessions}
@@ -119,8 +134,10 @@ pub fn MemoryGrowth() -> impl IntoView {
                     {move || texts().e10_issue_tokens}
                 </button>
             </div>
-            <ResultLines lines=session_lines test_id="experiment-10-sessions".to_owned()/>
-            <ResultLines lines=token_lines test_id="experiment-10-tokens".to_owned()/>
+            {move || session_lines.with(Option::is_some).then(|| view! { <h4>{move || texts().e10_sessions_block}</h4> })}
+            <ResultLines lines=session_lines claim=10 test_id="experiment-10-sessions".to_owned()/>
+            {move || token_lines.with(Option::is_some).then(|| view! { <h4>{move || texts().e10_tokens_block}</h4> })}
+            <ResultLines lines=token_lines claim=10 test_id="experiment-10-tokens".to_owned()/>
         </Card>
     }
 }

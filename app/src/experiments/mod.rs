@@ -14,11 +14,11 @@ mod token_replay;
 mod who_attaches;
 mod xss;
 
-use xss::XSS_PAYLOAD;
+use xss::xss_payload;
 
 use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::task::spawn_local_scoped;
 
 use crate::api::{
     ACCESS_TOKEN_KEY, CartRequest, DEMO_ACCOUNTS, ErrorCode, JwtMeResponse, LoginRequest, NoFields,
@@ -189,6 +189,18 @@ pub(crate) async fn token_login() -> (Exchange, String, String) {
     (exchange, access, refresh)
 }
 
+/// Starts an experiment's run under an owner of its own that says whose run it is: every
+/// request it makes is stamped with `number` ([`fetch::MadeByExperiment`]) and shows in the
+/// column it belongs to, labelled with its experiment.
+pub(crate) fn spawn_experiment(number: u8, run: impl std::future::Future<Output = ()> + 'static) {
+    let owner = Owner::new();
+    owner.with(|| {
+        provide_context(fetch::MadeByExperiment(number));
+        // The run holds its owner, so the context lives as long as the run.
+        spawn_local_scoped(run);
+    });
+}
+
 /// A started experiment: the requests it makes, then its lines.
 type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Line>>>>;
 
@@ -210,7 +222,7 @@ fn Experiment(
     let running = RwSignal::new(false);
     let start = move || {
         running.set(true);
-        spawn_local(async move {
+        spawn_experiment(number, async move {
             let result = run(figures).await;
             lines.set(Some(result));
             running.set(false);
@@ -218,10 +230,12 @@ fn Experiment(
         });
     };
     view! {
+        // The button right under the claim: on a phone, a long card's code and tables would
+        // otherwise push it a screen away.
         <Card number title claim wide>
-            {children.map(|children| children())}
             <RunButton number running on_run=start/>
-            <ResultLines lines test_id=format!("experiment-{number}-result")/>
+            <ResultLines lines claim=number test_id=format!("experiment-{number}-result")/>
+            {children.map(|children| children())}
         </Card>
     }
 }
@@ -241,6 +255,7 @@ pub(crate) fn Card(
     let texts = move || lang.get().experiment_texts();
     view! {
         <CardFrame
+            number
             heading_id=format!("experiment-{number}-title")
             heading=Signal::derive(move || format!("{number}. {}", title(texts())))
             claim=Signal::derive(move || claim(texts()))
@@ -255,6 +270,8 @@ pub(crate) fn Card(
 /// named by its heading, the claim in a paragraph, then what the card shows.
 #[component]
 pub(crate) fn CardFrame(
+    /// The claim's number: the card's id on the page, and its place on the student's path.
+    number: u8,
     heading_id: String,
     heading: Signal<String>,
     claim: Signal<&'static str>,
@@ -271,10 +288,11 @@ pub(crate) fn CardFrame(
         view! { <h3 id=heading_id>{heading}</h3> }.into_any()
     };
     view! {
-        <article class="experiment" class:wide=wide aria-labelledby=labelled_by>
+        <article class="experiment" class:wide=wide aria-labelledby=labelled_by id=crate::path::card_id(number)>
             {heading_view}
             <p>{claim}</p>
             {children()}
+            <crate::path::NextOnPath number/>
         </article>
     }
 }
@@ -300,10 +318,23 @@ pub(crate) fn RunButton(
 #[component]
 pub(crate) fn ResultLines<T: LineTexts>(
     lines: RwSignal<Option<Vec<Line<T>>>>,
+    /// The claim these lines measure: a run with checks counts on the visitor's path.
+    claim: u8,
     test_id: String,
 ) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let texts = move || T::of(lang.get());
+    let progress = use_context::<crate::path::Progress>();
+    Effect::new(move |_| {
+        let checks: Vec<bool> =
+            lines.with(|lines| lines.iter().flatten().filter_map(|line| line.ok).collect());
+        // A run that measured nothing it could check ("not run here") is no run.
+        if let Some(progress) = progress
+            && !checks.is_empty()
+        {
+            progress.record(claim, checks.iter().all(|ok| *ok));
+        }
+    });
     view! {
         // The status wraps the list: a list with a role of its own is no list, and its items
         // would be orphans.
@@ -356,20 +387,22 @@ pub fn Experiments() -> AnyView {
             <h2 id="experiments-title">{move || texts().section_title}</h2>
             <p class="muted">{move || texts().section_intro}</p>
             <div class="experiment-grid">
+                // The student's path's order (crate::path::PATH): the six narrow cards fill
+                // their rows whatever the number of columns, then the wide ones.
                 <Experiment number=1 title=|t| t.e1_title claim=|t| t.e1_claim run=boxed!(store_rows::store_rows)/>
                 <Experiment number=2 title=|t| t.e2_title claim=|t| t.e2_claim run=boxed!(who_attaches::who_attaches)/>
-                <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss::xss) wide=true>
-                    <p class="muted">{move || texts().e3_replaces}</p>
-                    <pre class="payload" tabindex="0"><code>{XSS_PAYLOAD}</code></pre>
-                    <xss::XssTruths/>
-                </Experiment>
                 <Experiment number=4 title=|t| t.e4_title claim=|t| t.e4_claim run=boxed!(cookie_replay::replay_cookie, measures)/>
                 <token_replay::TokenReplay/>
                 <Experiment number=6 title=|t| t.e6_title claim=|t| t.e6_claim run=boxed!(refresh_rules::refresh_rules)/>
-                <cart::CartGrowth/>
                 <Experiment number=8 title=|t| t.e8_title claim=|t| t.e8_claim run=boxed!(tamper::tamper)/>
-                <cross_site::CrossSite/>
+                <cart::CartGrowth/>
                 <memory::MemoryGrowth/>
+                <Experiment number=3 title=|t| t.e3_title claim=|t| t.e3_claim run=boxed!(xss::xss) wide=true>
+                    <p class="muted">{move || texts().e3_replaces}</p>
+                    <pre class="payload" tabindex="0"><code>{move || xss_payload(texts())}</code></pre>
+                    <xss::XssTruths/>
+                </Experiment>
+                <cross_site::CrossSite/>
                 <samesite::SameSiteTruth/>
             </div>
         </section>

@@ -66,10 +66,19 @@ fn verdicts(
         ),
         line(refused == [NONE], |t| t.e15_refused, listed(&refused)),
     ];
+    // Nothing from the frame, yet SameSite=None; Secure crossed top-level: what kept it out of
+    // the frame is this browser's third-party cookie blocking, not SameSite. The line says so.
+    let blocked_as_third_party = from_frame.is_some_and(<[&str]>::is_empty)
+        && from_top.is_some_and(|names| names.contains(&NONE_SECURE));
+    let frame_label: fn(&ExperimentTexts) -> &'static str = if blocked_as_third_party {
+        |t| t.e15_frame_third_party
+    } else {
+        |t| t.e15_frame
+    };
     lines.push(match from_frame {
         Some(names) => line(
             !names.contains(&LAX) && !names.contains(&UNSET) && !names.contains(&NONE),
-            |t| t.e15_frame,
+            frame_label,
             listed(names),
         ),
         None => line(false, |t| t.e15_frame, "—"),
@@ -211,6 +220,28 @@ mod tests {
         assert_eq!(lines[1].ok, Some(false));
         assert_eq!(lines[4].ok, Some(false));
         assert_eq!(lines.last().unwrap().ok, Some(false));
+    }
+
+    #[test]
+    fn a_frame_that_carried_nothing_while_the_tab_carried_none_secure_is_called_third_party_blocking()
+     {
+        let texts = crate::i18n::Lang::En.experiment_texts();
+        let blocked = verdicts(
+            &[],
+            &[LAX, NONE_SECURE, UNSET],
+            Some(&[]),
+            Some(&[NONE_SECURE]),
+            true,
+        );
+        assert_eq!((blocked[3].label)(texts), texts.e15_frame_third_party);
+        let carried = verdicts(
+            &[],
+            &[LAX, NONE_SECURE, UNSET],
+            Some(&[NONE_SECURE]),
+            Some(&[NONE_SECURE]),
+            true,
+        );
+        assert_eq!((carried[3].label)(texts), texts.e15_frame);
     }
 
     #[test]

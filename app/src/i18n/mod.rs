@@ -10,6 +10,7 @@ mod lab;
 mod negotiate;
 mod page;
 mod panel;
+mod path;
 mod token;
 
 pub use comparison::ComparisonTexts;
@@ -24,6 +25,8 @@ pub use negotiate::{LANG_COOKIE, LANG_PARAM, from_accept_language, lang_cookie, 
 pub use page::{EN, KO, Texts};
 pub use panel::PanelTexts;
 use panel::{PANEL_EN, PANEL_KO};
+pub use path::PathTexts;
+use path::{PATH_EN, PATH_KO};
 use serde::{Deserialize, Serialize};
 use token::{TOKEN_EN, TOKEN_KO};
 pub use token::{TokenTexts, claim_meaning};
@@ -104,6 +107,8 @@ tables! {
     cost_texts: CostTexts = COST_EN, COST_KO;
     /// The token view's and the inspector's texts.
     token_texts: TokenTexts = TOKEN_EN, TOKEN_KO;
+    /// The student's path's texts.
+    path_texts: PathTexts = PATH_EN, PATH_KO;
 }
 
 /// `template` with each `{name}` replaced by its value: the translation decides the order.
@@ -165,6 +170,26 @@ mod tests {
             placeholders(PANEL_EN.yours_of_total),
             ["backend", "total", "yours"].into_iter().collect()
         );
+    }
+
+    #[test]
+    fn no_korean_text_leaves_a_particle_to_the_reader() {
+        // "{name}(으)로" makes the reader pick the particle: a sentence is written so that
+        // one particle fits whatever fills it.
+        const TEMPLATE_PARTICLES: [&str; 9] = [
+            "(으)", "(이)", "(을)", "(를)", "(은)", "(는)", "(가)", "(와)", "(과)",
+        ];
+        for (table, _, ko) in every_table() {
+            for (field, korean) in ko.as_object().unwrap() {
+                let korean = korean.as_str().unwrap();
+                assert!(
+                    !TEMPLATE_PARTICLES
+                        .iter()
+                        .any(|particle| korean.contains(particle)),
+                    "{table}.{field}: {korean:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -206,7 +206,8 @@ fn Side(
                         <li class:ok=ok class:bad=!ok>
                             {if ok { "✓ " } else { "✗ " }}
                             {move || fill_named(texts().node, &[("number", call.node.clone().unwrap_or_else(|| "—".into()))])}
-                            {format!(" · {} → {status}", call.label)}
+                            " · "
+                            <code>{format!("{} → {status}", call.label)}</code>
                             {call.error.map(|error| format!(" {error}"))}
                         </li>
                     }

@@ -136,6 +136,7 @@ fn ClaimCard(
     let run_name = move || fill_named(texts().run_claim, &[("number", number.to_string())]);
     view! {
         <CardFrame
+            number
             heading_id=format!("claim-{number}-title")
             heading=Signal::derive(move || title(texts()).to_owned())
             claim=Signal::derive(move || text(texts()))
@@ -156,7 +157,7 @@ fn ClaimCard(
                     SetUp::Done => texts().set_up_done,
                 }}
             </p>
-            <ResultLines lines test_id=format!("claim-{number}-result")/>
+            <ResultLines lines claim=number test_id=format!("claim-{number}-result")/>
         </CardFrame>
     }
 }
@@ -285,7 +286,13 @@ fn count_ok(answers: &[Answer]) -> usize {
 }
 
 /// A worded detail with the usual figures: `{ok}`, `{total}`, `{nodes}` and any `extra`.
+/// When none answered 200 there is no node to name: the detail says so instead.
 fn figures(template: Text, answers: &[Answer], extra: &[(&'static str, String)]) -> Detail {
+    let template = if count_ok(answers) == 0 {
+        |t: &LabTexts| t.l_none_answered
+    } else {
+        template
+    };
     let mut values = vec![
         ("ok", count_ok(answers).to_string()),
         ("total", answers.len().to_string()),

@@ -90,6 +90,8 @@ pub fn LabPage() -> impl IntoView {
     };
     provide_context(lab);
     Effect::new(move |_| lab.refresh());
+    // A "next" link from the home page (`/lab#claim-11`) lands on its card.
+    Effect::new(move |_| crate::browser::scroll_to_fragment());
     poll(lab);
 
     view! {

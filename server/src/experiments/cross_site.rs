@@ -347,11 +347,13 @@ fn attacker_page_html(
     let (session_frame, token_frame) = (texts.e9_site_session_frame, texts.e9_site_token_frame);
     Html(format!(
         r#"<!DOCTYPE html>
-<html lang="{code}"><head><meta charset="utf-8"><title>{title}</title></head>
-<body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem">
-<p>{banner}</p>
-<iframe name="session-result" title="{session_frame}" style="width: 45%; height: 4.5rem"></iframe>
-<iframe name="jwt-result" title="{token_frame}" style="width: 45%; height: 4.5rem"></iframe>
+<html lang="{code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family: sans-serif; background: #fee2e2; margin: 0.5rem; overflow-wrap: anywhere">
+<p style="margin: 0 0 0.5rem">{banner}</p>
+<div style="display: flex; flex-wrap: wrap; gap: 0.5rem">
+<iframe name="session-result" title="{session_frame}" style="flex: 1 1 12rem; height: 4.5rem"></iframe>
+<iframe name="jwt-result" title="{token_frame}" style="flex: 1 1 12rem; height: 4.5rem"></iframe>
+</div>
 <form id="session" method="POST" target="session-result" action="{target}/api/lab/csrf-probe?flow=session&amp;nonce={nonce}&amp;lang={code}">
   <input type="hidden" name="item" value="bought by the attacker">
 </form>
