@@ -94,3 +94,31 @@ test("in Korean, experiment 3's payload is commented in Korean and the JWT pill 
   await expect(pill).toHaveText(/^로그인한 사용자 Alice · 액세스 토큰 0:\d\d 남음/);
   await expect(pill).not.toContainText("(으)");
 });
+
+test("the lab's cards, verdicts and calls panel count the same calls, and every line of claims 12 and 14 is a verdict", async ({ page }) => {
+  test.setTimeout(60_000);
+  await open(page, "/lab");
+  const claim = (n: number) => page.locator(`article#claim-${n}`);
+  await claim(11).getByRole("button", { name: "Run experiment 11", exact: true }).click();
+  const eleven = page.getByTestId("claim-11-result");
+  await expect(eleven.getByRole("listitem")).toHaveCount(2, { timeout: 20_000 });
+  await expect(claim(11)).toContainText("call /me 10 times");
+  await expect(eleven.getByRole("listitem").first()).toContainText(/ of 10 \/me calls answered 200/);
+  // The panel lists the run's calls: its login, then the ten /me.
+  await expect(page.getByTestId("lab-session-summary")).toHaveText(/ of the 11 calls listed answered 200$/);
+
+  await claim(12).getByRole("button", { name: "Run experiment 12", exact: true }).click();
+  const twelve = page.getByTestId("claim-12-result");
+  await expect(twelve.getByRole("listitem")).toHaveCount(3, { timeout: 20_000 });
+  await expect(twelve.getByRole("listitem").nth(1)).toContainText("✓ as claimed: Uneven load: only the pinned node served you");
+
+  await claim(14).getByRole("button", { name: "Run experiment 14", exact: true }).click();
+  const fourteen = page.getByTestId("claim-14-result");
+  await expect(fourteen.getByRole("listitem")).toHaveCount(5, { timeout: 30_000 });
+  for (const result of [twelve, fourteen]) {
+    for (const line of await result.getByRole("listitem").all()) {
+      await expect(line).toHaveClass(/passed|failed/);
+    }
+  }
+  await expect(fourteen).not.toContainText("✗");
+});

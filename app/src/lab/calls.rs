@@ -7,8 +7,8 @@ use crate::i18n::{LabTexts, fill_named};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// How many times "Call /me" asks.
-const CALLS: usize = 10;
+/// How many times "Call /me" asks, and a claim's run calls /me (the cards say ten).
+pub(super) const CALLS: usize = 10;
 
 /// One call through the balancer: the node that answered (from `X-Authlens-Node`) and the status.
 #[derive(Clone, Debug, PartialEq)]

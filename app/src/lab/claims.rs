@@ -21,8 +21,9 @@ type LabLine = Line<LabTexts>;
 type Detail = Detailed<LabTexts>;
 type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<LabLine>>>>;
 
-/// How many times a run calls `/me` to see which nodes know the session.
-const TIMES: usize = 6;
+/// How many times a run calls `/me` to see which nodes know the session: as often as the
+/// panel's "Call /me" button, which the cards name.
+const TIMES: usize = super::calls::CALLS;
 
 fn lab_line(ok: impl Into<Option<bool>>, label: Text, detail: impl Into<Detail>) -> LabLine {
     line_of(ok, label, detail)
@@ -362,6 +363,36 @@ async fn claim_12(lab: LabState) -> Vec<LabLine> {
         |t| t.l12_pinned,
         figures(|t| t.l12_pinned_detail, &pinned, &[("node", node.clone())]),
     )];
+    // The cost of pinning: the balancer's own count of what each node served.
+    let served = fetch::send(Method::Get, "/api/lab/cluster", None, None)
+        .await
+        .json::<ClusterView>()
+        .map(|view| {
+            view.nodes
+                .iter()
+                .map(|node| (node.node, node.requests))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let uneven = !served.is_empty()
+        && served
+            .iter()
+            .all(|(number, requests)| (Some(*number) == home) == (*requests > 0));
+    lines.push(lab_line(
+        uneven,
+        |t| t.l12_uneven,
+        Detail::Worded(
+            |t| t.l12_uneven_detail,
+            vec![(
+                "counts",
+                served
+                    .iter()
+                    .map(|(number, requests)| format!("{number}: {requests}"))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            )],
+        ),
+    ));
     if let Some(home) = home {
         control(lab, &format!("nodes/{home}/kill")).await;
         let after = me(lab, Side::Session, None, TIMES).await;
@@ -481,9 +512,10 @@ async fn claim_14(lab: LabState) -> Vec<LabLine> {
             |t| t.l14_store_down_jwt,
             figures(|t| t.l_answered_from_nodes, &jwts, &[]),
         ),
-        // The stand-in holds sessions only; the refresh tokens live in the server's own store.
+        // The stand-in holds sessions only; the refresh tokens live in the server's own store,
+        // so here a refresh still works, as the card says.
         lab_line(
-            None,
+            refresh.status == Some(200),
             |t| t.l14_store_down_refresh,
             Detail::Worded(|t| t.l14_refresh_stand_in, vec![("status", refreshed)]),
         ),
