@@ -26,7 +26,8 @@ for (const labels of languages) {
   }
   // Open the session column's newest wire row, as a visitor inspecting the exchange would.
   await page.getByTestId("session-wire").locator("summary").first().click();
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // The two columns from their top ("start here" sits above them; it has a picture of its own).
+  await page.locator(".columns").evaluate((columns) => window.scrollTo(0, columns.offsetTop - 8));
   await save(page, labels.file);
   await page.context().close();
 
@@ -47,6 +48,9 @@ for (const labels of languages) {
       await card.getByRole("button", { name: labels.run }).click();
       await page.getByTestId(`experiment-${n}-result`).getByRole("listitem").nth(lines - 1).waitFor({ timeout: 40_000 });
     }
+    // The student's path after those five: their verdicts, the progress and what comes next.
+    await page.getByRole("region", { name: "Start here" }).screenshot({ path: `${outDir}/path.png` });
+    console.log(`wrote ${outDir}/path.png`);
     const experiments = page.getByRole("region", { name: "Experiments: each textbook claim, run live" });
     await experiments.screenshot({ path: `${outDir}/experiments.png` });
     console.log(`wrote ${outDir}/experiments.png`);
@@ -58,6 +62,8 @@ for (const labels of languages) {
     // refreshes by itself and calls again; the automatic refresh is a wire row of its own.
     const hybrid = await openPage("en");
     const jwt = hybrid.getByRole("region", { name: labels.columns[1], exact: true });
+    // The expiry path: the column's renewal before expiry (its default) turned off.
+    await jwt.getByRole("checkbox", { name: /^Renew the access token shortly before it expires/ }).uncheck();
     await clickAndWait(hybrid, jwt.getByRole("button", { name: labels.login, exact: true }), "/login");
     await jwt.getByTestId("jwt-login-state").getByText("Access token expired").waitFor({ timeout: 40_000 });
     await clickAndWait(hybrid, jwt.getByRole("button", { name: labels.me, exact: true }), "/api/jwt/refresh");
