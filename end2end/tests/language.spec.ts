@@ -66,7 +66,8 @@ test("a ?lang=ko link gives an English browser the page in Korean, and it stays 
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByRole("region", { name: ENGLISH_SESSION, exact: true })).toBeVisible();
   await expect(page).not.toHaveURL(/lang=/);
-  expect((await context.cookies()).find((c) => c.name === "lang")?.value).toBe("en");
+  // document.cookie reaches the browser's cookie store a moment after the page writes it.
+  await expect.poll(async () => (await context.cookies()).find((c) => c.name === "lang")?.value).toBe("en");
   expect(await servedLang(page, "/")).toBe("en");
 });
 

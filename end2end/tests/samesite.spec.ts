@@ -41,6 +41,9 @@ test("15: only SameSite=None with Secure crosses sites; None without Secure is r
   const topCarried = (await lines.nth(4).locator("code").textContent()) ?? "";
   await expect(lines.nth(5)).toContainText(topCarried.includes("authlens_test_unset") ? "Lax+POST" : "treated as Lax");
   await expect(lines.nth(6)).toContainText("The cookie note, corrected");
+  // Never "only None crossed": a cookie without SameSite may ride the top-level post (above).
+  await expect(lines.nth(6)).not.toContainText("only SameSite=None");
+  await expect(experimentCard(page, 15).locator("p").first()).toContainText("first two minutes");
   await tab.close();
 });
 

@@ -146,7 +146,7 @@ pub struct ExperimentTexts {
 
 pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e15_title: "SameSite, as browsers really do it",
-    e15_claim: "A cookie goes to another site's requests only with SameSite=None, and None needs Secure; a cookie without SameSite is treated as Lax. The study note on cookies and sessions says Lax needs Secure and that cross-site use needs Lax: both are wrong, as this browser shows.",
+    e15_claim: "A cookie set with SameSite=Lax never goes to another site's requests; one with SameSite=None does, and None needs Secure. A cookie without SameSite is treated as Lax (Chromium still lets it ride a top-level POST in its first two minutes). The study note on cookies and sessions says Lax needs Secure and that cross-site use needs Lax: both are wrong, as this browser shows.",
     e15_opens_tab: "Running it opens a tab on the attacker site for the top-level post (the tab shows what arrived and can be closed).",
     e15_frame_title: "The attacker site's form, posted from this frame",
     e15_set: "Set by the server (fetch hides Set-Cookie; the server's answer lists them)",
@@ -160,7 +160,7 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
     e15_lax_post_sent: "sent: Chromium's \"Lax+POST\" exception (a cookie without SameSite, set under two minutes ago) is at work in this browser",
     e15_lax_post_not_sent: "not sent: treated as Lax, with no two-minute exception in this browser",
     e15_note_003: "The cookie note, corrected",
-    e15_note_003_detail: "Lax was stored without Secure, so Lax does not need Secure; only SameSite=None, with Secure, crossed sites, so cross-site use needs None, not Lax.",
+    e15_note_003_detail: "Lax was stored without Secure, so Lax does not need Secure; the Lax cookie never crossed sites while SameSite=None with Secure did, so cross-site use needs None, not Lax.",
     e15_none_arrived: "none of the test cookies",
     e15_probe_answer: "This cross-site request carried: {cookies}.",
     e15_site_banner: "attacker site — this page is on another site and just posted a form to {target}.",
@@ -281,7 +281,7 @@ pub const EXPERIMENTS_EN: ExperimentTexts = ExperimentTexts {
 
 pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e15_title: "SameSite, 브라우저가 실제로 하는 대로",
-    e15_claim: "쿠키는 SameSite=None일 때만 다른 사이트의 요청에 실리고, None에는 Secure가 필요합니다. SameSite가 없는 쿠키는 Lax로 취급됩니다. 쿠키와 세션을 정리한 학습 노트는 Lax에 Secure가 필요하고 교차 사이트에 쓰려면 Lax여야 한다고 하지만, 이 브라우저가 보여 주듯 둘 다 틀렸습니다.",
+    e15_claim: "SameSite=Lax로 설정한 쿠키는 다른 사이트의 요청에 실리지 않고, SameSite=None인 쿠키는 실리며 None에는 Secure가 필요합니다. SameSite가 없는 쿠키는 Lax로 취급됩니다(Chromium은 설정 뒤 2분 동안은 최상위 POST에 실어 보냅니다). 쿠키와 세션을 정리한 학습 노트는 Lax에 Secure가 필요하고 교차 사이트에 쓰려면 Lax여야 한다고 하지만, 이 브라우저가 보여 주듯 둘 다 틀렸습니다.",
     e15_opens_tab: "실행하면 최상위 POST를 위해 공격자 사이트를 새 탭으로 엽니다(그 탭은 도착한 것을 보여 주며 닫아도 됩니다).",
     e15_frame_title: "이 프레임에서 보낸 공격자 사이트의 폼",
     e15_set: "서버가 설정함(fetch는 Set-Cookie를 숨기므로 서버 응답에 목록을 담음)",
@@ -295,7 +295,7 @@ pub const EXPERIMENTS_KO: ExperimentTexts = ExperimentTexts {
     e15_lax_post_sent: "실림: 이 브라우저에서는 Chromium의 \"Lax+POST\" 예외(설정한 지 2분이 안 된 SameSite 없는 쿠키)가 작동합니다",
     e15_lax_post_not_sent: "안 실림: Lax로 취급되며, 이 브라우저에는 2분 예외가 없습니다",
     e15_note_003: "쿠키 노트 바로잡기",
-    e15_note_003_detail: "Lax 쿠키는 Secure 없이 저장되었으므로 Lax에 Secure는 필요 없습니다. 교차 사이트로 실린 것은 Secure가 붙은 SameSite=None뿐이므로, 교차 사이트에 필요한 것은 Lax가 아니라 None입니다.",
+    e15_note_003_detail: "Lax 쿠키는 Secure 없이 저장되었으므로 Lax에 Secure는 필요 없습니다. Lax 쿠키는 교차 사이트로 실리지 않았고 Secure가 붙은 SameSite=None은 실렸으므로, 교차 사이트에 필요한 것은 Lax가 아니라 None입니다.",
     e15_none_arrived: "테스트 쿠키 없음",
     e15_probe_answer: "이 교차 사이트 요청에 실린 것: {cookies}.",
     e15_site_banner: "공격자 사이트 — 이 페이지는 다른 사이트에 있으며, 방금 {target}에 폼 하나를 보냈습니다.",
