@@ -235,24 +235,15 @@ mod tests {
     use base64::Engine;
     use serde_json::{Value, json};
 
-    fn token_with_exp(exp: i64) -> String {
+    /// An unsigned token with this payload (the client reads claims; it checks no signature).
+    fn token(payload: Value) -> String {
         let part =
             |json: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
-        format!(
-            "{}.{}.c2ln",
-            part(json!({"alg": "HS256"})),
-            part(json!({"exp": exp}))
-        )
+        format!("{}.{}.c2ln", part(json!({"alg": "HS256"})), part(payload))
     }
 
     fn token_issued(iat: i64, exp: i64) -> String {
-        let part =
-            |json: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
-        format!(
-            "{}.{}.c2ln",
-            part(json!({"alg": "HS256"})),
-            part(json!({"iat": iat, "exp": exp}))
-        )
+        token(json!({"iat": iat, "exp": exp}))
     }
 
     #[test]
@@ -282,15 +273,15 @@ mod tests {
             body: json!({"error": "invalid_token", "message": "the token has expired"}),
             ..Exchange::default()
         };
-        let token = token_with_exp(1_000);
-        assert!(refused_as_expired(&refused, Some(&token), 1_000));
+        let sent = token(json!({"exp": 1_000}));
+        assert!(refused_as_expired(&refused, Some(&sent), 1_000));
         // Not yet expired: refused for another reason (a forged signature), no refresh.
-        assert!(!refused_as_expired(&refused, Some(&token), 999));
+        assert!(!refused_as_expired(&refused, Some(&sent), 999));
         let missing = Exchange {
             body: json!({"error": "missing_token", "message": "…"}),
             ..refused.clone()
         };
-        assert!(!refused_as_expired(&missing, Some(&token), 2_000));
+        assert!(!refused_as_expired(&missing, Some(&sent), 2_000));
         assert!(!refused_as_expired(&refused, None, 2_000));
     }
 }

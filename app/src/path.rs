@@ -131,6 +131,11 @@ impl Progress {
     pub fn ran(self) -> BTreeMap<u8, bool> {
         self.0.get()
     }
+
+    /// How claim `number` came out, if this visitor ran it.
+    pub fn outcome(self, number: u8) -> Option<bool> {
+        self.0.with(|ran| ran.get(&number).copied())
+    }
 }
 
 /// Follows a link to a claim: on the same page, scrolls its card into view (the router would
@@ -183,12 +188,12 @@ pub fn StartHere() -> impl IntoView {
             <p class="muted">{move || texts().path_note}</p>
             <ol class="path" aria-labelledby="path-title" data-testid="path">
                 {PATH.iter().map(|&(number, place)| {
-                    let status = move || match progress.ran().get(&number) {
+                    let status = move || match progress.outcome(number) {
                         Some(true) => texts().ran_as_claimed,
                         Some(false) => texts().ran_not_as_claimed,
                         None => texts().not_run,
                     };
-                    let done = move || progress.ran().contains_key(&number);
+                    let done = move || progress.outcome(number).is_some();
                     view! {
                         <li data-claim=number.to_string() class:done=done>
                             <a href=href(number) on:click=move |event| follow(event, number)>

@@ -364,9 +364,9 @@ async fn claim_12(lab: LabState) -> Vec<LabLine> {
         figures(|t| t.l12_pinned_detail, &pinned, &[("node", node.clone())]),
     )];
     // The cost of pinning: the balancer's own count of what each node served.
-    let served = fetch::send(Method::Get, "/api/lab/cluster", None, None)
+    let served = lab
+        .current()
         .await
-        .json::<ClusterView>()
         .map(|view| {
             view.nodes
                 .iter()
@@ -419,8 +419,8 @@ async fn claim_13(lab: LabState) -> Vec<LabLine> {
     let distinct: BTreeSet<_> = answers.iter().filter_map(|a| a.node).collect();
     // What one more write costs: a /me refreshes the idle deadline, which every peer must learn.
     let messages = || async {
-        let view = fetch::send(Method::Get, "/api/lab/cluster", None, None).await;
-        view.json::<ClusterView>()
+        lab.current()
+            .await
             .map_or(0, |view| view.replication.messages)
     };
     let before = messages().await;

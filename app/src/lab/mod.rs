@@ -30,12 +30,19 @@ pub struct LabState {
 }
 
 impl LabState {
+    /// Reads the cluster as it is now, shows it, and answers it (`None` if it could not be read).
+    pub async fn current(self) -> Option<ClusterView> {
+        let exchange = fetch::send(Method::Get, "/api/lab/cluster", None, None).await;
+        let view = serde_json::from_value::<ClusterView>(exchange.body).ok();
+        if let Some(view) = &view {
+            self.view.set(Some(view.clone()));
+        }
+        view
+    }
+
     pub fn refresh(self) {
         spawn_local(async move {
-            let exchange = fetch::send(Method::Get, "/api/lab/cluster", None, None).await;
-            if let Ok(view) = serde_json::from_value(exchange.body) {
-                self.view.set(Some(view));
-            }
+            self.current().await;
         });
     }
 
